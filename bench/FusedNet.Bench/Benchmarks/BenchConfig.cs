@@ -1,0 +1,52 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using Perfolizer.Horology;
+
+namespace FusedNet.Bench.Benchmarks
+{
+    /// <summary>The BenchmarkDotNet configuration behind --quick and --avx512-off.</summary>
+    internal static class BenchConfig
+    {
+        /// <summary>
+        /// The switch the issue names. Measured here: .NET 10.0 ignores it (Vector512 stays accelerated),
+        /// so the job also sets <see cref="Avx512SwitchNet10"/>; InferenceBenchmarks.Setup checks the effect.
+        /// </summary>
+        public const string Avx512Switch = "DOTNET_EnableAVX512F";
+
+        /// <summary>The knob .NET 10 reads: with it at 0, Avx512F.IsSupported and Vector512.IsHardwareAccelerated are false.</summary>
+        public const string Avx512SwitchNet10 = "DOTNET_EnableAVX512";
+
+        public static IConfig Create(bool quick, bool avx512Off)
+        {
+            Job main = quick ? QuickJob() : Job.Default.WithId("Default");
+            var config = DefaultConfig.Instance
+                .AddJob(main)
+                .AddColumn(new GflopsColumn(), new OrtSpeedupColumn())
+                .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond));
+            if (avx512Off)
+            {
+                // A separate process per benchmark (the default toolchain) is required: the runtime reads
+                // the switch once at start-up. ORT picks its own kernels from CPUID and is unaffected.
+                Job avx256 = main
+                    .WithEnvironmentVariable(Avx512Switch, "0")
+                    .WithEnvironmentVariable(Avx512SwitchNet10, "0")
+                    .WithId(main.Id + "-AVX512off");
+                config = config.AddJob(avx256);
+            }
+            return config;
+        }
+
+        /// <summary>
+        /// Few, short iterations: the whole table (4 networks × 3 paths) in a few minutes. Means are
+        /// noisier than the default job's; compare rows only within one run.
+        /// </summary>
+        private static Job QuickJob() => Job.Default
+            .WithId("Quick")
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(10)
+            .WithIterationTime(TimeInterval.FromMilliseconds(200));
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+using FusedNet.Bench.Checks;
+using FusedNet.Bench.Networks;
+
+namespace FusedNet.Bench.Benchmarks
+{
+    /// <summary>
+    /// One inference of one sample (batch 1, one thread) per call, on the same seeded weights and input:
+    /// FusedNet's fused path, its unfused path, and ONNX Runtime as the baseline, so Ratio = FusedNet time /
+    /// ORT time (below 1 is faster than ORT). Setup checks that all three compute the same output first.
+    /// </summary>
+    [MemoryDiagnoser]
+    public class InferenceBenchmarks
+    {
+        private PreparedNetwork? _prepared;
+        private IFusedNetwork _network = null!;
+        private float[] _input = null!;
+        private float[] _output = null!;
+
+        /// <summary>Which bench network (see BenchNetworks), in the order of the table.</summary>
+        [Params("tiny", "cifar", "mobile", "wide")]
+        public string Network { get; set; } = "tiny";
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            RequireRequestedVectorWidth();
+            _prepared = PreparedNetwork.Create(BenchNetworks.Get(Network));
+            _prepared.VerifyAgainstOnnxRuntime(); // throws, failing this benchmark, if the outputs differ
+            _network = _prepared.Network;
+            _input = _prepared.Input;
+            _output = _prepared.FusedOutput;
+        }
+
+        /// <summary>
+        /// The AVX-512-off job is only meaningful if the runtime honoured the switch; fail instead of
+        /// reporting Vector512 numbers under a Vector256 label.
+        /// </summary>
+        private static void RequireRequestedVectorWidth()
+        {
+            bool avx512Requested = Environment.GetEnvironmentVariable(BenchConfig.Avx512Switch) != "0"
+                                   && Environment.GetEnvironmentVariable(BenchConfig.Avx512SwitchNet10) != "0";
+            Console.WriteLine($"// Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}, Vector256.IsHardwareAccelerated = {Vector256.IsHardwareAccelerated}");
+            if (!avx512Requested && Vector512.IsHardwareAccelerated)
+                throw new InvalidOperationException("AVX-512 was switched off by environment variable, yet Vector512 is still hardware-accelerated.");
+        }
+
+        [GlobalCleanup]
+        public void Cleanup() => _prepared?.Dispose();
+
+        [Benchmark]
+        public void Fused() => _network.Forward(_input, _output);
+
+        [Benchmark]
+        public void Unfused() => _network.ForwardUnfused(_input, _output);
+
+        [Benchmark(Baseline = true)]
+        public void OnnxRuntime() => _prepared!.Ort.Run();
+    }
+}

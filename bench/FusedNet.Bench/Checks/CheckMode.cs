@@ -1,0 +1,67 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using FusedNet.Bench.Networks;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FusedNet.Bench.Checks
+{
+    /// <summary>
+    /// --check: builds every bench network and its ORT session, runs each path once and prints how far
+    /// apart they are, without timing anything. Fast enough for CI as a smoke test; exit code 1 on a mismatch.
+    /// The scalar reference (the spec evaluated naively in double) says which side is wrong when they differ.
+    /// </summary>
+    internal static class CheckMode
+    {
+        public static int Run()
+        {
+            Console.WriteLine($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256 accelerated: {Vector256.IsHardwareAccelerated}, Avx512F: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}, Avx2: {System.Runtime.Intrinsics.X86.Avx2.IsSupported}, " +
+                $"DOTNET_EnableAVX512F={Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") ?? "(unset)"}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+            Console.WriteLine($"Errors are max |a - b| / max(1, |b|); tolerance {OutputComparison.Tolerance:E0}.");
+            Console.WriteLine($"{"net",-7} {"MACs",12} {"fused-ORT",10} {"unfused-ORT",12} {"ORT-ref",10} {"fused-ref",10} {"setup ms",9}");
+
+            bool allPassed = true;
+            foreach (BenchNetwork bench in BenchNetworks.All)
+            {
+                try
+                {
+                    allPassed &= CheckOne(bench);
+                }
+                catch (Exception e)
+                {
+                    allPassed = false;
+                    Console.WriteLine($"{bench.Key,-7} FAILED: {e}");
+                }
+            }
+            Console.WriteLine(allPassed ? "All outputs agree." : "MISMATCH: see above.");
+            return allPassed ? 0 : 1;
+        }
+
+        private static bool CheckOne(BenchNetwork bench)
+        {
+            var setup = Stopwatch.StartNew();
+            using PreparedNetwork prepared = PreparedNetwork.Create(bench);
+            prepared.RunAll();
+            setup.Stop();
+
+            float[] reference = bench.Spec.EvaluateReference(prepared.Input, prepared.Weights);
+            var fusedVsOrt = OutputComparison.Compare(prepared.Ort.Output, prepared.FusedOutput);
+            var unfusedVsOrt = OutputComparison.Compare(prepared.Ort.Output, prepared.UnfusedOutput);
+            var ortVsReference = OutputComparison.Compare(reference, prepared.Ort.Output);
+            var fusedVsReference = OutputComparison.Compare(reference, prepared.FusedOutput);
+
+            Console.WriteLine($"{bench.Key,-7} {bench.MultiplyAccumulates,12:N0} {fusedVsOrt.MaxError,10:E2} {unfusedVsOrt.MaxError,12:E2} " +
+                $"{ortVsReference.MaxError,10:E2} {fusedVsReference.MaxError,10:E2} {setup.Elapsed.TotalMilliseconds,9:F0}");
+
+            bool passed = true;
+            foreach (var (label, comparison) in new[] { ("fused vs ORT", fusedVsOrt), ("unfused vs ORT", unfusedVsOrt),
+                         ("ORT vs reference", ortVsReference), ("fused vs reference", fusedVsReference) })
+            {
+                if (comparison.IsWithinTolerance) continue;
+                passed = false;
+                Console.WriteLine($"        {label}: {comparison}");
+            }
+            return passed;
+        }
+    }
+}
