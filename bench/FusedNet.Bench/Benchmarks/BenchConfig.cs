@@ -24,6 +24,7 @@ namespace FusedNet.Bench.Benchmarks
             var config = DefaultConfig.Instance
                 .AddJob(main)
                 .AddColumn(new GflopsColumn(), new OrtSpeedupColumn())
+                .HideColumns("EnvironmentVariables") // the Job id already says "-AVX512off"
                 .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond));
             if (avx512Off)
             {

@@ -20,8 +20,8 @@ namespace FusedNet.Bench.Benchmarks
         private float[] _output = null!;
 
         /// <summary>Which bench network (see BenchNetworks), in the order of the table.</summary>
-        [Params("tiny", "cifar", "mobile", "wide")]
-        public string Network { get; set; } = "tiny";
+        [ParamsAllValues]
+        public BenchNet Network { get; set; }
 
         [GlobalSetup]
         public void Setup()

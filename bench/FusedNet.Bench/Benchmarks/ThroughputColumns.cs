@@ -33,7 +33,7 @@ namespace FusedNet.Bench.Benchmarks
         protected static double? MeanNanoseconds(Summary summary, BenchmarkCase benchmarkCase) =>
             summary[benchmarkCase]?.ResultStatistics?.Mean;
 
-        protected static string NetworkOf(BenchmarkCase benchmarkCase) => (string)benchmarkCase.Parameters["Network"];
+        protected static BenchNet NetworkOf(BenchmarkCase benchmarkCase) => (BenchNet)benchmarkCase.Parameters[nameof(InferenceBenchmarks.Network)];
 
         public override string ToString() => ColumnName;
     }

@@ -5,15 +5,25 @@ using FusedNet.Bench.Specs;
 
 namespace FusedNet.Bench.Networks
 {
+    /// <summary>The bench networks in the order of the table (the benchmark parameter; BenchmarkDotNet sorts enums by value).</summary>
+    public enum BenchNet
+    {
+        Tiny,
+        Cifar,
+        Mobile,
+        Wide,
+    }
+
     /// <summary>One benchmarked network: its generated class (through a factory and its static metadata) and its spec.</summary>
     internal sealed class BenchNetwork
     {
         private readonly Func<IWeightSource, IFusedNetwork> _create;
 
-        public BenchNetwork(string key, NetworkSpec spec, IReadOnlyList<LayerInfo> layers,
+        public BenchNetwork(BenchNet id, NetworkSpec spec, IReadOnlyList<LayerInfo> layers,
             IReadOnlyList<WeightInfo> expectedWeights, Func<IWeightSource, IFusedNetwork> create)
         {
-            Key = key;
+            Id = id;
+            Key = id.ToString().ToLowerInvariant();
             Spec = spec;
             Layers = layers;
             ExpectedWeights = expectedWeights;
@@ -21,7 +31,8 @@ namespace FusedNet.Bench.Networks
             MultiplyAccumulates = layers.Sum(l => l.MultiplyAccumulates);
         }
 
-        /// <summary>The name used on the command line and in the benchmark's Network parameter.</summary>
+        public BenchNet Id { get; }
+        /// <summary>Lower-case name as in the table, used in messages.</summary>
         public string Key { get; }
         public NetworkSpec Spec { get; }
         public IReadOnlyList<LayerInfo> Layers { get; }

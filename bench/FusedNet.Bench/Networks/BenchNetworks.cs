@@ -79,14 +79,12 @@ namespace FusedNet.Bench.Networks
     {
         public static readonly IReadOnlyList<BenchNetwork> All = new[]
         {
-            new BenchNetwork("tiny", BenchSpecs.Tiny, TinyNet.Layers, TinyNet.ExpectedWeights, w => new TinyNet(w)),
-            new BenchNetwork("cifar", BenchSpecs.Cifar, CifarNet.Layers, CifarNet.ExpectedWeights, w => new CifarNet(w)),
-            new BenchNetwork("mobile", BenchSpecs.Mobile, MobileNet.Layers, MobileNet.ExpectedWeights, w => new MobileNet(w)),
-            new BenchNetwork("wide", BenchSpecs.Wide, WideNet.Layers, WideNet.ExpectedWeights, w => new WideNet(w)),
+            new BenchNetwork(BenchNet.Tiny, BenchSpecs.Tiny, TinyNet.Layers, TinyNet.ExpectedWeights, w => new TinyNet(w)),
+            new BenchNetwork(BenchNet.Cifar, BenchSpecs.Cifar, CifarNet.Layers, CifarNet.ExpectedWeights, w => new CifarNet(w)),
+            new BenchNetwork(BenchNet.Mobile, BenchSpecs.Mobile, MobileNet.Layers, MobileNet.ExpectedWeights, w => new MobileNet(w)),
+            new BenchNetwork(BenchNet.Wide, BenchSpecs.Wide, WideNet.Layers, WideNet.ExpectedWeights, w => new WideNet(w)),
         };
 
-        public static BenchNetwork Get(string key) =>
-            All.FirstOrDefault(n => n.Key == key)
-            ?? throw new ArgumentException($"Unknown network '{key}'; known: {string.Join(", ", All.Select(n => n.Key))}.", nameof(key));
+        public static BenchNetwork Get(BenchNet id) => All.First(n => n.Id == id);
     }
 }

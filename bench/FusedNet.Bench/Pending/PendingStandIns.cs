@@ -10,16 +10,49 @@ namespace FusedNet.Bench.Networks
     {
         public static readonly IReadOnlyList<BenchNetwork> All = new[]
         {
-            Pending("tiny", BenchSpecs.Tiny), Pending("cifar", BenchSpecs.Cifar),
-            Pending("mobile", BenchSpecs.Mobile), Pending("wide", BenchSpecs.Wide),
+            Pending(BenchNet.Tiny, BenchSpecs.Tiny), Pending(BenchNet.Cifar, BenchSpecs.Cifar),
+            Pending(BenchNet.Mobile, BenchSpecs.Mobile), Pending(BenchNet.Wide, BenchSpecs.Wide),
         };
 
-        public static BenchNetwork Get(string key) => All.First(n => n.Key == key);
+        public static BenchNetwork Get(BenchNet id) => All.First(n => n.Id == id);
 
-        private static BenchNetwork Pending(string key, NetworkSpec spec) =>
-            new BenchNetwork(key, spec, Array.Empty<LayerInfo>(),
-                spec.ExpectedWeights().Select(w => new WeightInfo(w.Name, RoleOf(w.Name), w.Name.Split('.')[0], w.Shape)).ToArray(),
-                _ => throw new NotSupportedException("generator pending"));
+        private static BenchNetwork Pending(BenchNet key, NetworkSpec spec)
+        {
+            var layers = new List<LayerInfo>();
+            TensorShape shape = spec.InputShape;
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                var l = spec.Layers[i];
+                var o = l.OutputShape(shape);
+                long macs = l switch
+                {
+                    ConvSpec c => (long)o.Length * (shape.Channels / c.Groups) * c.Kernel * c.Kernel,
+                    LinearSpec => (long)o.Length * shape.Channels,
+                    _ => 0,
+                };
+                layers.Add(new LayerInfo(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Kind, l.Kind, shape, o, 0, macs));
+                shape = o;
+            }
+            var expected = spec.ExpectedWeights().Select(w => new WeightInfo(w.Name, RoleOf(w.Name), w.Name.Split('.')[0], w.Shape)).ToArray();
+            return new BenchNetwork(key, spec, layers, expected, w => new ReferenceNetwork(spec, w, layers, expected));
+        }
+
+        private sealed class ReferenceNetwork : IFusedNetwork
+        {
+            private readonly NetworkSpec _spec; private readonly IWeightSource _w;
+            public ReferenceNetwork(NetworkSpec spec, IWeightSource w, IReadOnlyList<LayerInfo> layers, IReadOnlyList<WeightInfo> expected)
+            { _spec = spec; _w = w; Layers = layers; ExpectedWeights = expected; }
+            public int InputLength => _spec.InputShape.Length;
+            public int OutputLength => _spec.OutputShape.Length;
+            public TensorShape InputShape => _spec.InputShape;
+            public TensorShape OutputShape => _spec.OutputShape;
+            public IReadOnlyList<LayerInfo> Layers { get; }
+            public IReadOnlyList<WeightInfo> ExpectedWeights { get; }
+            public void Forward(ReadOnlySpan<float> input, Span<float> output) => _spec.EvaluateReference(input, _w).CopyTo(output);
+            public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize) => throw new NotSupportedException();
+            public void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output);
+            public void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize) => throw new NotSupportedException();
+        }
 
         private static WeightRole RoleOf(string name) =>
             name.EndsWith(".running_var") ? WeightRole.BatchNormRunningVar : WeightRole.ConvWeight;
