@@ -27,6 +27,12 @@ namespace FusedNet.Bench.Checks
                 {
                     allPassed &= CheckOne(bench);
                 }
+                catch (InvalidOperationException e)
+                {
+                    // Our own verdicts (spec drift, output mismatch): the message says it all.
+                    allPassed = false;
+                    Console.WriteLine($"{bench.Key,-7} FAILED: {e.Message}");
+                }
                 catch (Exception e)
                 {
                     allPassed = false;
