@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using FusedNet.Generator.Diagnostics;
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+
+namespace FusedNet.Generator.Analysis
+{
+    /// <summary>A layer with the shapes flowing in and out of it.</summary>
+    internal sealed record ShapedLayer(LayerSpec Layer, Shape Input, Shape Output, long ParameterCount, long MultiplyAccumulates);
+
+    /// <summary>
+    /// Stage 2: checks every layer's arguments and infers the shape after each layer (PyTorch rules,
+    /// DESIGN §4). Works on the front-end-neutral <see cref="NetworkSpec"/>. Stops at the first layer whose
+    /// output shape cannot be known, so one mistake does not cascade into a page of diagnostics.
+    /// </summary>
+    internal static class ShapeInference
+    {
+        /// <summary>Largest tensor (floats per sample) a network may hold; keeps all index math in 32 bits.</summary>
+        public const long MaxTensorLength = 1L << 28;
+
+        public static Result<ShapedNetwork> Infer(NetworkSpec network)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            Result<ShapedNetwork> Fail() => new Result<ShapedNetwork>(null, diagnostics.ToEquatableArray());
+            string networkLabel = $"Network '{network.ClassName}'";
+
+            var input = Shape.Spatial(network.InputChannels, network.InputHeight, network.InputWidth);
+            CheckPositive(networkLabel, network.NetworkAttributeLocation, diagnostics,
+                ("channels", network.InputChannels), ("height", network.InputHeight), ("width", network.InputWidth));
+            if (diagnostics.Count > 0) return Fail();
+            if (input.Length > MaxTensorLength)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, network.NetworkAttributeLocation, networkLabel, input.ToString()));
+                return Fail();
+            }
+            if (network.Layers.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, network.NetworkAttributeLocation, network.ClassName));
+                return Fail();
+            }
+
+            CheckNames(network, diagnostics);
+
+            var layers = new List<ShapedLayer>();
+            Shape current = input;
+            foreach (LayerSpec layer in network.Layers)
+            {
+                ShapedLayer? shaped = InferLayer(layer, current, diagnostics);
+                if (shaped is null) return Fail();
+                if (shaped.Output.Length > MaxTensorLength)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, layer.Location, layer.Label, shaped.Output.ToString()));
+                    return Fail();
+                }
+                layers.Add(shaped);
+                current = shaped.Output;
+            }
+            if (diagnostics.Count > 0) return Fail();
+            return new Result<ShapedNetwork>(new ShapedNetwork(network, input, layers.ToEquatableArrayOfRecords()),
+                diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>FN0014: every Name override non-empty, and no two layers sharing a weight prefix.</summary>
+        private static void CheckNames(NetworkSpec network, List<DiagnosticInfo> diagnostics)
+        {
+            var owners = new Dictionary<string, LayerSpec>(StringComparer.Ordinal);
+            foreach (LayerSpec layer in network.Layers)
+            {
+                if (string.IsNullOrWhiteSpace(layer.Name) || layer.Name.Trim() != layer.Name || layer.Name.EndsWith(".", StringComparison.Ordinal))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWeightName, layer.Location, layer.Label,
+                        $"Name = \"{layer.Name}\" is not a usable weight-name prefix (empty, surrounding spaces or a trailing '.')"));
+                    continue;
+                }
+                if (!HasWeights(layer.Kind)) continue;
+                if (owners.TryGetValue(layer.Name, out LayerSpec? first))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWeightName, layer.Location, layer.Label,
+                        $"weight prefix '{layer.Name}' is already used by {first.Label}; both would read '{layer.Name}.weight'"));
+                else owners[layer.Name] = layer;
+            }
+        }
+
+        public static bool HasWeights(LayerKind kind) =>
+            kind is LayerKind.Conv2d or LayerKind.Linear or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
+
+        private static ShapedLayer? InferLayer(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            string label = layer.Label;
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2d:
+                    return InferConv(layer, input, diagnostics);
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                    return InferPool(layer, input, diagnostics);
+                case LayerKind.BatchNorm2d:
+                    if (!RequireSpatial(layer, input, diagnostics)) return null;
+                    if (!CheckEpsilon(layer, diagnostics)) return null;
+                    return new ShapedLayer(layer, input, input, 2L * input.Channels, 0);
+                case LayerKind.BatchNorm1d:
+                    if (!input.IsFlat)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsFlatInput, layer.Location, label, input.ToString()));
+                        return null;
+                    }
+                    if (!CheckEpsilon(layer, diagnostics)) return null;
+                    return new ShapedLayer(layer, input, input, 2L * input.Channels, 0);
+                case LayerKind.GlobalAvgPool2d:
+                    if (!RequireSpatial(layer, input, diagnostics)) return null;
+                    return new ShapedLayer(layer, input, Shape.Flat(input.Channels), 0, 0);
+                case LayerKind.Flatten:
+                    return new ShapedLayer(layer, input, Shape.Flat((int)input.Length), 0, 0);
+                case LayerKind.Linear:
+                    if (!input.IsFlat)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsFlatInput, layer.Location, label, input.ToString()));
+                        return null;
+                    }
+                    if (!CheckPositive(label, layer.Location, diagnostics, ("outFeatures", layer.OutChannels))) return null;
+                    long linearMacs = (long)input.Channels * layer.OutChannels;
+                    return new ShapedLayer(layer, input, Shape.Flat(layer.OutChannels),
+                        linearMacs + (layer.Bias ? layer.OutChannels : 0), linearMacs);
+                case LayerKind.Dropout:
+                    if (!(layer.Parameter >= 0f && layer.Parameter < 1f))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, label,
+                            $"p = {Format(layer.Parameter)} must be in [0, 1)"));
+                        return null;
+                    }
+                    return new ShapedLayer(layer, input, input, 0, 0);
+                case LayerKind.LeakyReLU:
+                case LayerKind.ELU:
+                    if (float.IsNaN(layer.Parameter) || float.IsInfinity(layer.Parameter))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, label,
+                            $"{(layer.Kind == LayerKind.ELU ? "alpha" : "negativeSlope")} = {Format(layer.Parameter)} must be a finite number"));
+                        return null;
+                    }
+                    return new ShapedLayer(layer, input, input, 0, 0);
+                default:
+                    // Parameter-free activations keep the shape.
+                    return new ShapedLayer(layer, input, input, 0, 0);
+            }
+        }
+
+        private static ShapedLayer? InferConv(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            string label = layer.Label;
+            if (!RequireSpatial(layer, input, diagnostics)) return null;
+            if (!CheckPositive(label, layer.Location, diagnostics,
+                    ("outChannels", layer.OutChannels), ("kernelSize", layer.KernelHeight), ("KernelWidth", layer.KernelWidth),
+                    ("Stride", layer.Stride), ("Dilation", layer.Dilation), ("Groups", layer.Groups)))
+                return null;
+            if (!CheckPadding(layer, diagnostics)) return null;
+            if (input.Channels % layer.Groups != 0 || layer.OutChannels % layer.Groups != 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GroupsMismatch, layer.Location, label,
+                    Int(layer.Groups), Int(input.Channels), input.ToString(), Int(layer.OutChannels)));
+                return null;
+            }
+            long outHeight = OutputSize(input.Height, layer.KernelHeight, layer.Stride, layer.Padding, layer.Dilation);
+            long outWidth = OutputSize(input.Width, layer.KernelWidth, layer.Stride, layer.Padding, layer.Dilation);
+            if (outHeight < 1 || outWidth < 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialCollapse, layer.Location, label,
+                    input.ToString(), Long(outHeight), Long(outWidth)));
+                return null;
+            }
+            var output = Shape.Spatial(layer.OutChannels, (int)outHeight, (int)outWidth);
+            long weightCount = (long)layer.OutChannels * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
+            long macs = output.Length * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
+            return new ShapedLayer(layer, input, output, weightCount + (layer.Bias ? layer.OutChannels : 0), macs);
+        }
+
+        private static ShapedLayer? InferPool(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            string label = layer.Label;
+            if (!RequireSpatial(layer, input, diagnostics)) return null;
+            if (!CheckPositive(label, layer.Location, diagnostics, ("kernelSize", layer.KernelHeight), ("Stride", layer.Stride)))
+                return null;
+            if (!CheckPadding(layer, diagnostics)) return null;
+            if (layer.Padding * 2 > layer.KernelHeight)
+            {
+                // PyTorch: "pad should be at most half of effective kernel size".
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, label,
+                    $"Padding = {layer.Padding} must be at most half the kernel size {layer.KernelHeight}, as in PyTorch"));
+                return null;
+            }
+            long outHeight = OutputSize(input.Height, layer.KernelHeight, layer.Stride, layer.Padding, 1);
+            long outWidth = OutputSize(input.Width, layer.KernelWidth, layer.Stride, layer.Padding, 1);
+            if (outHeight < 1 || outWidth < 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialCollapse, layer.Location, label,
+                    input.ToString(), Long(outHeight), Long(outWidth)));
+                return null;
+            }
+            return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, (int)outHeight, (int)outWidth), 0, 0);
+        }
+
+        /// <summary>floor((in + 2·pad − dil·(k−1) − 1) / stride) + 1, with floor toward −∞.</summary>
+        public static long OutputSize(int size, int kernel, int stride, int padding, int dilation)
+        {
+            long span = (long)size + 2L * padding - (long)dilation * (kernel - 1) - 1;
+            if (span < 0) return 0;
+            return span / stride + 1;
+        }
+
+        private static bool RequireSpatial(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            if (!input.IsFlat) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsSpatialInput, layer.Location, layer.Label, input.ToString()));
+            return false;
+        }
+
+        private static bool CheckPadding(LayerSpec layer, List<DiagnosticInfo> diagnostics)
+        {
+            if (layer.Padding >= 0) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativePadding, layer.Location, layer.Label, Int(layer.Padding)));
+            return false;
+        }
+
+        private static bool CheckEpsilon(LayerSpec layer, List<DiagnosticInfo> diagnostics)
+        {
+            if (layer.Epsilon > 0f && !float.IsInfinity(layer.Epsilon)) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, layer.Label,
+                $"Epsilon = {Format(layer.Epsilon)} must be a positive finite number"));
+            return false;
+        }
+
+        private static bool CheckPositive(string label, LocationInfo? location, List<DiagnosticInfo> diagnostics,
+            params (string Name, int Value)[] values)
+        {
+            bool ok = true;
+            foreach ((string name, int value) in values)
+            {
+                if (value > 0) continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, label, name, Int(value)));
+                ok = false;
+            }
+            return ok;
+        }
+
+        private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+        private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+        private static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The network with every layer's shapes known.</summary>
+    internal sealed record ShapedNetwork(NetworkSpec Spec, Shape Input, EquatableArray<ShapedLayer> Layers);
+
+    internal static class ShapedLayerArrays
+    {
+        public static EquatableArray<ShapedLayer> ToEquatableArrayOfRecords(this List<ShapedLayer> layers) =>
+            new EquatableArray<ShapedLayer>(layers);
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.CodeAnalysis;
+
+namespace FusedNet.Generator.Diagnostics
+{
+    /// <summary>
+    /// Every diagnostic the generator reports, one field per ID. Each is also listed in
+    /// AnalyzerReleases.Unshipped.md. Messages name the layer by index and weight-name prefix, and the
+    /// shapes involved.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "FusedNet";
+
+        private static DiagnosticDescriptor Error(string id, string title, string message) =>
+            new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                helpLinkUri: "https://github.com/fusednet/fusednet/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+
+        /// <summary>The network class is not declared partial, so the generator cannot add members to it.</summary>
+        public static readonly DiagnosticDescriptor ClassNotPartial = Error("FN0001",
+            "Network class must be partial",
+            "Network class '{0}' must be declared 'partial' so FusedNet can generate its members");
+
+        /// <summary>Layer attributes on a class without [FusedNetwork]: the input shape is unknown.</summary>
+        public static readonly DiagnosticDescriptor MissingFusedNetwork = Error("FN0002",
+            "Layer attributes without [FusedNetwork]",
+            "Class '{0}' has layer attributes but no [FusedNetwork(channels, height, width)] giving the input shape");
+
+        /// <summary>[FusedNetwork] with no layer attributes.</summary>
+        public static readonly DiagnosticDescriptor NoLayers = Error("FN0003",
+            "Network has no layers",
+            "Network '{0}' declares no layers; add layer attributes such as [Conv2d(16, 3)] after [FusedNetwork]");
+
+        /// <summary>Layer attributes on more than one partial declaration: their order would be ambiguous.</summary>
+        public static readonly DiagnosticDescriptor LayersSplit = Error("FN0004",
+            "Layers split across partial declarations",
+            "Network '{0}' has layer attributes on more than one partial declaration; put all layers on one declaration so their order is the network's order");
+
+        /// <summary>A size argument is zero or negative.</summary>
+        public static readonly DiagnosticDescriptor NonPositiveSize = Error("FN0005",
+            "Size must be positive",
+            "{0}: {1} must be positive, but is {2}");
+
+        /// <summary>Negative padding.</summary>
+        public static readonly DiagnosticDescriptor NegativePadding = Error("FN0006",
+            "Padding must not be negative",
+            "{0}: Padding must be 0 or more, but is {1}");
+
+        /// <summary>Groups must divide both input and output channels.</summary>
+        public static readonly DiagnosticDescriptor GroupsMismatch = Error("FN0007",
+            "Groups must divide the channel counts",
+            "{0}: Groups = {1} must divide both the input channels ({2}, input shape {3}) and the output channels ({4})");
+
+        /// <summary>The output spatial size would be below 1.</summary>
+        public static readonly DiagnosticDescriptor SpatialCollapse = Error("FN0008",
+            "Output size below 1",
+            "{0}: input {1} gives an output of {2}x{3}; the kernel (with dilation) does not fit the padded input");
+
+        /// <summary>Linear or BatchNorm1d applied to a [C, H, W] tensor.</summary>
+        public static readonly DiagnosticDescriptor NeedsFlatInput = Error("FN0009",
+            "Layer needs a flat input",
+            "{0}: needs a flat input, but its input is {1}; add [Flatten] or [GlobalAvgPool2d] before it");
+
+        /// <summary>The class is nested in another type; only namespace-level classes are supported.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedContainingType = Error("FN0010",
+            "Unsupported containing type",
+            "Network class '{0}' is nested in '{1}'; declare networks directly in a namespace (or the global namespace)");
+
+        /// <summary>Generic or static network classes are not supported.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedClassShape = Error("FN0011",
+            "Unsupported network class",
+            "Network class '{0}' cannot be {1}");
+
+        /// <summary>A 2-D layer applied to a flat tensor.</summary>
+        public static readonly DiagnosticDescriptor NeedsSpatialInput = Error("FN0012",
+            "Layer needs a [C, H, W] input",
+            "{0}: needs a [C, H, W] input, but its input is the flat tensor {1}");
+
+        /// <summary>A parameter outside its valid range (probabilities, epsilons, pool padding, ...).</summary>
+        public static readonly DiagnosticDescriptor InvalidParameter = Error("FN0013",
+            "Invalid layer parameter",
+            "{0}: {1}");
+
+        /// <summary>Two layers would read the same weight names, or a Name override is empty.</summary>
+        public static readonly DiagnosticDescriptor InvalidWeightName = Error("FN0014",
+            "Invalid or duplicate weight name",
+            "{0}: {1}");
+
+        /// <summary>A tensor too large to address with 32-bit indices.</summary>
+        public static readonly DiagnosticDescriptor TensorTooLarge = Error("FN0015",
+            "Tensor too large",
+            "{0}: the tensor {1} has more than 2^28 elements; FusedNet targets small networks");
+
+        /// <summary>An attribute argument could not be read as a constant.</summary>
+        public static readonly DiagnosticDescriptor UnreadableArgument = Error("FN0016",
+            "Layer argument is not a constant",
+            "{0}: argument '{1}' could not be read as a constant of the expected type");
+    }
+}

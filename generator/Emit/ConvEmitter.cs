@@ -1,0 +1,258 @@
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+using static FusedNet.Generator.Emit.Code;
+
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// Emits Conv2d steps. Activations are NHWC with a zero border that materialises the padding, so every
+    /// kernel reads input[(oy·S + ky·D + shift), (ox·S + kx·D + shift), c] with no bounds checks and
+    /// every size a literal. Three algorithms (see <see cref="ConvAlgorithm"/>).
+    /// </summary>
+    internal static class ConvEmitter
+    {
+        public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth? width)
+        {
+            switch (step.Algorithm)
+            {
+                case ConvAlgorithm.OutputVectors:
+                    EmitOutputVectors(w, method, step, input, output, width!);
+                    break;
+                case ConvAlgorithm.Depthwise:
+                    EmitDepthwise(w, method, step, input, output, width!);
+                    break;
+                default:
+                    EmitGroupedScalar(w, method, step, input, output);
+                    break;
+            }
+        }
+
+        /// <summary>Geometry shared by the three algorithms, as literals.</summary>
+        private sealed class Geometry
+        {
+            public Geometry(StepPlan step, BufferPlan input, BufferPlan output)
+            {
+                Step = step;
+                InPerGroup = step.InputShape.Channels / step.Groups;
+                OutPerGroup = step.OutputShape.Channels / step.Groups;
+                Shift = input.Border - step.Padding;
+                InWidth = input.PaddedWidth;
+                InStride = input.ChannelStride;
+                OutBorder = output.Border;
+                OutWidth = output.PaddedWidth;
+                OutStride = output.ChannelStride;
+            }
+
+            public StepPlan Step { get; }
+            public int InPerGroup { get; }
+            public int OutPerGroup { get; }
+            /// <summary>Input buffer border minus the conv padding: where padded coordinate 0 sits in the buffer.</summary>
+            public int Shift { get; }
+            public int InWidth { get; }
+            public int InStride { get; }
+            public int OutBorder { get; }
+            public int OutWidth { get; }
+            public int OutStride { get; }
+
+            /// <summary>Offset of input pixel (row, column) expressions, both already in padded coordinates.</summary>
+            public string InputPixel(string row, string column) => $"(({row}) * {Int(InWidth)} + {column}) * {Int(InStride)}";
+            public string OutputPixel(string row, string column) =>
+                $"(({row} + {Int(OutBorder)}) * {Int(OutWidth)} + {column} + {Int(OutBorder)}) * {Int(OutStride)}";
+        }
+
+        private static void Header(SourceWriter w, string method, string summary, params string[] parameters)
+        {
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void {method}({string.Join(", ", parameters)})");
+            w.Line("// " + summary);
+        }
+
+        private static readonly string[] WeightedParameters = { "ref float input", "ref float output", "ref float weights", "ref float bias" };
+
+        /// <summary>
+        /// Output-channel vectors: each input value is broadcast and multiplied by the weights of V output
+        /// channels. A register block of R output pixels × J vectors stays in registers through the whole
+        /// reduction (ky, kx, ic); the activation is applied before the single store.
+        /// Weights are packed [group][vector][ky][kx][ic][V].
+        /// </summary>
+        private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        {
+            var g = new Geometry(step, input, output);
+            int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
+            (int pixelsPerBlock, int vectorsPerBlock) = v.ConvBlock(vectorsPerGroup);
+            int outWidth = step.OutputShape.Width;
+            int pixels = System.Math.Min(pixelsPerBlock, outWidth);
+            int vectors = System.Math.Min(vectorsPerBlock, vectorsPerGroup);
+            int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
+            int fullPixelBlocks = outWidth / pixels * pixels;
+            int vectorStride = step.KernelHeight * step.KernelWidth * g.InPerGroup * v.Lanes;
+
+            Header(w, method,
+                $"{v.Lanes} output channels per vector, {vectorsPerGroup} vector(s) per group; register block {pixels} pixels x {vectors} vector(s); " +
+                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).", WeightedParameters);
+            bool grouped = step.Groups > 1;
+            if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
+            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
+
+            void PixelLoops(int vectorCount, string vectorStart)
+            {
+                if (fullPixelBlocks > 0)
+                {
+                    w.Open($"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                    EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
+                    w.Close();
+                }
+                int tail = outWidth - fullPixelBlocks;
+                if (tail > 0)
+                {
+                    w.Open();
+                    w.Line($"const int ox = {Int(fullPixelBlocks)}; // last {Int(tail)} pixel(s) of the row");
+                    EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
+                    w.Close();
+                }
+            }
+
+            if (fullVectorBlocks > 0)
+            {
+                w.Open($"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
+                PixelLoops(vectors, "vb");
+                w.Close();
+            }
+            if (vectorsPerGroup > fullVectorBlocks)
+            {
+                w.Open();
+                w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(vectorsPerGroup - fullVectorBlocks)} vector(s) of output channels");
+                PixelLoops(vectorsPerGroup - fullVectorBlocks, "vb");
+                w.Close();
+            }
+            w.Close();
+            if (grouped) w.Close();
+            w.Close();
+        }
+
+        private static void EmitBlock(SourceWriter w, VectorWidth v, Geometry g, int pixels, int vectors, string ox, string vb,
+            int vectorsPerGroup, int vectorStride, bool grouped)
+        {
+            StepPlan step = g.Step;
+            string group = grouped ? "g" : "0";
+            string firstVector = grouped ? $"g * {Int(vectorsPerGroup)} + {vb}" : vb;
+            w.Line($"ref float wBlock = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ({firstVector}) * {Int(vectorStride)});");
+            for (int j = 0; j < vectors; j++)
+                w.Line($"{v.Of} b{j} = {v.Load("bias", $"({firstVector} + {j}) * {v.Lanes}")};");
+            for (int r = 0; r < pixels; r++)
+                for (int j = 0; j < vectors; j++)
+                    w.Line($"{v.Of} acc{r}_{j} = b{j};");
+            w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
+            w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
+            string channelStart = grouped ? $" + g * {Int(g.InPerGroup)}" : "";
+            w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
+                   $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
+            w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
+            w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
+            for (int j = 0; j < vectors; j++)
+                w.Line($"{v.Of} w{j} = {v.Load("wTap", $"ic * {v.Lanes} + {Int(j * vectorStride)}")};");
+            for (int r = 0; r < pixels; r++)
+            {
+                w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(r * step.Stride * g.InStride)} + ic)")};");
+                for (int j = 0; j < vectors; j++)
+                    w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
+            }
+            w.Close();
+            w.Close();
+            w.Close();
+            string outChannel = grouped ? $"g * {Int(g.OutPerGroup)} + {vb} * {v.Lanes}" : $"{vb} * {v.Lanes}";
+            w.Line($"// Epilogue: activation {ActivationName(step.Activation)}, then one store per accumulator.");
+            w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", ox)} + {outChannel});");
+            for (int r = 0; r < pixels; r++)
+                for (int j = 0; j < vectors; j++)
+                    w.Line(v.Store(Activate(step.Activation, $"acc{r}_{j}"), "o", Int(r * g.OutStride + j * v.Lanes)));
+        }
+
+        /// <summary>
+        /// Depthwise: vectors run across channels; each tap multiplies V channels' inputs by their own weights.
+        /// Weights are packed [ky][kx][C rounded up to V].
+        /// </summary>
+        private static void EmitDepthwise(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        {
+            var g = new Geometry(step, input, output);
+            int channels = step.OutputShape.Channels;
+            int paddedChannels = BufferPlan.RoundUp(channels, v.Lanes);
+            int outWidth = step.OutputShape.Width;
+            int pixels = System.Math.Min(4, outWidth);
+            int fullPixelBlocks = outWidth / pixels * pixels;
+            Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels; tail {outWidth - fullPixelBlocks} pixel(s).",
+                WeightedParameters);
+            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
+
+            void Block(int count)
+            {
+                w.Open($"for (int c = 0; c < {Int(paddedChannels)}; c += {v.Lanes})");
+                w.Line($"{v.Of} b = {v.Load("bias", "c")};");
+                for (int r = 0; r < count; r++) w.Line($"{v.Of} acc{r} = b;");
+                w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
+                w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
+                w.Line($"{v.Of} wt = {v.Load("weights", $"(ky * {Int(step.KernelWidth)} + kx) * {Int(paddedChannels)} + c")};");
+                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
+                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"ox * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")} + c);");
+                for (int r = 0; r < count; r++)
+                    w.Line($"acc{r} = {v.Fma(v.Load("x", Int(r * step.Stride * g.InStride)), "wt", $"acc{r}")};");
+                w.Close();
+                w.Close();
+                w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")} + c);");
+                for (int r = 0; r < count; r++)
+                    w.Line(v.Store(Activate(step.Activation, $"acc{r}"), "o", Int(r * g.OutStride)));
+                w.Close();
+            }
+
+            if (fullPixelBlocks > 0)
+            {
+                w.Open($"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                Block(pixels);
+                w.Close();
+            }
+            if (outWidth > fullPixelBlocks)
+            {
+                w.Open();
+                w.Line($"const int ox = {Int(fullPixelBlocks)}; // last {Int(outWidth - fullPixelBlocks)} pixel(s) of the row");
+                Block(outWidth - fullPixelBlocks);
+                w.Close();
+            }
+            w.Close();
+            w.Close();
+        }
+
+        /// <summary>
+        /// Grouped convolution whose groups are too narrow for vectors: plain scalar loops over PyTorch's
+        /// weight layout [out][in/groups][kh][kw]. Correct for every group structure; not fast.
+        /// </summary>
+        private static void EmitGroupedScalar(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output)
+        {
+            var g = new Geometry(step, input, output);
+            Header(w, method, $"scalar grouped convolution: {Int(step.Groups)} groups of {Int(g.InPerGroup)} → {Int(g.OutPerGroup)} channels.",
+                WeightedParameters);
+            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
+            w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")});");
+            w.Open($"for (int oc = 0; oc < {Int(step.OutputShape.Channels)}; oc++)");
+            w.Line($"int firstInput = oc / {Int(g.OutPerGroup)} * {Int(g.InPerGroup)};");
+            w.Line("float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, oc);");
+            w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
+            w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
+            w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
+            w.Line($"float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ((oc * {Int(g.InPerGroup)} + ic) * {Int(step.KernelHeight)} + ky) * {Int(step.KernelWidth)} + kx);");
+            w.Line($"float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
+                   $"{g.InputPixel($"oy * {Int(step.Stride)} + ky * {Int(step.Dilation)} + {Int(g.Shift)}", $"ox * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")} + firstInput + ic);");
+            w.Line("sum = global::System.MathF.FusedMultiplyAdd(value, weight, sum);");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, oc) = {Activate(step.Activation, "sum")};");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+        }
+    }
+}

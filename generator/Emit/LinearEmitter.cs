@@ -1,0 +1,76 @@
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+using static FusedNet.Generator.Emit.Code;
+
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// Emits Linear steps as a vectorised matrix–vector product: each input feature is broadcast and
+    /// multiplied by the weights of V outputs (weights packed [outVector][in][V]). With few output vectors
+    /// the reduction is split over several accumulator chains so FMA latency does not serialise it.
+    /// </summary>
+    internal static class LinearEmitter
+    {
+        public static void EmitKernel(SourceWriter w, string method, StepPlan step, VectorWidth v)
+        {
+            int inFeatures = step.InputShape.Channels;
+            int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
+            int vectors = System.Math.Min(4, outVectors);
+            int fullBlocks = outVectors / vectors * vectors;
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
+            w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features.");
+            if (fullBlocks > 0)
+            {
+                w.Open($"for (int vb = 0; vb < {Int(fullBlocks)}; vb += {Int(vectors)})");
+                EmitBlock(w, step, v, vectors, inFeatures);
+                w.Close();
+            }
+            if (outVectors > fullBlocks)
+            {
+                w.Open();
+                w.Line($"const int vb = {Int(fullBlocks)}; // remaining {Int(outVectors - fullBlocks)} vector(s)");
+                EmitBlock(w, step, v, outVectors - fullBlocks, inFeatures);
+                w.Close();
+            }
+            w.Close();
+        }
+
+        private static void EmitBlock(SourceWriter w, StepPlan step, VectorWidth v, int vectors, int inFeatures)
+        {
+            // Independent accumulator chains per output vector: enough to cover FMA latency.
+            int chains = vectors >= 4 ? 1 : vectors == 3 ? 1 : vectors == 2 ? 2 : 4;
+            chains = System.Math.Max(1, System.Math.Min(chains, inFeatures));
+            int mainLength = inFeatures / chains * chains;
+            for (int j = 0; j < vectors; j++)
+            {
+                w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (vb + {j}) * {Int(inFeatures * v.Lanes)});");
+                w.Line($"{v.Of} acc{j}_0 = {v.Load("bias", $"(vb + {j}) * {v.Lanes}")};");
+                for (int c = 1; c < chains; c++) w.Line($"{v.Of} acc{j}_{c} = {v.Of}.Zero;");
+            }
+            w.Open($"for (int i = 0; i < {Int(mainLength)}; i += {Int(chains)})");
+            for (int c = 0; c < chains; c++)
+            {
+                w.Line($"{v.Of} x{c} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i + {c})")};");
+                for (int j = 0; j < vectors; j++)
+                    w.Line($"acc{j}_{c} = {v.Fma($"x{c}", v.Load($"w{j}", $"(i + {c}) * {v.Lanes}"), $"acc{j}_{c}")};");
+            }
+            w.Close();
+            if (inFeatures > mainLength)
+            {
+                w.Open($"for (int i = {Int(mainLength)}; i < {Int(inFeatures)}; i++)");
+                w.Line($"{v.Of} x = {v.Broadcast("global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i)")};");
+                for (int j = 0; j < vectors; j++)
+                    w.Line($"acc{j}_0 = {v.Fma("x", v.Load($"w{j}", $"i * {v.Lanes}"), $"acc{j}_0")};");
+                w.Close();
+            }
+            w.Line($"// Epilogue: sum the chains, activation {ActivationName(step.Activation)}, store.");
+            for (int j = 0; j < vectors; j++)
+            {
+                string sum = $"acc{j}_0";
+                for (int c = 1; c < chains; c++) sum = $"({sum} + acc{j}_{c})";
+                w.Line(v.Store(Activate(step.Activation, sum), "output", $"(vb + {j}) * {v.Lanes}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+using static FusedNet.Generator.Emit.Code;
+
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// Emits MaxPool2d, AvgPool2d and GlobalAvgPool2d, vectorised across channels. Pool padding is not
+    /// materialised: the window is clipped to the input (max ignores padding as PyTorch's −∞ does; average
+    /// divides by the window clipped to the padded extent: count_include_pad = true).
+    /// </summary>
+    internal static class PoolEmitter
+    {
+        public static void EmitWindowPool(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        {
+            bool max = step.Kind == StepKind.MaxPool;
+            int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
+            int height = step.InputShape.Height, width = step.InputShape.Width;
+            int k = step.KernelHeight, s = step.Stride, p = step.Padding;
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void {method}(ref float input, ref float output)");
+            w.Line($"// {(max ? "max" : "average")} over {k}x{k} windows, stride {s}, padding {p}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
+            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Line($"int y0 = oy * {Int(s)} - {Int(p)};");
+            w.Line($"int yStart = global::System.Math.Max(y0, 0), yEnd = global::System.Math.Min(y0 + {Int(k)}, {Int(height)});");
+            w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
+            w.Line($"int x0 = ox * {Int(s)} - {Int(p)};");
+            w.Line($"int xStart = global::System.Math.Max(x0, 0), xEnd = global::System.Math.Min(x0 + {Int(k)}, {Int(width)});");
+            if (!max)
+            {
+                w.Line("// count_include_pad: the divisor counts padding cells but not cells beyond the padded input.");
+                w.Line($"float divisor = (global::System.Math.Min(y0 + {Int(k)}, {Int(height + p)}) - y0) * (global::System.Math.Min(x0 + {Int(k)}, {Int(width + p)}) - x0);");
+            }
+            w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, ((oy + {Int(output.Border)}) * {Int(output.PaddedWidth)} + ox + {Int(output.Border)}) * {Int(output.ChannelStride)});");
+            w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
+            w.Line(max ? $"{v.Of} acc = {v.Broadcast("float.NegativeInfinity")};" : $"{v.Of} acc = {v.Of}.Zero;");
+            w.Open("for (int y = yStart; y < yEnd; y++)");
+            w.Open("for (int x = xStart; x < xEnd; x++)");
+            string load = v.Load("input", $"((y + {Int(input.Border)}) * {Int(input.PaddedWidth)} + x + {Int(input.Border)}) * {Int(input.ChannelStride)} + c");
+            w.Line(max ? $"acc = {v.TypeName}.Max(acc, {load});" : $"acc += {load};");
+            w.Close();
+            w.Close();
+            w.Line(v.Store(max ? "acc" : $"acc / {v.Broadcast("divisor")}", "o", "c"));
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+        }
+
+        public static void EmitGlobalAverage(SourceWriter w, string method, StepPlan step, BufferPlan input, VectorWidth v)
+        {
+            int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
+            int height = step.InputShape.Height, width = step.InputShape.Width;
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open($"private static void {method}(ref float input, ref float output)");
+            w.Line($"// mean over {height}x{width} pixels, {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
+            w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
+            w.Line($"{v.Of} sum = {v.Of}.Zero;");
+            w.Open($"for (int y = 0; y < {Int(height)}; y++)");
+            w.Open($"for (int x = 0; x < {Int(width)}; x++)");
+            w.Line($"sum += {v.Load("input", $"((y + {Int(input.Border)}) * {Int(input.PaddedWidth)} + x + {Int(input.Border)}) * {Int(input.ChannelStride)} + c")};");
+            w.Close();
+            w.Close();
+            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", "c"));
+            w.Close();
+            w.Close();
+        }
+    }
+}

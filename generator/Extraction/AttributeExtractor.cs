@@ -1,0 +1,272 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using FusedNet.Generator.Diagnostics;
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FusedNet.Generator.Extraction
+{
+    /// <summary>
+    /// Stage 1, the attribute front end: the only code that touches Roslyn symbols and syntax. It turns a
+    /// class carrying [FusedNetwork] and layer attributes into a symbol-free <see cref="NetworkSpec"/>.
+    /// It checks only what is about the declaration itself (partial, nesting, where the attributes sit);
+    /// layer arguments are checked by <see cref="Analysis.ShapeInference"/>, which other front ends share.
+    /// </summary>
+    internal static class AttributeExtractor
+    {
+        public const string AttributeNamespace = "FusedNet";
+        public const string NetworkAttributeMetadataName = "FusedNet.FusedNetworkAttribute";
+
+        /// <summary>Layer attribute class name → layer kind.</summary>
+        public static readonly ImmutableDictionary<string, LayerKind> LayerAttributes =
+            System.Enum.GetValues(typeof(LayerKind)).Cast<LayerKind>()
+                .ToImmutableDictionary(kind => kind + "Attribute", kind => kind);
+
+        public static Result<NetworkSpec> Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            Result<NetworkSpec> Fail() => new Result<NetworkSpec>(null, diagnostics.ToEquatableArray());
+
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length == 0)
+                return Fail();
+            AttributeData networkAttribute = context.Attributes[0];
+            LocationInfo? networkLocation = AttributeLocation(networkAttribute) ?? LocationInfo.From(context.TargetNode);
+            string className = type.Name;
+
+            if (!CheckDeclaration(type, context.TargetNode, networkLocation, diagnostics))
+                return Fail();
+
+            if (!TryReadInts(networkAttribute, 3, out int[] input))
+                return Fail(); // the compiler already reports a malformed attribute
+
+            List<(AttributeData Data, SyntaxNode Syntax)> layerAttributes = LayerAttributesInSourceOrder(type, cancellationToken);
+            if (!CheckSingleDeclaration(className, layerAttributes, diagnostics))
+                return Fail();
+
+            var layers = new List<LayerSpec>();
+            foreach ((AttributeData data, SyntaxNode syntax) in layerAttributes)
+            {
+                LayerSpec? layer = ReadLayer(layers.Count, data, LocationInfo.From(syntax), diagnostics);
+                if (layer is null) return Fail();
+                layers.Add(layer);
+            }
+
+            string ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing
+                ? containing.ToDisplayString()
+                : "";
+            var spec = new NetworkSpec(ns, className, AccessibilityKeyword(type.DeclaredAccessibility),
+                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation);
+            return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>FN0001, FN0010, FN0011: the class must be a partial, non-generic, non-static class in a namespace.</summary>
+        private static bool CheckDeclaration(INamedTypeSymbol type, SyntaxNode targetNode, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics)
+        {
+            if (targetNode is not ClassDeclarationSyntax)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name,
+                    "a record; declare it as a 'partial class'"));
+                return false;
+            }
+            if (type.ContainingType is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, location, type.Name,
+                    type.ContainingType.ToDisplayString()));
+                return false;
+            }
+            if (type.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name, "generic"));
+                return false;
+            }
+            if (type.IsStatic || type.IsAbstract)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name,
+                    type.IsStatic ? "static (it needs instances holding weights and scratch)" : "abstract (the generated constructor must be callable)"));
+                return false;
+            }
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is TypeDeclarationSyntax declaration &&
+                    !declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, location, type.Name));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Every FusedNet layer attribute of the class, with its syntax, in source order.</summary>
+        public static List<(AttributeData Data, SyntaxNode Syntax)> LayerAttributesInSourceOrder(INamedTypeSymbol type,
+            CancellationToken cancellationToken)
+        {
+            var result = new List<(AttributeData, SyntaxNode)>();
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                if (!IsLayerAttribute(attribute.AttributeClass)) continue;
+                SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                if (syntax is null) continue;
+                result.Add((attribute, syntax));
+            }
+            return result
+                .OrderBy(a => a.Item2.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+                .ThenBy(a => a.Item2.SpanStart)
+                .ToList();
+        }
+
+        public static bool IsLayerAttribute(INamedTypeSymbol? attributeClass) =>
+            attributeClass is not null &&
+            attributeClass.ContainingNamespace?.ToDisplayString() == AttributeNamespace &&
+            LayerAttributes.ContainsKey(attributeClass.Name);
+
+        /// <summary>FN0004: all layers on one declaration, else their order is not well defined.</summary>
+        private static bool CheckSingleDeclaration(string className, List<(AttributeData Data, SyntaxNode Syntax)> layers,
+            List<DiagnosticInfo> diagnostics)
+        {
+            SyntaxNode? firstDeclaration = null;
+            foreach ((_, SyntaxNode syntax) in layers)
+            {
+                SyntaxNode? declaration = syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+                if (firstDeclaration is null) firstDeclaration = declaration;
+                else if (declaration != firstDeclaration)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersSplit, LocationInfo.From(syntax), className));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Reads one layer attribute's arguments into a <see cref="LayerSpec"/>; null if unreadable.</summary>
+        private static LayerSpec? ReadLayer(int index, AttributeData data, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (data.AttributeConstructor is null) return null; // a compile error the compiler reports
+            LayerKind kind = LayerAttributes[data.AttributeClass!.Name];
+            var named = new Dictionary<string, TypedConstant>();
+            foreach (KeyValuePair<string, TypedConstant> pair in data.NamedArguments)
+            {
+                if (pair.Value.Kind == TypedConstantKind.Error) return null;
+                named[pair.Key] = pair.Value;
+            }
+            foreach (TypedConstant argument in data.ConstructorArguments)
+                if (argument.Kind == TypedConstantKind.Error) return null;
+
+            string defaultName = index.ToString(CultureInfo.InvariantCulture);
+            string name = named.TryGetValue("Name", out TypedConstant nameValue) ? nameValue.Value as string ?? "" : defaultName;
+            var layer = new LayerSpec(index, name, kind, location);
+            string label = layer.Label;
+            bool ok = true;
+
+            int Int(string argument, int position, int fallback)
+            {
+                TypedConstant? value = position >= 0 && position < data.ConstructorArguments.Length
+                    ? data.ConstructorArguments[position]
+                    : named.TryGetValue(argument, out TypedConstant v) ? v : (TypedConstant?)null;
+                if (value is null) return fallback;
+                if (value.Value.Value is int i) return i;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreadableArgument, location, label, argument));
+                ok = false;
+                return fallback;
+            }
+
+            float Float(string argument, int position, float fallback)
+            {
+                TypedConstant? value = position >= 0 && position < data.ConstructorArguments.Length
+                    ? data.ConstructorArguments[position]
+                    : named.TryGetValue(argument, out TypedConstant v) ? v : (TypedConstant?)null;
+                if (value is null) return fallback;
+                switch (value.Value.Value)
+                {
+                    case float f: return f;
+                    case double d: return (float)d;
+                    case int i: return i;
+                }
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreadableArgument, location, label, argument));
+                ok = false;
+                return fallback;
+            }
+
+            bool Bool(string argument, bool fallback) =>
+                named.TryGetValue(argument, out TypedConstant v) && v.Value is bool b ? b : fallback;
+
+            switch (kind)
+            {
+                case LayerKind.Conv2d:
+                    int kernel = Int("kernelSize", 1, 0);
+                    layer = layer with
+                    {
+                        OutChannels = Int("outChannels", 0, 0),
+                        KernelHeight = kernel,
+                        KernelWidth = named.ContainsKey("KernelWidth") ? Int("KernelWidth", -1, kernel) : kernel,
+                        Stride = Int("Stride", -1, 1),
+                        Padding = Int("Padding", -1, 0),
+                        Dilation = Int("Dilation", -1, 1),
+                        Groups = Int("Groups", -1, 1),
+                        Bias = Bool("Bias", true),
+                    };
+                    break;
+                case LayerKind.BatchNorm2d:
+                case LayerKind.BatchNorm1d:
+                    layer = layer with { Epsilon = Float("Epsilon", -1, 1e-5f) };
+                    break;
+                case LayerKind.LeakyReLU:
+                    layer = layer with { Parameter = Float("negativeSlope", 0, 0.01f) };
+                    break;
+                case LayerKind.ELU:
+                    layer = layer with { Parameter = Float("alpha", 0, 1f) };
+                    break;
+                case LayerKind.Dropout:
+                    layer = layer with { Parameter = Float("p", 0, 0.5f) };
+                    break;
+                case LayerKind.GELU:
+                    layer = layer with { Approximate = Bool("Approximate", false) };
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                    int poolKernel = Int("kernelSize", 0, 0);
+                    layer = layer with
+                    {
+                        KernelHeight = poolKernel,
+                        KernelWidth = poolKernel,
+                        Stride = named.ContainsKey("Stride") ? Int("Stride", -1, poolKernel) : poolKernel,
+                        Padding = Int("Padding", -1, 0),
+                    };
+                    break;
+                case LayerKind.Linear:
+                    layer = layer with { OutChannels = Int("outFeatures", 0, 0), Bias = Bool("Bias", true) };
+                    break;
+            }
+            return ok ? layer : null;
+        }
+
+        private static bool TryReadInts(AttributeData data, int count, out int[] values)
+        {
+            values = new int[count];
+            if (data.AttributeConstructor is null || data.ConstructorArguments.Length != count) return false;
+            for (int i = 0; i < count; i++)
+            {
+                if (data.ConstructorArguments[i].Value is not int value) return false;
+                values[i] = value;
+            }
+            return true;
+        }
+
+        public static LocationInfo? AttributeLocation(AttributeData attribute) =>
+            LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax());
+
+        private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            _ => "internal",
+        };
+    }
+}

@@ -1,0 +1,5 @@
+namespace System.Runtime.CompilerServices
+{
+    /// <summary>Lets records compile for netstandard2.0.</summary>
+    internal static class IsExternalInit { }
+}

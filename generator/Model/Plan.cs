@@ -1,0 +1,112 @@
+using FusedNet.Generator.Helpers;
+
+namespace FusedNet.Generator.Model
+{
+    /// <summary>What one execution step computes.</summary>
+    internal enum StepKind
+    {
+        /// <summary>Conv2d, with BatchNorm folded into its weights and an activation in its epilogue when fused.</summary>
+        Conv,
+        /// <summary>Linear, with BatchNorm1d folded and an activation in its epilogue when fused.</summary>
+        Linear,
+        /// <summary>BatchNorm as y = x·scale + shift per channel (then an optional activation).</summary>
+        ScaleShift,
+        /// <summary>An activation on its own.</summary>
+        Activation,
+        MaxPool,
+        AvgPool,
+        /// <summary>Mean over H·W: [C, H, W] → [C].</summary>
+        GlobalAvgPool,
+        /// <summary>[C, H, W] → [C·H·W] in (c, h, w) order.</summary>
+        Flatten,
+    }
+
+    /// <summary>How a convolution step is computed; chosen by the planner from the group structure.</summary>
+    internal enum ConvAlgorithm
+    {
+        /// <summary>One input value broadcast times a vector of output channels (groups = 1, or whole vectors per group).</summary>
+        OutputVectors,
+        /// <summary>Each channel convolved with its own filter: vectors run across channels.</summary>
+        Depthwise,
+        /// <summary>Grouped convolution whose per-group channel counts do not fill vectors: plain scalar loops.</summary>
+        GroupedScalar,
+    }
+
+    /// <summary>An activation applied in a step's epilogue or pass. Kind is one of the activation layer kinds.</summary>
+    internal sealed record ActivationPlan(LayerKind Kind, float Parameter, bool Approximate);
+
+    /// <summary>
+    /// A named activation buffer in NHWC layout: [H + 2·Border][W + 2·Border][ChannelStride], where
+    /// ChannelStride rounds C up to 16 so 8- and 16-wide vectors always fit, and the zero Border
+    /// materialises the padding of the convolution that reads it. Flat tensors: [C rounded up to 16].
+    /// </summary>
+    internal sealed record BufferPlan(string Name, Shape Shape, int Border)
+    {
+        public const int ChannelAlignment = 16;
+
+        public int ChannelStride => RoundUp(Shape.Channels, ChannelAlignment);
+        public int PaddedHeight => Shape.Height + 2 * Border;
+        public int PaddedWidth => Shape.Width + 2 * Border;
+        public int Length => Shape.IsFlat ? ChannelStride : PaddedHeight * PaddedWidth * ChannelStride;
+
+        public static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    }
+
+    /// <summary>
+    /// One step of the execution graph: reads buffer Input, writes buffer Output (the same buffer for in-place
+    /// passes). Parameters refer to tensors by their index in the network's weight list.
+    /// </summary>
+    internal sealed record StepPlan(int Id, StepKind Kind, string Title, string Input, string Output, Shape InputShape, Shape OutputShape)
+    {
+        public long MultiplyAccumulates { get; init; }
+        public ActivationPlan? Activation { get; init; }
+
+        // Conv2d / pools
+        public int KernelHeight { get; init; }
+        public int KernelWidth { get; init; }
+        public int Stride { get; init; } = 1;
+        public int Padding { get; init; }
+        public int Dilation { get; init; } = 1;
+        public int Groups { get; init; } = 1;
+        public ConvAlgorithm Algorithm { get; init; }
+
+        // Parameters (indices into the weight list; -1 when absent)
+        public int WeightTensor { get; init; } = -1;
+        public int BiasTensor { get; init; } = -1;
+        /// <summary>Index of the BatchNorm's gamma; beta, running_mean and running_var follow it.</summary>
+        public int BatchNormFirstTensor { get; init; } = -1;
+        public float BatchNormEpsilon { get; init; }
+
+        /// <summary>Whether a Vector512 variant is emitted (it pays only when a vector of 16 is filled).</summary>
+        public bool HasVector512 { get; init; }
+
+        public string MethodName => $"Step{Id}_{Kind}";
+    }
+
+    /// <summary>One tensor the network reads from its weight source.</summary>
+    internal sealed record WeightPlan(string Name, string Role, string LayerName, EquatableArray<int> Shape);
+
+    /// <summary>Static metadata of one declared layer (DESIGN §5).</summary>
+    internal sealed record LayerPlan(int Index, string Name, LayerKind Kind, string Description, Shape Input, Shape Output,
+        long ParameterCount, long MultiplyAccumulates);
+
+    /// <summary>
+    /// The whole network, ready to emit: metadata, the weight list, named buffers and two step graphs
+    /// (fused and unfused). No Roslyn types and no source locations, so it compares equal across edits
+    /// that do not change the network.
+    /// </summary>
+    internal sealed record NetworkPlan(
+        string Namespace,
+        string ClassName,
+        string Accessibility,
+        Shape Input,
+        Shape Output,
+        EquatableArray<LayerPlan> Layers,
+        EquatableArray<WeightPlan> Weights,
+        EquatableArray<BufferPlan> Buffers,
+        PathPlan Fused,
+        PathPlan Unfused);
+
+    /// <summary>One execution path: the buffer the input is written to, the steps, and the buffer holding the result.</summary>
+    internal sealed record PathPlan(string Name, string InputBuffer, EquatableArray<StepPlan> Steps, string OutputBuffer);
+}
