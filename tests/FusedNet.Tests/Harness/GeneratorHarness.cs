@@ -82,15 +82,7 @@ namespace FusedNet.Tests.Harness
         /// The generator under test. The only line that names the generator type, so a rename or a missing
         /// generator shows up here and nowhere else.
         /// </summary>
-        public static IIncrementalGenerator CreateGenerator()
-        {
-            // SEAM (temporary): looked up by name so this project builds before the generator type exists on
-            // main. Once it has landed, replace the body with `new FusedNet.Generator.FusedNetworkGenerator()`.
-            const string GeneratorTypeName = "FusedNet.Generator.FusedNetworkGenerator, FusedNet.Generator";
-            Type type = Type.GetType(GeneratorTypeName)
-                ?? throw new InvalidOperationException($"Generator type '{GeneratorTypeName}' not found; has the generator landed?");
-            return (IIncrementalGenerator)Activator.CreateInstance(type)!;
-        }
+        public static IIncrementalGenerator CreateGenerator() => new FusedNet.Generator.FusedNetworkGenerator();
 
         /// <summary>A compilation of <paramref name="source"/> (one file) against .NET 10 and FusedNet.Runtime, without running the generator.</summary>
         public static CSharpCompilation CreateCompilation(string source, string? assemblyName = null) =>
@@ -123,19 +115,29 @@ namespace FusedNet.Tests.Harness
         public static LoadedNetworks CompileAndLoad(string source, IIncrementalGenerator? generator = null)
         {
             GeneratorRun run = RunGenerator(source, generator);
+            (LoadedNetworks? loaded, IReadOnlyList<Diagnostic> errors) = TryLoad(run);
+            return loaded ?? throw new InvalidOperationException(DescribeErrors(errors, run.GeneratedSources.Length));
+        }
+
+        /// <summary>
+        /// Emits the compilation of <paramref name="run"/> and loads it into a collectible context; on any
+        /// generator or compiler error, returns no assembly and the errors instead.
+        /// </summary>
+        public static (LoadedNetworks? Loaded, IReadOnlyList<Diagnostic> Errors) TryLoad(GeneratorRun run)
+        {
             using var image = new MemoryStream();
             var emit = run.Compilation.Emit(image);
             var errors = run.GeneratorDiagnostics.Concat(emit.Diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-            if (errors.Count > 0 || !emit.Success)
-                throw new InvalidOperationException(DescribeErrors(errors, run.GeneratedSources.Length));
+            if (errors.Count > 0 || !emit.Success) return (null, errors);
 
             image.Position = 0;
             var context = new CollectibleContext(run.Compilation.AssemblyName ?? "FusedNet.InMemory");
             Assembly assembly = context.LoadFromStream(image);
-            return new LoadedNetworks(context, assembly, run);
+            return (new LoadedNetworks(context, assembly, run), errors);
         }
 
-        private static string DescribeErrors(IReadOnlyList<Diagnostic> errors, int generatedFileCount)
+        /// <summary>Every error with the source line it points at, for a test failure message.</summary>
+        public static string DescribeErrors(IReadOnlyList<Diagnostic> errors, int generatedFileCount)
         {
             var text = new StringBuilder();
             text.Append(errors.Count).Append(" error(s) compiling the networks (").Append(generatedFileCount).Append(" generated file(s)):\n");
