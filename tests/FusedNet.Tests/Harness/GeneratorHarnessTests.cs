@@ -28,11 +28,42 @@ namespace FusedNet.Tests.Harness
         }
 
         [Fact]
+        public void RealGenerator_CompilesAndLoadsADeclaredNetwork()
+        {
+            RefNetwork reference = FixtureNetworks.SeqStandaloneBn;
+            string source = "using FusedNet;\nnamespace User;\n" + reference.ToDeclaration("Small");
+
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(source);
+
+            Assert.Single(loaded.Generation.GeneratedSources);
+            Assert.Empty(loaded.Generation.GeneratorDiagnostics);
+            IFusedNetwork network = loaded.Create("User.Small", ZeroWeights(reference));
+            Assert.Equal(reference.OutputLength, network.OutputLength);
+            var output = new float[network.OutputLength];
+            network.Forward(new float[network.InputLength], output);
+            Assert.All(output, value => Assert.Equal(0f, value)); // the last Linear has zero weights and no bias
+        }
+
+        /// <summary>Valid weights that are all zero (running_var 1).</summary>
+        private static InMemoryWeights ZeroWeights(RefNetwork reference)
+        {
+
+            var weights = new InMemoryWeights();
+            foreach (RefTensor tensor in reference.ExpectedTensors)
+            {
+                var values = new float[tensor.ElementCount];
+                if (tensor.Name.EndsWith("running_var", StringComparison.Ordinal)) Array.Fill(values, 1f);
+                weights.Add(tensor.Name, values, tensor.Shape);
+            }
+            return weights;
+        }
+
+        [Fact]
         public void CompileAndLoad_CreatesNetworksThatCastToIFusedNetwork()
         {
             using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad("namespace User; public class Empty { }", new StandInGenerator());
 
-            IFusedNetwork network = loaded.Create("Doubler", new TestWeights());
+            IFusedNetwork network = loaded.Create("Doubler", new InMemoryWeights());
             var output = new float[3];
             network.Forward([1f, -2f, 3.5f], output);
 
@@ -44,8 +75,8 @@ namespace FusedNet.Tests.Harness
         public void CompileAndLoad_PropagatesConstructorExceptionsUnwrapped()
         {
             using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad("namespace User; public class Empty { }", new StandInGenerator());
-            var weights = new TestWeights();
-            weights.Add("fail", [1], [0f]);
+            var weights = new InMemoryWeights();
+            weights.Add("fail", [0f], 1);
 
             var error = Assert.Throws<InvalidDataException>(() => loaded.Create("Generated.Doubler", weights));
             Assert.Equal("asked to fail", error.Message);
@@ -81,7 +112,7 @@ namespace FusedNet.Tests.Harness
         private static WeakReference LoadUseAndDispose()
         {
             using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad("namespace User; public class Empty { }", new StandInGenerator());
-            IFusedNetwork network = loaded.Create("Doubler", new TestWeights());
+            IFusedNetwork network = loaded.Create("Doubler", new InMemoryWeights());
             network.Forward([1f, 2f, 3f], new float[3]);
             return new WeakReference(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(loaded.Assembly));
         }

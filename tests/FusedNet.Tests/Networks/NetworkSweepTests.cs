@@ -36,11 +36,11 @@ namespace FusedNet.Tests.Networks
         {
             SweepCase sweepCase = SweepCatalog.Get(id);
             RefNetwork reference = sweepCase.Network;
-            IFusedNetwork network = Create(sweepCase, out TestWeights weights);
+            IFusedNetwork network = Create(sweepCase, out InMemoryWeights weights);
 
             CheckMetadata(sweepCase, network);
 
-            float[] input = TestWeights.Normal(sweepCase.Seed * 31 + 1, BatchSize * reference.InputLength);
+            float[] input = SweepWeights.Input(reference, BatchSize, sweepCase.Seed);
             double[][] expected = reference.RunBatch(weights, input, BatchSize);
 
             var failures = new List<string>();
@@ -68,9 +68,10 @@ namespace FusedNet.Tests.Networks
         [MemberData(nameof(CaseIds))]
         public void AllocatesNothing(string id)
         {
+            // DESIGN §6: Forward and ForwardUnfused allocate nothing, ever; checked per path, single and batch.
             SweepCase sweepCase = SweepCatalog.Get(id);
             IFusedNetwork network = Create(sweepCase, out _);
-            float[] input = TestWeights.Normal(sweepCase.Seed, BatchSize * network.InputLength);
+            float[] input = SweepWeights.Input(sweepCase.Network, BatchSize, sweepCase.Seed);
             float[] output = new float[BatchSize * network.OutputLength];
 
             var allocations = new List<string>();
@@ -85,7 +86,7 @@ namespace FusedNet.Tests.Networks
                 throw new XunitException($"{sweepCase.Id} allocates:\n  {string.Join("\n  ", allocations)}\n\n{Describe(sweepCase)}");
         }
 
-        private IFusedNetwork Create(SweepCase sweepCase, out TestWeights weights)
+        private IFusedNetwork Create(SweepCase sweepCase, out InMemoryWeights weights)
         {
             IReadOnlyList<string> errors = _compilation.ErrorsOf(sweepCase.ClassName);
             if (errors.Count > 0)
@@ -94,7 +95,7 @@ namespace FusedNet.Tests.Networks
                 throw new XunitException($"{sweepCase.Id}: the generator produced no network class (no constructor(IWeightSource)); " +
                     $"generator diagnostics: [{string.Join("; ", _compilation.GeneratorDiagnosticsOf(sweepCase.ClassName))}]\n\n{Describe(sweepCase)}");
 
-            weights = TestWeights.Random(sweepCase.Network, sweepCase.Seed);
+            weights = SweepWeights.Create(sweepCase.Network, sweepCase.Seed);
             return _compilation.Loaded.Create("FusedNet.Sweep." + sweepCase.ClassName, weights);
         }
 
@@ -134,12 +135,22 @@ namespace FusedNet.Tests.Networks
                     $"expected {expected[first]:R}, actual {actual[first]:R}");
         }
 
+        /// <summary>
+        /// Bytes allocated by 20 calls after a warm-up. A one-off runtime event charged to this thread (seen once
+        /// with AVX2 disabled, likely the tiered JIT's background work) can land in any window, while an allocation
+        /// in Forward repeats on every call: so measure up to three windows and report the smallest.
+        /// </summary>
         private static long AllocatedBytes(Action call)
         {
             for (int i = 0; i < 5; i++) call(); // warm-up: JIT, lazy statics
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) call();
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            long least = long.MaxValue;
+            for (int window = 0; window < 3 && least != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 20; i++) call();
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            return least;
         }
 
         private static float[] NaNs(int length)

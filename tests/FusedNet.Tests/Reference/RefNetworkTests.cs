@@ -21,9 +21,9 @@ namespace FusedNet.Tests.Reference
             // Kernel picks the right-hand neighbour. Cross-correlation gives x[i, j+1] (0 past the edge);
             // a flipped kernel (true convolution) would give x[i, j−1].
             var network = new RefNetwork(1, 3, 3, [new RefConv2d(1, 3) { Padding = 1 }]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [1, 1, 3, 3], [0, 0, 0, 0, 0, 1, 0, 0, 0]);
-            weights.Add("0.bias", [1], [0.5f]);
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", [0, 0, 0, 0, 0, 1, 0, 0, 0], 1, 1, 3, 3);
+            weights.Add("0.bias", [0.5f], 1);
 
             double[] y = network.Run(weights, OneToNine);
 
@@ -34,8 +34,8 @@ namespace FusedNet.Tests.Reference
         public void Conv_SumsTheWindowOfAllOnesKernel()
         {
             var network = new RefNetwork(1, 3, 3, [new RefConv2d(1, 3) { Padding = 1, Bias = false }]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [1, 1, 3, 3], Enumerable.Repeat(1f, 9).ToArray());
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", Enumerable.Repeat(1f, 9).ToArray(), 1, 1, 3, 3);
 
             double[] y = network.Run(weights, OneToNine);
 
@@ -48,8 +48,8 @@ namespace FusedNet.Tests.Reference
         {
             // 1x2 kernel [1, 10], dilation 2 → taps x[i, j] and x[i, j+2]; stride 2 on 3x5 input → 2x1 output.
             var network = new RefNetwork(1, 3, 5, [new RefConv2d(1, 1) { KernelWidth = 2, Stride = 2, Dilation = 2, Bias = false }]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [1, 1, 1, 2], [1, 10]);
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", [1, 10], 1, 1, 1, 2);
             float[] input = Enumerable.Range(0, 15).Select(i => (float)i).ToArray(); // x[i, j] = 5i + j
 
             Assert.Equal(RefShape.Spatial(1, 2, 2), network.OutputShape);
@@ -64,9 +64,9 @@ namespace FusedNet.Tests.Reference
         {
             // 4 in, 2 out, 2 groups: out 0 reads in 0..1, out 1 reads in 2..3. 1x1 kernel on 1x1 input.
             var network = new RefNetwork(4, 1, 1, [new RefConv2d(2, 1) { Groups = 2 }]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [2, 2, 1, 1], [1, 10, 100, 1000]);
-            weights.Add("0.bias", [2], [0.25f, -0.25f]);
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", [1, 10, 100, 1000], 2, 2, 1, 1);
+            weights.Add("0.bias", [0.25f, -0.25f], 2);
 
             double[] y = network.Run(weights, [1, 2, 3, 4]);
 
@@ -91,7 +91,7 @@ namespace FusedNet.Tests.Reference
             // AvgPool2d(2, Stride = 2, Padding = 1) on 3x3: every window holds 4 positions, padded or not.
             var network = new RefNetwork(1, 3, 3, [new RefAvgPool2d(2) { Stride = 2, Padding = 1 }]);
 
-            double[] y = network.Run(new TestWeights(), OneToNine);
+            double[] y = network.Run(new InMemoryWeights(), OneToNine);
 
             // (0,0) sees only x00 = 1; (0,1) sees 2, 3; (1,0) sees 4, 7; (1,1) sees 5, 6, 8, 9.
             Assert.Equal([1 / 4.0, 5 / 4.0, 11 / 4.0, 28 / 4.0], y);
@@ -104,7 +104,7 @@ namespace FusedNet.Tests.Reference
             var network = new RefNetwork(1, 3, 3, [new RefMaxPool2d(2) { Stride = 2, Padding = 1 }]);
             float[] negative = OneToNine.Select(v => -v).ToArray();
 
-            double[] y = network.Run(new TestWeights(), negative);
+            double[] y = network.Run(new InMemoryWeights(), negative);
 
             Assert.Equal([-1, -2, -4, -5], y);
         }
@@ -116,7 +116,7 @@ namespace FusedNet.Tests.Reference
             var network = new RefNetwork(1, 5, 5, [new RefMaxPool2d(2)]);
             float[] input = Enumerable.Range(0, 25).Select(i => (float)i).ToArray();
 
-            double[] y = network.Run(new TestWeights(), input);
+            double[] y = network.Run(new InMemoryWeights(), input);
 
             Assert.Equal([6, 8, 16, 18], y);
         }
@@ -127,11 +127,11 @@ namespace FusedNet.Tests.Reference
             // Channel 0: γ=2, β=0.5, μ=1, σ²=3.5, ε=0.5 → y = 2(x−1)/2 + 0.5 = x − 0.5.
             // Channel 1: γ=−1, β=0, μ=0, σ²=0.5, ε=0.5 → y = −x.
             var network = new RefNetwork(2, 1, 2, [new RefBatchNorm2d { Epsilon = 0.5f }]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [2], [2, -1]);
-            weights.Add("0.bias", [2], [0.5f, 0]);
-            weights.Add("0.running_mean", [2], [1, 0]);
-            weights.Add("0.running_var", [2], [3.5f, 0.5f]);
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", [2, -1], 2);
+            weights.Add("0.bias", [0.5f, 0], 2);
+            weights.Add("0.running_mean", [1, 0], 2);
+            weights.Add("0.running_var", [3.5f, 0.5f], 2);
 
             double[] y = network.Run(weights, [3, 5, 7, -2]);
 
@@ -145,13 +145,13 @@ namespace FusedNet.Tests.Reference
             [
                 new RefGlobalAvgPool2d(), new RefFlatten(), new RefLinear(2), new RefBatchNorm1d { Epsilon = 0.5f }, new RefDropout(0.3f),
             ]);
-            var weights = new TestWeights();
-            weights.Add("2.weight", [2, 2], [1, 2, 3, 4]);
-            weights.Add("2.bias", [2], [0.5f, -0.5f]);
-            weights.Add("3.weight", [2], [1, 1]);
-            weights.Add("3.bias", [2], [0, 1]);
-            weights.Add("3.running_mean", [2], [0, 0]);
-            weights.Add("3.running_var", [2], [0.5f, 0.5f]);
+            var weights = new InMemoryWeights();
+            weights.Add("2.weight", [1, 2, 3, 4], 2, 2);
+            weights.Add("2.bias", [0.5f, -0.5f], 2);
+            weights.Add("3.weight", [1, 1], 2);
+            weights.Add("3.bias", [0, 1], 2);
+            weights.Add("3.running_mean", [0, 0], 2);
+            weights.Add("3.running_var", [0.5f, 0.5f], 2);
 
             double[] y = network.Run(weights, [1, 3, 10, 20]);
 
@@ -164,8 +164,8 @@ namespace FusedNet.Tests.Reference
         public void Flatten_KeepsChannelMajorOrder()
         {
             var network = new RefNetwork(2, 1, 2, [new RefFlatten(), new RefLinear(1) { Bias = false }]);
-            var weights = new TestWeights();
-            weights.Add("1.weight", [1, 4], [1, 10, 100, 1000]);
+            var weights = new InMemoryWeights();
+            weights.Add("1.weight", [1, 10, 100, 1000], 1, 4);
 
             Assert.Equal([4321.0], network.Run(weights, [1, 2, 3, 4]));
         }
@@ -174,9 +174,9 @@ namespace FusedNet.Tests.Reference
         public void RunBatch_RunsSamplesIndependently()
         {
             var network = new RefNetwork(1, 1, 2, [new RefFlatten(), new RefLinear(1)]);
-            var weights = new TestWeights();
-            weights.Add("1.weight", [1, 2], [1, -1]);
-            weights.Add("1.bias", [1], [0.5f]);
+            var weights = new InMemoryWeights();
+            weights.Add("1.weight", [1, -1], 1, 2);
+            weights.Add("1.bias", [0.5f], 1);
 
             double[][] y = network.RunBatch(weights, [5, 2, 1, 4], 2);
 
@@ -313,13 +313,13 @@ namespace FusedNet.Tests.Reference
         public void MissingOrMisshapedWeights_AreNamed()
         {
             var network = new RefNetwork(1, 3, 3, [new RefConv2d(2, 3)]);
-            var weights = new TestWeights();
-            weights.Add("0.weight", [2, 1, 3, 2], new float[12]);
+            var weights = new InMemoryWeights();
+            weights.Add("0.weight", new float[12], 2, 1, 3, 2);
 
             var wrongShape = Assert.Throws<System.IO.InvalidDataException>(() => network.Run(weights, OneToNine));
             Assert.Contains("'0.weight' has shape [2, 1, 3, 2], expected [2, 1, 3, 3]", wrongShape.Message);
 
-            weights.Add("0.weight", [2, 1, 3, 3], new float[18]);
+            weights.Set("0.weight", new float[18], 2, 1, 3, 3);
             var missing = Assert.Throws<System.IO.InvalidDataException>(() => network.Run(weights, OneToNine));
             Assert.Contains("'0.bias' [2] is missing", missing.Message);
         }
