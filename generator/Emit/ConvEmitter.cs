@@ -149,15 +149,18 @@ namespace FusedNet.Generator.Emit
             w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
                    $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
             w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
+            // Walk input channels by moving the two references: every load below is base + literal displacement.
             w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
             for (int j = 0; j < vectors; j++)
-                w.Line($"{v.Of} w{j} = {v.Load("wTap", $"ic * {v.Lanes} + {Int(j * vectorStride)}")};");
+                w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(j * vectorStride))};");
             for (int r = 0; r < pixels; r++)
             {
-                w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(r * step.Stride * g.InStride)} + ic)")};");
+                w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(r * step.Stride * g.InStride)})")};");
                 for (int j = 0; j < vectors; j++)
                     w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
             }
+            w.Line("x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);");
+            w.Line($"wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wTap, {v.Lanes});");
             w.Close();
             w.Close();
             w.Close();

@@ -26,7 +26,7 @@ namespace FusedNet
         public string Description { get; }
         public TensorShape InputShape { get; }
         public TensorShape OutputShape { get; }
-        /// <summary>Learnable parameters plus BatchNorm running statistics, as PyTorch's state_dict counts floats.</summary>
+        /// <summary>Learnable parameters, as PyTorch's sum(p.numel() for p in layer.parameters()) counts them (BatchNorm running statistics are buffers, not parameters).</summary>
         public long ParameterCount { get; }
         /// <summary>Multiply-accumulates for one sample (0 for layers without them).</summary>
         public long MultiplyAccumulates { get; }
