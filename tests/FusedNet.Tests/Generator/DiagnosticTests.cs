@@ -222,6 +222,25 @@ namespace FusedNet.Tests.Generator
             GeneratorAssert.SingleError(GeneratorHarness.RunGenerator(c.Source), c.Source, c.Id, c.Attribute, c.Message);
         }
 
+        // Conv2dAttribute.KernelWidth and the pools' Stride document 0 as "same as KernelSize" (PyTorch's stride=None),
+        // but an explicit 0 is reported as FN0005. One of the two (docs or generator) has to change.
+        [Fact(Skip = "generator bug (or doc bug): Conv2dAttribute documents KernelWidth = 0 as 'same as KernelSize', the generator reports FN0005 'KernelWidth must be positive, but is 0'")]
+        public void ConvKernelWidthZero_MeansSquare_AsTheAttributeDocumentsIt() =>
+            AssertValid(Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3, KernelWidth = 0)"), "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))");
+
+        [Fact(Skip = "generator bug (or doc bug): MaxPool2dAttribute/AvgPool2dAttribute document Stride = 0 as 'same as KernelSize', the generator reports FN0005 'Stride must be positive, but is 0'")]
+        public void PoolStrideZero_MeansKernelSize_AsTheAttributeDocumentsIt() =>
+            AssertValid(Net("FusedNetwork(3, 8, 8)", "MaxPool2d(2, Stride = 0)"), "MaxPool2d(kernel_size=2, stride=2, padding=0)");
+
+        private static void AssertValid(string source, string expectedDescription)
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(source);
+
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Contains(expectedDescription, Assert.Single(run.GeneratedSources).Text);
+        }
+
         [Fact]
         public void EveryDiagnosticIdHasACase()
         {

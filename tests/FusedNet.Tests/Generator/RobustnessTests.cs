@@ -81,9 +81,9 @@ namespace FusedNet.Tests.Generator
                 "Conv2d(-8, -3, Stride = -1, Padding = -1, Dilation = -1, Groups = -1)", "AvgPool2d(-2, Stride = -2, Padding = -2)", "Linear(-10)")),
             ["all special floats"] = Valid(Net("FusedNetwork(3, 8, 8)", "BatchNorm2d(Epsilon = float.NaN)", "LeakyReLU(float.PositiveInfinity)",
                 "ELU(float.NaN)", "Dropout(float.NegativeInfinity)", "BatchNorm2d(Epsilon = float.Epsilon)")),
-            // Small layers keep the generated file (two paths, 100 convolution kernels) quick to compile.
-            ["200 layers"] = Valid(Net("FusedNetwork(4, 2, 2)", Enumerable.Range(0, 50)
-                .SelectMany(_ => new[] { "Conv2d(4, 1)", "BatchNorm2d", "ReLU", "Dropout(0.1f)" }).ToArray())),
+            // Small layers, and Dropout (no code) for most of them, keep the generated file quick to compile.
+            ["200 layers"] = Valid(Net("FusedNetwork(4, 2, 2)", Enumerable.Range(0, 25)
+                .SelectMany(_ => new[] { "Conv2d(4, 1)", "BatchNorm2d", "ReLU", "Dropout(0.1f)", "Dropout", "Dropout(0f)", "Dropout(0.5f)", "Dropout(0.9f)" }).ToArray())),
             ["every layer kind"] = Valid(Net("FusedNetwork(3, 9, 9)",
                 "Conv2d(16, 3, Padding = 1, Bias = false)", "BatchNorm2d", "ReLU6", "Conv2d(16, 3, Padding = 2, Dilation = 2, Groups = 16)", "Sigmoid",
                 "Conv2d(24, 1, Groups = 4)", "Tanh", "MaxPool2d(3, Stride = 2, Padding = 1)", "SiLU", "AvgPool2d(2, Stride = 1)", "Hardswish",
@@ -179,9 +179,10 @@ namespace FusedNet.Tests.Generator
         public void NeverThrows_HugeKernelAndPadding() => AssertNeverThrows(Valid(
             Net("FusedNetwork(3, 8, 8)", "Conv2d(8, int.MaxValue, Padding = int.MaxValue)")));
 
-        [Fact(Skip = "generator bug: MaxPool2d(2, Padding = int.MaxValue) passes the FN0013 check (Padding * 2 overflows) and wraps the output size; emits 'const int OutputLength = -4611686057082093541'")]
-        public void NeverThrows_HugePoolPadding() => AssertNeverThrows(Valid(
-            Net("FusedNetwork(3, 8, 8)", "MaxPool2d(2, Padding = int.MaxValue)")));
+        [Fact(Skip = "generator bug: a network deriving from a class without a parameterless constructor gets CS7036 inside the generated constructors; it needs an FN diagnostic (the user cannot add the base call)")]
+        public void NeverThrows_BaseClassWithoutParameterlessConstructor() => AssertNeverThrows(Broken(
+            "using FusedNet;\nnamespace User\n{\n    public abstract class Model { protected Model(string name) { } }\n" +
+            "    [FusedNetwork(3, 8, 8)]\n    [Conv2d(8, 3)]\n    public partial class Net : Model { }\n}\n"));
 
         [Fact(Skip = "generator bug: a 'file' class gets its members on a second, non-file class of the same name, so the user's class has no Forward (CS1061)")]
         public void FileLocalClass_GetsTheMembersOrADiagnostic()
@@ -238,10 +239,10 @@ namespace FusedNet.Tests.Generator
             Assert.Empty(run.GeneratedSources);
         }
 
-        [Fact(Skip = "generator bug: pool Padding * 2 overflows int, so Padding = int.MaxValue passes the 'at most half the kernel' check (FN0013) and the output size wraps")]
+        [Fact(Skip = "generator bug: pool Padding * 2 overflows int, so Padding = int.MaxValue passes the 'at most half the kernel' check (FN0013), the output size wraps and code is emitted ('const int OutputLength = -4611686057082093541', CS0266)")]
         public void HugePoolPadding_IsRejected_NotWrappedAround()
         {
-            string source = Net("FusedNetwork(3, 8, 8)", "MaxPool2d(2, Padding = 1073741824)");
+            string source = Net("FusedNetwork(3, 8, 8)", "MaxPool2d(2, Padding = int.MaxValue)");
 
             GeneratorRun run = GeneratorHarness.RunGenerator(source);
 
