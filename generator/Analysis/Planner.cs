@@ -131,12 +131,18 @@ namespace FusedNet.Generator.Analysis
                 return name;
             }
 
+            private readonly HashSet<string> _vectorChannels = new HashSet<string>();
+
             public void RequireBorder(string name, int border)
             {
                 if (border > _borders[name]) _borders[name] = border;
             }
 
-            public IEnumerable<BufferPlan> ToPlans() => _buffers.Select(b => new BufferPlan(b.Name, b.Shape, _borders[b.Name]));
+            /// <summary>Some step loads or stores whole vectors of this buffer's channels.</summary>
+            public void RequireVectorChannels(string name) => _vectorChannels.Add(name);
+
+            public IEnumerable<BufferPlan> ToPlans() =>
+                _buffers.Select(b => new BufferPlan(b.Name, b.Shape, _borders[b.Name], _vectorChannels.Contains(b.Name)));
         }
 
         /// <summary>Builds one path's steps by walking the layers, fusing where allowed.</summary>
@@ -299,7 +305,16 @@ namespace FusedNet.Generator.Analysis
                 return output;
             }
 
-            private void AddStep(StepPlan step) => _steps.Add(step with { Id = _steps.Count });
+            private void AddStep(StepPlan step)
+            {
+                // Which side of the step moves whole vectors of channels (the rest go one channel at a time).
+                bool scalarRead = step.Kind == StepKind.Flatten ||
+                    (step.Kind == StepKind.Conv && step.Algorithm != ConvAlgorithm.Depthwise);
+                bool scalarWrite = step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar;
+                if (!scalarRead) _buffers.RequireVectorChannels(step.Input);
+                if (!scalarWrite) _buffers.RequireVectorChannels(step.Output);
+                _steps.Add(step with { Id = _steps.Count });
+            }
 
             private static ActivationPlan ToActivation(LayerSpec layer) =>
                 new ActivationPlan(layer.Kind, layer.Parameter, layer.Approximate);

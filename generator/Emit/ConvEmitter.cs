@@ -67,6 +67,9 @@ namespace FusedNet.Generator.Emit
             w.Line("// " + summary);
         }
 
+        /// <summary>Input channels per group up to which the reduction over them is unrolled.</summary>
+        private const int UnrollInputChannels = 4;
+
         private static readonly string[] WeightedParameters = { "ref float input", "ref float output", "ref float weights", "ref float bias" };
 
         /// <summary>
@@ -149,19 +152,37 @@ namespace FusedNet.Generator.Emit
             w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
                    $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
             w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
-            // Walk input channels by moving the two references: every load below is base + literal displacement.
-            w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
-            for (int j = 0; j < vectors; j++)
-                w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(j * vectorStride))};");
-            for (int r = 0; r < pixels; r++)
+            void InputChannelStep(int xOffset, int wOffset)
             {
-                w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(r * step.Stride * g.InStride)})")};");
                 for (int j = 0; j < vectors; j++)
-                    w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
+                    w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(wOffset + j * vectorStride))};");
+                for (int r = 0; r < pixels; r++)
+                {
+                    w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})")};");
+                    for (int j = 0; j < vectors; j++)
+                        w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
+                }
             }
-            w.Line("x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);");
-            w.Line($"wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wTap, {v.Lanes});");
-            w.Close();
+
+            if (g.InPerGroup <= UnrollInputChannels)
+            {
+                // Few input channels (e.g. an RGB input): unrolled, so there is no loop of 1–4 trips per tap.
+                for (int ic = 0; ic < g.InPerGroup; ic++)
+                {
+                    w.Open($"// input channel {ic}");
+                    InputChannelStep(ic, ic * v.Lanes);
+                    w.Close();
+                }
+            }
+            else
+            {
+                // Walk input channels by moving the two references: every load below is base + literal displacement.
+                w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
+                InputChannelStep(0, 0);
+                w.Line("x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);");
+                w.Line($"wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wTap, {v.Lanes});");
+                w.Close();
+            }
             w.Close();
             w.Close();
             string outChannel = grouped ? $"g * {Int(g.OutPerGroup)} + {vb} * {v.Lanes}" : $"{vb} * {v.Lanes}";

@@ -36,15 +36,17 @@ namespace FusedNet.Generator.Model
     internal sealed record ActivationPlan(LayerKind Kind, float Parameter, bool Approximate);
 
     /// <summary>
-    /// A named activation buffer in NHWC layout: [H + 2·Border][W + 2·Border][ChannelStride], where
-    /// ChannelStride rounds C up to 16 so 8- and 16-wide vectors always fit, and the zero Border
-    /// materialises the padding of the convolution that reads it. Flat tensors: [C rounded up to 16].
+    /// A named activation buffer in NHWC layout: [H + 2·Border][W + 2·Border][ChannelStride], where the zero
+    /// Border materialises the padding of the convolution that reads it. ChannelStride rounds C up to 16 when
+    /// any step loads or stores whole vectors of channels (8- and 16-wide vectors then always fit); a buffer
+    /// only ever touched one channel at a time (e.g. an RGB input read by broadcasting convolution) stays
+    /// dense, which keeps small inputs small. Flat tensors: [C rounded up to 16].
     /// </summary>
-    internal sealed record BufferPlan(string Name, Shape Shape, int Border)
+    internal sealed record BufferPlan(string Name, Shape Shape, int Border, bool VectorChannels)
     {
         public const int ChannelAlignment = 16;
 
-        public int ChannelStride => RoundUp(Shape.Channels, ChannelAlignment);
+        public int ChannelStride => Shape.IsFlat || VectorChannels ? RoundUp(Shape.Channels, ChannelAlignment) : Shape.Channels;
         public int PaddedHeight => Shape.Height + 2 * Border;
         public int PaddedWidth => Shape.Width + 2 * Border;
         public int Length => Shape.IsFlat ? ChannelStride : PaddedHeight * PaddedWidth * ChannelStride;
