@@ -17,16 +17,53 @@ namespace FusedNet.Generator.Emit
         public static void EmitCopyIn(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             w.Open($"private static void {method}(ref float input, ref float buffer)");
             w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}.");
+            EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer");
+            w.Close();
+        }
+
+        /// <summary>
+        /// Moves one image row at a time between NCHW (channel planes) and NHWC (pixels): 8 channels × 8 pixels
+        /// per AVX transpose, scalar for the edges. A row of NHWC pixels is a few KB and stays in L1.
+        /// </summary>
+        private static void EmitRowTranspose(SourceWriter w, BufferPlan buffer, bool toChannelMajor, string planes, string pixels)
+        {
+            Shape s = buffer.Shape;
+            int channelBlocks = s.Channels / 8 * 8, pixelBlocks = s.Width / 8 * 8;
+            int plane = s.Height * s.Width, stride = buffer.ChannelStride;
+            const string U = "global::System.Runtime.CompilerServices.Unsafe";
             w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
-            w.Open($"for (int x = 0; x < {Int(s.Width)}; x++)");
-            w.Line($"ref float pixel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref buffer, {BufferOffset(buffer, "y", "x", "0")});");
-            w.Open($"for (int c = 0; c < {Int(s.Channels)}; c++)");
-            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref pixel, c) = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (c * {Int(s.Height)} + y) * {Int(s.Width)} + x);");
-            w.Close();
-            w.Close();
-            w.Close();
+            w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
+            w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
+            if (channelBlocks > 0 && pixelBlocks > 0)
+            {
+                w.Open($"for (int c = 0; c < {Int(channelBlocks)}; c += 8)");
+                w.Open($"for (int x = 0; x < {Int(pixelBlocks)}; x += 8)");
+                string planeBlock = $"ref {U}.Add(ref planeRow, c * {Int(plane)} + x)";
+                string pixelBlock = $"ref {U}.Add(ref row, x * {Int(stride)} + c)";
+                w.Line(toChannelMajor
+                    ? $"global::FusedNet.Internal.Transpose.Block8x8({pixelBlock}, {Int(stride)}, {planeBlock}, {Int(plane)});"
+                    : $"global::FusedNet.Internal.Transpose.Block8x8({planeBlock}, {Int(plane)}, {pixelBlock}, {Int(stride)});");
+                w.Close();
+                w.Close();
+            }
+            // Edges: channels past the last full 8 (all pixels), and pixels past the last full 8 (first channels).
+            void Scalar(string cFrom, string cTo, string xFrom, string xTo)
+            {
+                w.Open($"for (int c = {cFrom}; c < {cTo}; c++)");
+                w.Open($"for (int x = {xFrom}; x < {xTo}; x++)");
+                string plain = $"{U}.Add(ref planeRow, c * {Int(plane)} + x)";
+                string pixel = $"{U}.Add(ref row, x * {Int(stride)} + c)";
+                w.Line(toChannelMajor ? $"{plain} = {pixel};" : $"{pixel} = {plain};");
+                w.Close();
+                w.Close();
+            }
+            bool vectorPart = channelBlocks > 0 && pixelBlocks > 0;
+            if (vectorPart && pixelBlocks < s.Width) Scalar("0", Int(channelBlocks), Int(pixelBlocks), Int(s.Width));
+            if (!vectorPart) Scalar("0", Int(s.Channels), "0", Int(s.Width));
+            else if (channelBlocks < s.Channels) Scalar(Int(channelBlocks), Int(s.Channels), "0", Int(s.Width));
             w.Close();
         }
 
@@ -43,7 +80,7 @@ namespace FusedNet.Generator.Emit
             else
             {
                 w.Line($"// NHWC → NCHW {s}.");
-                EmitToChannelMajor(w, buffer, "output");
+                EmitRowTranspose(w, buffer, toChannelMajor: true, "output", "buffer");
             }
             w.Close();
         }
@@ -54,22 +91,9 @@ namespace FusedNet.Generator.Emit
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
             w.Open($"private static void {method}(ref float input, ref float output)");
             w.Line($"// {input.Shape} NHWC → [{input.Shape.Length}] in (c, h, w) order.");
-            w.Line("ref float buffer = ref input;");
-            EmitToChannelMajor(w, input, "output");
+            EmitRowTranspose(w, input, toChannelMajor: true, "output", "input");
             w.Close();
         }
 
-        private static void EmitToChannelMajor(SourceWriter w, BufferPlan buffer, string destination)
-        {
-            Shape s = buffer.Shape;
-            w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
-            w.Open($"for (int x = 0; x < {Int(s.Width)}; x++)");
-            w.Line($"ref float pixel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref buffer, {BufferOffset(buffer, "y", "x", "0")});");
-            w.Open($"for (int c = 0; c < {Int(s.Channels)}; c++)");
-            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {destination}, (c * {Int(s.Height)} + y) * {Int(s.Width)} + x) = global::System.Runtime.CompilerServices.Unsafe.Add(ref pixel, c);");
-            w.Close();
-            w.Close();
-            w.Close();
-        }
     }
 }

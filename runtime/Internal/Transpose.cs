@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FusedNet.Internal
+{
+    /// <summary>
+    /// Moves 8×8 blocks of floats between layouts (NCHW ↔ NHWC). Called by generated copy-in/copy-out code with
+    /// literal strides; a scalar copy of a 100k-float input costs ~1 cycle per element, the AVX transpose ~¼.
+    /// </summary>
+    public static class Transpose
+    {
+        /// <summary>
+        /// destination[j·destinationStride + i] = source[i·sourceStride + j] for i, j in 0..7 (strides in floats).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Block8x8(ref float source, nint sourceStride, ref float destination, nint destinationStride)
+        {
+            if (Avx.IsSupported)
+            {
+                Block8x8Avx(ref source, sourceStride, ref destination, destinationStride);
+                return;
+            }
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < 8; j++)
+                    Unsafe.Add(ref destination, j * destinationStride + i) = Unsafe.Add(ref source, i * sourceStride + j);
+        }
+
+        /// <summary>The classic three-stage 8×8 transpose: interleave pairs, then quads, then 128-bit halves.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Block8x8Avx(ref float source, nint sourceStride, ref float destination, nint destinationStride)
+        {
+            Vector256<float> r0 = Vector256.LoadUnsafe(ref source);
+            Vector256<float> r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, sourceStride));
+            Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 2 * sourceStride));
+            Vector256<float> r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 3 * sourceStride));
+            Vector256<float> r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 4 * sourceStride));
+            Vector256<float> r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 5 * sourceStride));
+            Vector256<float> r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 6 * sourceStride));
+            Vector256<float> r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 7 * sourceStride));
+
+            // Stage 1: interleave rows pairwise (within each 128-bit lane).
+            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+            Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+            // Stage 2: gather 4-element columns (within each 128-bit lane).
+            Vector256<float> s0 = Avx.Shuffle(t0, t2, 0b01_00_01_00), s1 = Avx.Shuffle(t0, t2, 0b11_10_11_10);
+            Vector256<float> s2 = Avx.Shuffle(t1, t3, 0b01_00_01_00), s3 = Avx.Shuffle(t1, t3, 0b11_10_11_10);
+            Vector256<float> s4 = Avx.Shuffle(t4, t6, 0b01_00_01_00), s5 = Avx.Shuffle(t4, t6, 0b11_10_11_10);
+            Vector256<float> s6 = Avx.Shuffle(t5, t7, 0b01_00_01_00), s7 = Avx.Shuffle(t5, t7, 0b11_10_11_10);
+
+            // Stage 3: swap 128-bit halves between the two groups of four rows.
+            Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref destination);
+            Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, destinationStride));
+            Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 2 * destinationStride));
+            Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 3 * destinationStride));
+            Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 4 * destinationStride));
+            Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 5 * destinationStride));
+            Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 6 * destinationStride));
+            Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 7 * destinationStride));
+        }
+    }
+}

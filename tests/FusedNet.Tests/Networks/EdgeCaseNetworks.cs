@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using FusedNet.Tests.Reference;
+
+namespace FusedNet.Tests.Networks
+{
+    /// <summary>Hand-picked networks at the edges a vectorised, fused implementation is most likely to get wrong.</summary>
+    public static class EdgeCaseNetworks
+    {
+        public static IReadOnlyList<(string Id, RefNetwork Network)> All { get; } =
+        [
+            // Tiny inputs.
+            ("input-1x1", new RefNetwork(3, 1, 1, [new RefConv2d(8, 1), new RefBatchNorm2d(), new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(4)])),
+            ("input-1x1-conv3-pad1", new RefNetwork(2, 1, 1, [new RefConv2d(5, 3) { Padding = 1 }, new RefSigmoid(), new RefFlatten(), new RefLinear(3)])),
+            ("input-1x1-single-channel", new RefNetwork(1, 1, 1, [new RefConv2d(1, 1), new RefFlatten(), new RefLinear(1)])),
+
+            // Channel counts around the vector width, one after another.
+            ("channels-1-7-8-9-15-16-17", new RefNetwork(1, 6, 5,
+            [
+                new RefConv2d(7, 3) { Padding = 1 }, new RefReLU(),
+                new RefConv2d(8, 3) { Padding = 1 }, new RefBatchNorm2d(), new RefReLU6(),
+                new RefConv2d(9, 3) { Padding = 1 }, new RefSiLU(),
+                new RefConv2d(15, 3) { Padding = 1, Bias = false }, new RefBatchNorm2d(), new RefTanh(),
+                new RefConv2d(16, 3) { Padding = 1 }, new RefHardswish(),
+                new RefConv2d(17, 3) { Padding = 1 }, new RefBatchNorm2d(), new RefGELU(),
+                new RefGlobalAvgPool2d(), new RefLinear(17),
+            ])),
+            ("channels-17-16-8-1", new RefNetwork(17, 4, 4,
+            [
+                new RefConv2d(16, 1), new RefELU(), new RefConv2d(8, 1), new RefConv2d(1, 3) { Padding = 1 }, new RefFlatten(), new RefLinear(8),
+            ])),
+            ("channels-wide-64", new RefNetwork(24, 5, 5,
+            [
+                new RefConv2d(64, 3) { Padding = 1 }, new RefBatchNorm2d(), new RefReLU(), new RefConv2d(40, 1), new RefGlobalAvgPool2d(), new RefLinear(33),
+            ])),
+
+            // Kernel larger than the input, rescued by padding; non-square kernels.
+            ("kernel-larger-than-input", new RefNetwork(3, 2, 3,
+            [
+                new RefConv2d(4, 5) { Padding = 2 }, new RefReLU(),
+                new RefConv2d(4, 3) { KernelWidth = 5, Padding = 2 }, new RefFlatten(), new RefLinear(2),
+            ])),
+            ("kernel-1x5-and-5x1", new RefNetwork(4, 7, 9,
+            [
+                new RefConv2d(6, 1) { KernelWidth = 5, Padding = 2 }, new RefBatchNorm2d(), new RefLeakyReLU(0.2f),
+                new RefConv2d(6, 5) { KernelWidth = 1, Padding = 1, Stride = 2 }, new RefFlatten(), new RefLinear(3),
+            ])),
+
+            // Stride larger than the kernel (rows/columns skipped entirely).
+            ("stride-larger-than-kernel", new RefNetwork(5, 11, 10,
+            [
+                new RefConv2d(6, 1) { Stride = 3 }, new RefReLU(),
+                new RefConv2d(6, 2) { Stride = 3, Padding = 1 },
+                new RefMaxPool2d(1) { Stride = 2 }, new RefFlatten(), new RefLinear(4),
+            ])),
+            ("pools-stride-larger-than-kernel", new RefNetwork(3, 13, 11,
+            [
+                new RefMaxPool2d(2) { Stride = 3 }, new RefAvgPool2d(2) { Stride = 3, Padding = 1 }, new RefFlatten(), new RefLinear(5),
+            ])),
+
+            // Grouped convolutions: per-group counts a multiple of 8 and 16, and counts that are not.
+            ("groups-8-per-group", new RefNetwork(16, 6, 6, [new RefConv2d(16, 3) { Groups = 2, Padding = 1 }, new RefBatchNorm2d(), new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(5)])),
+            ("groups-16-per-group", new RefNetwork(32, 5, 4, [new RefConv2d(32, 3) { Groups = 2, Padding = 1 }, new RefReLU(), new RefConv2d(48, 1) { Groups = 2 }, new RefGlobalAvgPool2d(), new RefLinear(3)])),
+            ("groups-8-in-16-out", new RefNetwork(24, 5, 5, [new RefConv2d(48, 3) { Groups = 3 }, new RefBatchNorm2d(), new RefHardsigmoid(), new RefFlatten(), new RefLinear(4)])),
+            ("groups-odd-per-group", new RefNetwork(9, 7, 6,
+            [
+                new RefConv2d(15, 3) { Groups = 3, Padding = 1 }, new RefReLU(),
+                new RefConv2d(10, 3) { Groups = 5, Stride = 2 }, new RefBatchNorm2d(), new RefSiLU(),
+                new RefFlatten(), new RefLinear(6),
+            ])),
+            ("groups-12-per-group-not-vector", new RefNetwork(24, 4, 4, [new RefConv2d(36, 3) { Groups = 2, Padding = 1, Bias = false }, new RefBatchNorm2d(), new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(2)])),
+
+            // Depthwise: multiplier 1 and 2, channels not a multiple of 8, with stride and dilation.
+            ("depthwise-8-multiplier-2", new RefNetwork(8, 9, 9, [new RefConv2d(16, 3) { Groups = 8, Padding = 1 }, new RefBatchNorm2d(), new RefReLU6(), new RefGlobalAvgPool2d(), new RefLinear(3)])),
+            ("depthwise-17-stride-dilation", new RefNetwork(17, 11, 10, [new RefConv2d(17, 3) { Groups = 17, Stride = 2, Padding = 2, Dilation = 2 }, new RefBatchNorm2d(), new RefHardswish(), new RefFlatten(), new RefLinear(4)])),
+            ("depthwise-1-channel", new RefNetwork(1, 5, 5, [new RefConv2d(1, 3) { Groups = 1, Padding = 1 }, new RefConv2d(2, 3) { Groups = 1 }, new RefFlatten(), new RefLinear(2)])),
+
+            // BatchNorm that cannot fold: standalone at the start, after a pool, after an activation, twice in a row.
+            ("batchnorm-standalone-everywhere", new RefNetwork(3, 8, 8,
+            [
+                new RefBatchNorm2d(), new RefConv2d(6, 3), new RefReLU(), new RefBatchNorm2d(),
+                new RefMaxPool2d(2), new RefBatchNorm2d { Epsilon = 1e-3f },
+                new RefConv2d(6, 1), new RefBatchNorm2d(), new RefBatchNorm2d(),
+                new RefGlobalAvgPool2d(), new RefBatchNorm1d(), new RefLinear(4),
+            ])),
+            ("linear-batchnorm1d-chain", new RefNetwork(2, 3, 3,
+            [
+                new RefFlatten(), new RefLinear(17) { Bias = false }, new RefBatchNorm1d(), new RefReLU(),
+                new RefLinear(8), new RefBatchNorm1d { Epsilon = 0.1f }, new RefDropout(0.3f),
+                new RefLinear(1), new RefSigmoid(),
+            ])),
+            ("flat-activations", new RefNetwork(4, 2, 2,
+            [
+                new RefFlatten(), new RefLinear(9), new RefTanh(), new RefLinear(9), new RefELU(0.5f), new RefLinear(9), new RefGELU { Approximate = true },
+                new RefLinear(9), new RefHardswish(), new RefLinear(9), new RefLeakyReLU(), new RefFlatten(),
+            ])),
+
+            // Pools with padding, "same" pools, kernel 1, mixed with convs.
+            ("pools-padded", new RefNetwork(5, 9, 7,
+            [
+                new RefMaxPool2d(3) { Stride = 1, Padding = 1 }, new RefConv2d(7, 3), new RefAvgPool2d(3) { Stride = 2, Padding = 1 },
+                new RefMaxPool2d(2) { Padding = 1 }, new RefAvgPool2d(1), new RefFlatten(), new RefLinear(3),
+            ])),
+
+            // Outputs that are not flat, and a network without weights.
+            ("spatial-output", new RefNetwork(3, 7, 6, [new RefConv2d(9, 3) { Padding = 1, Bias = false }, new RefBatchNorm2d(), new RefReLU()])),
+            ("no-weights", new RefNetwork(5, 4, 3, [new RefReLU6(), new RefMaxPool2d(2), new RefFlatten()])),
+
+            // Flatten on a flat tensor keeps the numbering (GAP, Flatten, Linear as in PyTorch).
+            ("gap-flatten-flatten-linear", new RefNetwork(6, 3, 3, [new RefConv2d(6, 3) { Padding = 1 }, new RefGlobalAvgPool2d(), new RefFlatten(), new RefFlatten(), new RefLinear(2)])),
+
+            // Every layer renamed, torchvision style.
+            ("names-everywhere", new RefNetwork(3, 6, 6,
+            [
+                new RefConv2d(8, 3) { Padding = 1, Name = "features.0" }, new RefBatchNorm2d { Name = "features.1" }, new RefReLU { Name = "features.2" },
+                new RefMaxPool2d(2) { Name = "features.3" }, new RefDropout { Name = "classifier.0" }, new RefFlatten { Name = "flat" },
+                new RefLinear(5) { Name = "classifier.1" }, new RefBatchNorm1d { Name = "classifier.bn" },
+            ])),
+
+            // Non-square inputs, tall and wide.
+            ("input-tall", new RefNetwork(2, 19, 3, [new RefConv2d(4, 3) { Padding = 1, Stride = 2 }, new RefReLU(), new RefConv2d(4, 3) { KernelWidth = 2 }, new RefFlatten(), new RefLinear(2)])),
+            ("input-wide", new RefNetwork(2, 2, 19, [new RefConv2d(4, 2) { KernelWidth = 3, Dilation = 2, Padding = 1 }, new RefReLU(), new RefAvgPool2d(2), new RefFlatten(), new RefLinear(2)])),
+        ];
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Tests.Reference;
+
+namespace FusedNet.Tests.Networks
+{
+    /// <summary>Seeded weights and inputs for a sweep network, described by the reference (not by the generated metadata).</summary>
+    public static class SweepWeights
+    {
+        /// <summary>
+        /// <see cref="RandomWeights.Create"/> over the reference's tensor list, then about one BatchNorm in three
+        /// gets γ·2.5 and β + 1 (as the libtorch fixtures do) so the clamps of ReLU6, Hardswish and Hardsigmoid
+        /// are really reached.
+        /// </summary>
+        public static InMemoryWeights Create(RefNetwork network, int seed)
+        {
+            InMemoryWeights weights = RandomWeights.Create(WeightInfos(network), seed);
+            var random = new Random(seed);
+            foreach (RefLayerShape step in network.Shapes.Where(s => s.Layer is RefBatchNorm))
+            {
+                if (random.Next(3) != 0) continue;
+                int channels = step.Input.Channels;
+                float[] gamma = weights.GetValues(step.Prefix + ".weight").ToArray();
+                float[] beta = weights.GetValues(step.Prefix + ".bias").ToArray();
+                for (int c = 0; c < channels; c++)
+                {
+                    gamma[c] *= 2.5f;
+                    beta[c] += 1f;
+                }
+                weights.Set(step.Prefix + ".weight", gamma, channels);
+                weights.Set(step.Prefix + ".bias", beta, channels);
+            }
+            return weights;
+        }
+
+        /// <summary>Standard-normal input for <paramref name="samples"/> samples.</summary>
+        public static float[] Input(RefNetwork network, int samples, int seed) =>
+            RandomWeights.RandomInput(samples * network.InputLength, seed);
+
+        /// <summary>The reference's tensors as the runtime's WeightInfo, with the role each layer kind gives them.</summary>
+        public static IReadOnlyList<WeightInfo> WeightInfos(RefNetwork network)
+        {
+            var infos = new List<WeightInfo>();
+            foreach (RefLayerShape step in network.Shapes)
+            foreach (RefTensor tensor in step.Layer.Tensors(step.Prefix, step.Input))
+            {
+                string suffix = tensor.Name.Substring(step.Prefix.Length + 1);
+                infos.Add(new WeightInfo(tensor.Name, RoleOf(step.Layer, suffix), step.Prefix, tensor.Shape));
+            }
+            return infos;
+        }
+
+        private static WeightRole RoleOf(RefLayer layer, string suffix) => (layer, suffix) switch
+        {
+            (RefConv2d, "weight") => WeightRole.ConvWeight,
+            (RefConv2d, "bias") => WeightRole.ConvBias,
+            (RefLinear, "weight") => WeightRole.LinearWeight,
+            (RefLinear, "bias") => WeightRole.LinearBias,
+            (RefBatchNorm, "weight") => WeightRole.BatchNormWeight,
+            (RefBatchNorm, "bias") => WeightRole.BatchNormBias,
+            (RefBatchNorm, "running_mean") => WeightRole.BatchNormRunningMean,
+            (RefBatchNorm, "running_var") => WeightRole.BatchNormRunningVar,
+            _ => throw new ArgumentException($"No weight role for {layer.Kind} tensor '{suffix}'."),
+        };
+    }
+}
