@@ -90,8 +90,9 @@ namespace FusedNet.Generator
             return new Analysis(Planner.Plan(shaped.Value), diagnostics);
         }
 
+        /// <summary>A file name for the network: its full name without '@' escapes (AddSource rejects them).</summary>
         private static string HintName(NetworkPlan plan) =>
-            (plan.Namespace.Length > 0 ? plan.Namespace + "." : "") + plan.ClassName + ".FusedNet.g.cs";
+            ((plan.Namespace.Length > 0 ? plan.Namespace + "." : "") + plan.ClassName).Replace("@", "") + ".FusedNet.g.cs";
 
         /// <summary>
         /// The generator must never throw into the compiler. A bug in a stage becomes "no output" (and the

@@ -33,7 +33,7 @@ namespace FusedNet.Generator.Analysis
             PathPlan unfused = new PathBuilder("unfused", fuse: false, buffers, firstTensorOfLayer).Build(network.Input, computeLayers);
 
             Shape output = network.Layers.Count > 0 ? network.Layers[network.Layers.Count - 1].Output : network.Input;
-            return new NetworkPlan(spec.Namespace, spec.ClassName, spec.Accessibility, network.Input, output,
+            return new NetworkPlan(spec.Namespace, spec.ClassName, spec.ClassIdentifier, spec.Accessibility, network.Input, output,
                 layers.ToEquatableArray(), weights.ToEquatableArray(), buffers.ToPlans().ToEquatableArray(), fused, unfused);
         }
 

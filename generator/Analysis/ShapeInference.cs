@@ -30,7 +30,7 @@ namespace FusedNet.Generator.Analysis
             CheckPositive(networkLabel, network.NetworkAttributeLocation, diagnostics,
                 ("channels", network.InputChannels), ("height", network.InputHeight), ("width", network.InputWidth));
             if (diagnostics.Count > 0) return Fail();
-            if (input.Length > MaxTensorLength)
+            if (StoredLength(input, 0) > MaxTensorLength)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, network.NetworkAttributeLocation, networkLabel, input.ToString()));
                 return Fail();
@@ -49,7 +49,7 @@ namespace FusedNet.Generator.Analysis
             {
                 ShapedLayer? shaped = InferLayer(layer, current, diagnostics);
                 if (shaped is null) return Fail();
-                if (shaped.Output.Length > MaxTensorLength)
+                if (StoredLength(shaped.Output, 0) > MaxTensorLength)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, layer.Location, layer.Label, shaped.Output.ToString()));
                     return Fail();
@@ -120,6 +120,7 @@ namespace FusedNet.Generator.Analysis
                     }
                     if (!CheckPositive(label, layer.Location, diagnostics, ("outFeatures", layer.OutChannels))) return null;
                     long linearMacs = (long)input.Channels * layer.OutChannels;
+                    if (!CheckSize(layer, $"weight [{layer.OutChannels}, {input.Channels}]", linearMacs, diagnostics)) return null;
                     return new ShapedLayer(layer, input, Shape.Flat(layer.OutChannels),
                         linearMacs + (layer.Bias ? layer.OutChannels : 0), linearMacs);
                 case LayerKind.Dropout:
@@ -149,8 +150,10 @@ namespace FusedNet.Generator.Analysis
         {
             string label = layer.Label;
             if (!RequireSpatial(layer, input, diagnostics)) return null;
+            // KernelWidth defaults to kernelSize: check it only when it was given a value of its own.
             if (!CheckPositive(label, layer.Location, diagnostics,
-                    ("outChannels", layer.OutChannels), ("kernelSize", layer.KernelHeight), ("KernelWidth", layer.KernelWidth),
+                    ("outChannels", layer.OutChannels), ("kernelSize", layer.KernelHeight),
+                    ("KernelWidth", layer.KernelWidth == layer.KernelHeight ? 1 : layer.KernelWidth),
                     ("Stride", layer.Stride), ("Dilation", layer.Dilation), ("Groups", layer.Groups)))
                 return null;
             if (!CheckPadding(layer, diagnostics)) return null;
@@ -168,20 +171,27 @@ namespace FusedNet.Generator.Analysis
                     input.ToString(), Long(outHeight), Long(outWidth)));
                 return null;
             }
+            double weightCount = (double)layer.OutChannels * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
+            // Everything below is computed in long: huge kernels, paddings or outputs must become FN0015, not wrap around.
+            if (!CheckSize(layer, $"[{layer.OutChannels}, {outHeight}, {outWidth}]", (double)layer.OutChannels * outHeight * outWidth, diagnostics) ||
+                !CheckSize(layer, $"{input} with padding {layer.Padding}", StoredLength(input, layer.Padding), diagnostics) ||
+                !CheckSize(layer, $"weight [{layer.OutChannels}, {input.Channels / layer.Groups}, {layer.KernelHeight}, {layer.KernelWidth}]", weightCount, diagnostics))
+                return null;
             var output = Shape.Spatial(layer.OutChannels, (int)outHeight, (int)outWidth);
-            long weightCount = (long)layer.OutChannels * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
             long macs = output.Length * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
-            return new ShapedLayer(layer, input, output, weightCount + (layer.Bias ? layer.OutChannels : 0), macs);
+            return new ShapedLayer(layer, input, output, (long)weightCount + (layer.Bias ? layer.OutChannels : 0), macs);
         }
 
         private static ShapedLayer? InferPool(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
         {
             string label = layer.Label;
             if (!RequireSpatial(layer, input, diagnostics)) return null;
-            if (!CheckPositive(label, layer.Location, diagnostics, ("kernelSize", layer.KernelHeight), ("Stride", layer.Stride)))
+            // Stride defaults to kernelSize: check it only when it was given a value of its own.
+            if (!CheckPositive(label, layer.Location, diagnostics, ("kernelSize", layer.KernelHeight),
+                    ("Stride", layer.Stride == layer.KernelHeight ? 1 : layer.Stride)))
                 return null;
             if (!CheckPadding(layer, diagnostics)) return null;
-            if (layer.Padding * 2 > layer.KernelHeight)
+            if (layer.Padding * 2L > layer.KernelHeight)
             {
                 // PyTorch: "pad should be at most half of effective kernel size".
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, label,
@@ -196,8 +206,26 @@ namespace FusedNet.Generator.Analysis
                     input.ToString(), Long(outHeight), Long(outWidth)));
                 return null;
             }
+            if (!CheckSize(layer, $"[{input.Channels}, {outHeight}, {outWidth}]", (double)input.Channels * outHeight * outWidth, diagnostics))
+                return null;
             return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, (int)outHeight, (int)outWidth), 0, 0);
         }
+
+        /// <summary>FN0015 when a tensor of this layer would exceed <see cref="MaxTensorLength"/> floats.</summary>
+        private static bool CheckSize(LayerSpec layer, string what, double length, List<DiagnosticInfo> diagnostics)
+        {
+            if (length <= MaxTensorLength) return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, layer.Location, layer.Label, what));
+            return false;
+        }
+
+        /// <summary>
+        /// Floats a buffer holding <paramref name="shape"/> takes: channels rounded up to 16 (vector loads) and a
+        /// zero border of <paramref name="border"/> on each side. Kept below 2^28 so all index math fits in int.
+        /// </summary>
+        /// <remarks>In double, so absurd sizes compare as large instead of overflowing.</remarks>
+        public static double StoredLength(Shape shape, long border) =>
+            (double)((shape.Channels + 15L) / 16 * 16) * (shape.Height + 2.0 * border) * (shape.Width + 2.0 * border);
 
         /// <summary>floor((in + 2·pad − dil·(k−1) − 1) / stride) + 1, with floor toward −∞.</summary>
         public static long OutputSize(int size, int kernel, int stride, int padding, int dilation)

@@ -54,7 +54,7 @@ namespace FusedNet.Generator.Emit
                     case '"': text.Append("\\\""); break;
                     case '\\': text.Append("\\\\"); break;
                     default:
-                        if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || char.IsSurrogate(c)) text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                         else text.Append(c);
                         break;
                 }
@@ -68,7 +68,8 @@ namespace FusedNet.Generator.Emit
             var text = new System.Text.StringBuilder();
             foreach (char c in value)
             {
-                if (c == '\r' || c == '\n' || c == '\u2028' || c == '\u2029' || c == '\u0085') text.Append(' ');
+                // Line breaks and other control characters would end the comment or make the XML doc invalid.
+                if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || char.IsSurrogate(c)) text.Append(' ');
                 else if (c == '<') text.Append("&lt;");
                 else if (c == '>') text.Append("&gt;");
                 else if (c == '&') text.Append("&amp;");

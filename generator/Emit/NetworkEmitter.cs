@@ -32,7 +32,7 @@ namespace FusedNet.Generator.Emit
 
             w.Line($"/// <summary>FusedNet network: input {Comment(plan.Input.ToString())}, output {Comment(plan.Output.ToString())}.</summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"FusedNet.Generator\", \"1.0.0\")]");
-            w.Open($"partial class {plan.ClassName} : {Rt}.IFusedNetwork");
+            w.Open($"partial class {plan.ClassIdentifier} : {Rt}.IFusedNetwork");
             EmitMetadata(w, plan);
             EmitInstanceMembers(w, plan);
             EmitForward(w, plan, plan.Fused, "Forward", "fused");
@@ -83,7 +83,7 @@ namespace FusedNet.Generator.Emit
 
         private static void EmitInstanceMembers(SourceWriter w, NetworkPlan plan)
         {
-            string name = plan.ClassName;
+            string name = plan.ClassIdentifier;
             w.Line("private readonly FoldedWeights _weights;");
             w.Line("private readonly Scratch _scratch;");
             w.Line();
@@ -111,14 +111,14 @@ namespace FusedNet.Generator.Emit
             w.Line();
             w.Open("private static void CheckLengths(int inputLength, int outputLength, int batchSize)");
             w.Open("if (batchSize < 1)");
-            w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, {String(name + ": batchSize must be at least 1.")});");
+            w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, {String(plan.ClassName + ": batchSize must be at least 1.")});");
             w.Close();
             w.Line("long expectedInput = (long)batchSize * InputLength, expectedOutput = (long)batchSize * OutputLength;");
             w.Open("if (inputLength != expectedInput)");
-            w.Line($"throw new global::System.ArgumentException($\"{name}: input length must be {{expectedInput}} ({{batchSize}} x {plan.Input}), but is {{inputLength}}.\", \"input\");");
+            w.Line($"throw new global::System.ArgumentException($\"{plan.ClassName}: input length must be {{expectedInput}} ({{batchSize}} x {plan.Input}), but is {{inputLength}}.\", \"input\");");
             w.Close();
             w.Open("if (outputLength != expectedOutput)");
-            w.Line($"throw new global::System.ArgumentException($\"{name}: output length must be {{expectedOutput}} ({{batchSize}} x {plan.Output}), but is {{outputLength}}.\", \"output\");");
+            w.Line($"throw new global::System.ArgumentException($\"{plan.ClassName}: output length must be {{expectedOutput}} ({{batchSize}} x {plan.Output}), but is {{outputLength}}.\", \"output\");");
             w.Close();
             w.Close();
             w.Line();

@@ -39,6 +39,9 @@ namespace FusedNet.Generator.Extraction
             LocationInfo? networkLocation = AttributeLocation(networkAttribute) ?? LocationInfo.From(context.TargetNode);
             string className = type.Name;
 
+            // [FusedNetwork] twice (on two partial declarations) is already compile error CS0579: generate nothing.
+            if (type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeMetadataName) != 1)
+                return Fail();
             if (!CheckDeclaration(type, context.TargetNode, networkLocation, diagnostics))
                 return Fail();
 
@@ -57,10 +60,11 @@ namespace FusedNet.Generator.Extraction
                 layers.Add(layer);
             }
 
+            // Keyword identifiers keep their '@' in code (namespace @class, class @event).
             string ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing
-                ? containing.ToDisplayString()
+                ? containing.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : "";
-            var spec = new NetworkSpec(ns, className, AccessibilityKeyword(type.DeclaredAccessibility),
+            var spec = new NetworkSpec(ns, className, EscapeIdentifier(className), AccessibilityKeyword(type.DeclaredAccessibility),
                 input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation);
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }
@@ -86,6 +90,12 @@ namespace FusedNet.Generator.Extraction
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name, "generic"));
                 return false;
             }
+            string? unsupported = UnsupportedShape(type, targetNode);
+            if (unsupported is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name, unsupported));
+                return false;
+            }
             if (type.IsStatic || type.IsAbstract)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name,
@@ -102,6 +112,35 @@ namespace FusedNet.Generator.Extraction
                 }
             }
             return true;
+        }
+
+        /// <summary>Names of the members FusedNet generates; the class itself cannot have one of them as its name.</summary>
+        private static readonly ImmutableHashSet<string> GeneratedMemberNames = ImmutableHashSet.Create(
+            "InputLength", "OutputLength", "InputShape", "OutputShape", "Layers", "ExpectedWeights", "MultiplyAccumulates",
+            "UsesVector512", "Forward", "ForwardUnfused", "CloneForThread", "CheckLengths", "RunFused", "RunUnfused",
+            "FoldedWeights", "Scratch");
+
+        /// <summary>Why the class cannot receive the generated members (FN0011), or null when it can.</summary>
+        private static string? UnsupportedShape(INamedTypeSymbol type, SyntaxNode targetNode)
+        {
+            if (GeneratedMemberNames.Contains(type.Name))
+                return $"named '{type.Name}', which is the name of a member FusedNet generates; rename the class";
+            if (type.IsFileLocal)
+                return "file-local ('file'): the generated members live in another file; use 'internal' instead";
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+                if (reference.GetSyntax() is ClassDeclarationSyntax { ParameterList: not null })
+                    return "declared with a primary constructor: the generated constructors take the weights; remove the parameter list";
+            INamedTypeSymbol? baseType = type.BaseType;
+            if (baseType is not null && baseType.SpecialType != SpecialType.System_Object)
+            {
+                if (baseType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeMetadataName))
+                    return $"derived from the network '{baseType.Name}': networks cannot derive from one another";
+                bool hasParameterlessConstructor = baseType.InstanceConstructors.Any(c =>
+                    c.Parameters.All(p => p.IsOptional || p.IsParams) && c.DeclaredAccessibility != Accessibility.Private);
+                if (!hasParameterlessConstructor)
+                    return $"derived from '{baseType.Name}', which has no parameterless constructor the generated constructors could call";
+            }
+            return null;
         }
 
         /// <summary>Every FusedNet layer attribute of the class, with its syntax, in source order.</summary>
@@ -160,7 +199,8 @@ namespace FusedNet.Generator.Extraction
                 if (argument.Kind == TypedConstantKind.Error) return null;
 
             string defaultName = index.ToString(CultureInfo.InvariantCulture);
-            string name = named.TryGetValue("Name", out TypedConstant nameValue) ? nameValue.Value as string ?? "" : defaultName;
+            // Name = null (or not written) means the default prefix, the layer's position.
+            string name = named.TryGetValue("Name", out TypedConstant nameValue) && nameValue.Value is string written ? written : defaultName;
             var layer = new LayerSpec(index, name, kind, location);
             string label = layer.Label;
             bool ok = true;
@@ -205,7 +245,7 @@ namespace FusedNet.Generator.Extraction
                     {
                         OutChannels = Int("outChannels", 0, 0),
                         KernelHeight = kernel,
-                        KernelWidth = named.ContainsKey("KernelWidth") ? Int("KernelWidth", -1, kernel) : kernel,
+                        KernelWidth = OrDefault(Int("KernelWidth", -1, 0), kernel), // 0 (the property's default) = square
                         Stride = Int("Stride", -1, 1),
                         Padding = Int("Padding", -1, 0),
                         Dilation = Int("Dilation", -1, 1),
@@ -236,7 +276,7 @@ namespace FusedNet.Generator.Extraction
                     {
                         KernelHeight = poolKernel,
                         KernelWidth = poolKernel,
-                        Stride = named.ContainsKey("Stride") ? Int("Stride", -1, poolKernel) : poolKernel,
+                        Stride = OrDefault(Int("Stride", -1, 0), poolKernel), // 0 (the property's default) = kernel size, as PyTorch's stride=None
                         Padding = Int("Padding", -1, 0),
                     };
                     break;
@@ -246,6 +286,9 @@ namespace FusedNet.Generator.Extraction
             }
             return ok ? layer : null;
         }
+
+        /// <summary>An optional size whose property default 0 means "same as <paramref name="fallback"/>".</summary>
+        private static int OrDefault(int value, int fallback) => value == 0 ? fallback : value;
 
         private static bool TryReadInts(AttributeData data, int count, out int[] values)
         {
@@ -258,6 +301,10 @@ namespace FusedNet.Generator.Extraction
             }
             return true;
         }
+
+        /// <summary>"@event" for a keyword used as an identifier, else the name itself.</summary>
+        private static string EscapeIdentifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         public static LocationInfo? AttributeLocation(AttributeData attribute) =>
             LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax());

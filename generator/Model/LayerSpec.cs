@@ -68,10 +68,14 @@ namespace FusedNet.Generator.Model
         public string Label => $"Layer {Index} '{Name}' ({Kind})";
     }
 
-    /// <summary>A network as the front end read it: where to generate, the input shape and the layers in order.</summary>
+    /// <summary>
+    /// A network as the front end read it: where to generate, the input shape and the layers in order.
+    /// Namespace and ClassIdentifier are as code writes them (keywords escaped with '@'); ClassName is plain text.
+    /// </summary>
     internal sealed record NetworkSpec(
         string Namespace,
         string ClassName,
+        string ClassIdentifier,
         string Accessibility,
         int InputChannels,
         int InputHeight,

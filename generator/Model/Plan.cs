@@ -100,6 +100,7 @@ namespace FusedNet.Generator.Model
     internal sealed record NetworkPlan(
         string Namespace,
         string ClassName,
+        string ClassIdentifier,
         string Accessibility,
         Shape Input,
         Shape Output,

@@ -213,7 +213,7 @@ namespace FusedNet.Tests.Generator
             AssertDocumentationIsClean("Name = \"<b>&amp;</summary>\"");
         }
 
-        [Fact(Skip = "generator bug: Code.Comment leaves control characters in doc comments; Name = \"a\\u0001\" gives CS1570 (badly formed XML) in projects that build docs")]
+        [Fact]
         public void GeneratedDocumentation_IsWellFormed_WithControlCharactersInNames()
         {
             AssertDocumentationIsClean("Name = \"a\\u0001\"");
