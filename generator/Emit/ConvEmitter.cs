@@ -82,10 +82,8 @@ namespace FusedNet.Generator.Emit
         {
             var g = new Geometry(step, input, output);
             int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
-            (int pixelsPerBlock, int vectorsPerBlock) = v.ConvBlock(vectorsPerGroup);
             int outWidth = step.OutputShape.Width;
-            int pixels = System.Math.Min(pixelsPerBlock, outWidth);
-            int vectors = System.Math.Min(vectorsPerBlock, vectorsPerGroup);
+            (int pixels, int vectors) = v.ConvBlock(outWidth, vectorsPerGroup);
             int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
             int fullPixelBlocks = outWidth / pixels * pixels;
             int vectorStride = step.KernelHeight * step.KernelWidth * g.InPerGroup * v.Lanes;
@@ -203,26 +201,35 @@ namespace FusedNet.Generator.Emit
             int channels = step.OutputShape.Channels;
             int paddedChannels = BufferPlan.RoundUp(channels, v.Lanes);
             int outWidth = step.OutputShape.Width;
-            int pixels = System.Math.Min(4, outWidth);
+            int pixels = DepthwisePixels(step, v, outWidth);
             int fullPixelBlocks = outWidth / pixels * pixels;
-            Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels; tail {outWidth - fullPixelBlocks} pixel(s).",
+            Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels, " +
+                $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s).",
                 WeightedParameters);
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
             w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
 
             void Block(int count)
             {
+                // Input columns a kernel row needs for `count` pixels: r·stride + kx·dilation, each loaded once.
+                var columns = new System.Collections.Generic.SortedSet<int>();
+                for (int r = 0; r < count; r++)
+                    for (int kx = 0; kx < step.KernelWidth; kx++)
+                        columns.Add(r * step.Stride + kx * step.Dilation);
                 w.Open($"for (int c = 0; c < {Int(paddedChannels)}; c += {v.Lanes})");
                 w.Line($"{v.Of} b = {v.Load("bias", "c")};");
                 for (int r = 0; r < count; r++) w.Line($"{v.Of} acc{r} = b;");
                 w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
-                w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
-                w.Line($"{v.Of} wt = {v.Load("weights", $"(ky * {Int(step.KernelWidth)} + kx) * {Int(paddedChannels)} + c")};");
+                w.Line($"ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ky * {Int(step.KernelWidth * paddedChannels)} + c);");
+                for (int kx = 0; kx < step.KernelWidth; kx++)
+                    w.Line($"{v.Of} w{kx} = {v.Load("wRow", Int(kx * paddedChannels))};");
                 w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"ox * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")} + c);");
+                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"ox * {Int(step.Stride)} + {Int(g.Shift)}")} + c);");
+                foreach (int column in columns)
+                    w.Line($"{v.Of} x{column} = {v.Load("x", Int(column * g.InStride))};");
                 for (int r = 0; r < count; r++)
-                    w.Line($"acc{r} = {v.Fma(v.Load("x", Int(r * step.Stride * g.InStride)), "wt", $"acc{r}")};");
-                w.Close();
+                    for (int kx = 0; kx < step.KernelWidth; kx++)
+                        w.Line($"acc{r} = {v.Fma($"x{r * step.Stride + kx * step.Dilation}", $"w{kx}", $"acc{r}")};");
                 w.Close();
                 w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")} + c);");
                 for (int r = 0; r < count; r++)
@@ -245,6 +252,25 @@ namespace FusedNet.Generator.Emit
             }
             w.Close();
             w.Close();
+        }
+
+        /// <summary>
+        /// Pixels per depthwise block: as many as fit the registers with the kernel row's weights and the distinct
+        /// input columns (R accumulators + KW weights + (R−1)·stride + (KW−1)·dilation + 1 inputs), at most 8, and
+        /// preferring a count that divides the row.
+        /// </summary>
+        private static int DepthwisePixels(StepPlan step, VectorWidth v, int outWidth)
+        {
+            int budget = v.Registers - 2;
+            int best = 1;
+            for (int r = 1; r <= System.Math.Min(8, outWidth); r++)
+            {
+                int inputs = (r - 1) * step.Stride + (step.KernelWidth - 1) * step.Dilation + 1;
+                if (r + step.KernelWidth + inputs > budget) break;
+                // A larger block wins unless the current best divides the row and this one does not.
+                if (outWidth % r == 0 || outWidth % best != 0) best = r;
+            }
+            return best;
         }
 
         /// <summary>

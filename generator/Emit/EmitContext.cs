@@ -16,23 +16,51 @@ namespace FusedNet.Generator.Emit
         public string Broadcast(string value) => $"{TypeName}.Create({value})";
         public string Fma(string a, string b, string c) => $"{TypeName}.FusedMultiplyAdd({a}, {b}, {c})";
 
-        /// <summary>Register-block shape of the output-vector convolution: (pixels, vectors) for a number of vectors available.</summary>
+        /// <summary>Vector registers the kernels may use: 32 with AVX-512 (EVEX), 16 for Vector256 code that must also run on AVX2.</summary>
+        public int Registers => Lanes == 16 ? 32 : 16;
+
+        /// <summary>
+        /// Register-block shape (pixels R × output-channel vectors J) of the output-vector convolution for a row of
+        /// <paramref name="outWidth"/> pixels and <paramref name="vectors"/> vectors of output channels.
+        /// </summary>
         /// <remarks>
-        /// Accumulators R·J plus J weight vectors plus one broadcast must fit the register file:
-        /// 16 registers for AVX2 (Vector256 code may run on machines without AVX-512), 32 with AVX-512.
+        /// R·J accumulators + J weight vectors + 1 broadcast must fit the register file. Among the shapes that fit,
+        /// pick the one with the fewest estimated cycles per input-channel step over the whole row: a block costs
+        /// max(R·J / 2 FMAs per cycle, (R + J) / 2 loads per cycle, 4 cycles of FMA latency) plus one cycle of loop
+        /// overhead, so tail blocks with
+        /// few accumulators are what a good shape avoids (e.g. 56 pixels: 7 blocks of 8, not 9 of 6 plus 2).
         /// </remarks>
-        public (int Pixels, int Vectors) ConvBlock(int vectorsAvailable)
+        public (int Pixels, int Vectors) ConvBlock(int outWidth, int vectors)
         {
-            if (Lanes == 8)
-                return vectorsAvailable >= 2 ? (6, 2) : (12, 1);
-            return vectorsAvailable switch
-            {
-                >= 4 => (6, 4),
-                3 => (8, 3),
-                2 => (12, 2),
-                _ => (14, 1),
-            };
+            (int, int) best = (1, 1);
+            double bestCost = double.MaxValue;
+            for (int j = 1; j <= System.Math.Min(vectors, 4); j++)
+                for (int r = 1; r <= System.Math.Min(outWidth, 16); r++)
+                {
+                    if (r * j + j + 1 > Registers) continue;
+                    double cost = RowCost(outWidth, r, vectors, j);
+                    // Ties go to the larger block (more reuse of each loaded weight and input).
+                    if (cost < bestCost - 1e-9 || (System.Math.Abs(cost - bestCost) < 1e-9 && r * j > best.Item1 * best.Item2))
+                    {
+                        best = (r, j);
+                        bestCost = cost;
+                    }
+                }
+            return best;
         }
+
+        private static double RowCost(int outWidth, int r, int vectors, int j)
+        {
+            double total = 0;
+            foreach ((int blocksR, int sizeR) in Split(outWidth, r))
+                foreach ((int blocksJ, int sizeJ) in Split(vectors, j))
+                    total += blocksR * blocksJ * (System.Math.Max(System.Math.Max(sizeR * sizeJ / 2.0, (sizeR + sizeJ) / 2.0), 4.0) + 1.0);
+            return total;
+        }
+
+        /// <summary>n items in blocks of b: (full blocks, b) and (1, remainder) when there is one.</summary>
+        private static (int Count, int Size)[] Split(int n, int b) =>
+            n % b == 0 ? new[] { (n / b, b) } : new[] { (n / b, b), (1, n % b) };
     }
 
     internal static class Code
