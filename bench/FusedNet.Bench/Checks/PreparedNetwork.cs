@@ -45,7 +45,7 @@ namespace FusedNet.Bench.Checks
                 NetworkSpec.OnnxInputName, LayerSpec.BatchDims(spec.InputShape),
                 NetworkSpec.OnnxOutputName, LayerSpec.BatchDims(spec.OutputShape));
             float[] input = RandomWeights.RandomInput(network.InputLength, InputSeed);
-            input.CopyTo(ort.Input, 0);
+            input.CopyTo(ort.Input);
             return new PreparedNetwork(bench, weights, network, ort, input);
         }
 
