@@ -100,7 +100,8 @@ namespace FusedNet.Generator.Emit
             {
                 if (fullPixelBlocks > 0)
                 {
-                    w.Open($"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                    w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                    if (fullPixelBlocks == pixels) w.Line("const int ox = 0; // one block covers the row");
                     EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
                     w.Close();
                 }
@@ -116,7 +117,8 @@ namespace FusedNet.Generator.Emit
 
             if (fullVectorBlocks > 0)
             {
-                w.Open($"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
+                w.Open(fullVectorBlocks == vectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
+                if (fullVectorBlocks == vectors) w.Line("const int vb = 0; // one block covers the output channels");
                 PixelLoops(vectors, "vb");
                 w.Close();
             }
