@@ -35,12 +35,12 @@ namespace FusedNet.Generator
                 .ForAttributeWithMetadataName(
                     AttributeExtractor.NetworkAttributeMetadataName,
                     static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => Guard(() => AttributeExtractor.Extract(ctx, ct)) ?? new Result<NetworkSpec>(null, EquatableArray<DiagnosticInfo>.Empty))
+                    static (ctx, ct) => Guard(() => AttributeExtractor.Extract(ctx, ct), new Result<NetworkSpec>(null, EquatableArray<DiagnosticInfo>.Empty)))
                 .WithTrackingName(TrackingNames.Extract);
 
             // 2. Analyze: shape inference and argument checks, then fusion and memory planning.
             IncrementalValuesProvider<Analysis> analyzed = specs
-                .Select(static (spec, _) => Guard(() => Analyze(spec)) ?? new Analysis(null, EquatableArray<DiagnosticInfo>.Empty))
+                .Select(static (spec, _) => Guard(() => Analyze(spec), new Analysis(null, EquatableArray<DiagnosticInfo>.Empty)))
                 .WithTrackingName(TrackingNames.Analyze);
 
             // 3. Diagnostics are their own output, so moving a declaration never re-emits source.
@@ -68,7 +68,7 @@ namespace FusedNet.Generator
                     .ForAttributeWithMetadataName(
                         AttributeExtractor.AttributeNamespace + "." + attributeName,
                         static (node, _) => node is TypeDeclarationSyntax,
-                        (ctx, ct) => Guard(() => OrphanLayers.Check(ctx, attributeName, ct)) ?? EquatableArray<DiagnosticInfo>.Empty)
+                        (ctx, ct) => Guard(() => OrphanLayers.Check(ctx, attributeName, ct), EquatableArray<DiagnosticInfo>.Empty))
                     .WithTrackingName(TrackingNames.OrphanLayers);
                 context.RegisterSourceOutput(orphans, static (spc, diagnostics) =>
                 {
@@ -95,10 +95,11 @@ namespace FusedNet.Generator
             ((plan.Namespace.Length > 0 ? plan.Namespace + "." : "") + plan.ClassName).Replace("@", "") + ".FusedNet.g.cs";
 
         /// <summary>
-        /// The generator must never throw into the compiler. A bug in a stage becomes "no output" (and the
-        /// user's build fails on the missing members), never a crashed compilation. OperationCanceledException passes.
+        /// The generator must never throw into the compiler. A bug in a stage becomes <paramref name="fallback"/>
+        /// ("no output": the user's build then fails on the missing members), never a crashed compilation.
+        /// OperationCanceledException passes through.
         /// </summary>
-        private static T? Guard<T>(System.Func<T> stage) where T : class
+        private static T Guard<T>(System.Func<T> stage, T fallback)
         {
             try
             {
@@ -110,23 +111,7 @@ namespace FusedNet.Generator
             }
             catch (System.Exception)
             {
-                return null;
-            }
-        }
-
-        private static EquatableArray<DiagnosticInfo>? Guard(System.Func<EquatableArray<DiagnosticInfo>> stage)
-        {
-            try
-            {
-                return stage();
-            }
-            catch (System.OperationCanceledException)
-            {
-                throw;
-            }
-            catch (System.Exception)
-            {
-                return null;
+                return fallback;
             }
         }
     }

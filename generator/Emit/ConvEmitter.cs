@@ -100,7 +100,8 @@ namespace FusedNet.Generator.Emit
             {
                 if (fullPixelBlocks > 0)
                 {
-                    w.Open($"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                    w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
+                    if (fullPixelBlocks == pixels) w.Line("const int ox = 0; // one block covers the row");
                     EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
                     w.Close();
                 }
@@ -116,7 +117,8 @@ namespace FusedNet.Generator.Emit
 
             if (fullVectorBlocks > 0)
             {
-                w.Open($"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
+                w.Open(fullVectorBlocks == vectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
+                if (fullVectorBlocks == vectors) w.Line("const int vb = 0; // one block covers the output channels");
                 PixelLoops(vectors, "vb");
                 w.Close();
             }
@@ -144,12 +146,24 @@ namespace FusedNet.Generator.Emit
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
                     w.Line($"{v.Of} acc{r}_{j} = b{j};");
-            w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
-            w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
             string channelStart = grouped ? $" + g * {Int(g.InPerGroup)}" : "";
-            w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                   $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
-            w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
+            bool pointwise = step.KernelHeight == 1 && step.KernelWidth == 1;
+            if (pointwise)
+            {
+                // 1x1 (pointwise): a single tap, so no kernel loops: a matrix product over input channels.
+                w.Open();
+                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
+                       $"{g.InputPixel("inRow", $"{ox} * {Int(step.Stride)} + {Int(g.Shift)}")}{channelStart});");
+                w.Line("ref float wTap = ref wBlock;");
+            }
+            else
+            {
+                w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
+                w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
+                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
+                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
+                w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
+            }
             void InputChannelStep(int xOffset, int wOffset)
             {
                 for (int j = 0; j < vectors; j++)
@@ -182,7 +196,7 @@ namespace FusedNet.Generator.Emit
                 w.Close();
             }
             w.Close();
-            w.Close();
+            if (!pointwise) w.Close();
             string outChannel = grouped ? $"g * {Int(g.OutPerGroup)} + {vb} * {v.Lanes}" : $"{vb} * {v.Lanes}";
             w.Line($"// Epilogue: activation {ActivationName(step.Activation)}, then one store per accumulator.");
             w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", ox)} + {outChannel});");

@@ -25,7 +25,7 @@ namespace FusedNet.Generator.Helpers
         /// <summary>Writes "{" and indents.</summary>
         public SourceWriter Open(string? header = null)
         {
-            if (header != null) Line(header);
+            if (!string.IsNullOrEmpty(header)) Line(header!);
             Line("{");
             _indent++;
             return this;
