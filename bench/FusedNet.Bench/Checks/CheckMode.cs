@@ -1,6 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using FusedNet.Bench.Benchmarks;
 using FusedNet.Bench.Networks;
 using Microsoft.ML.OnnxRuntime;
 
@@ -15,8 +17,7 @@ namespace FusedNet.Bench.Checks
     {
         public static int Run()
         {
-            Console.WriteLine($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256 accelerated: {Vector256.IsHardwareAccelerated}, Avx512F: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}, Avx2: {System.Runtime.Intrinsics.X86.Avx2.IsSupported}, " +
-                $"DOTNET_EnableAVX512F={Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") ?? "(unset)"}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+            PrintEnvironment();
             Console.WriteLine($"Errors are max |a - b| / max(1, |b|); tolerance {OutputComparison.Tolerance:E0}.");
             Console.WriteLine($"{"net",-7} {"MACs",12} {"fused-ORT",10} {"unfused-ORT",12} {"ORT-ref",10} {"fused-ref",10} {"setup ms",9}");
 
@@ -41,6 +42,15 @@ namespace FusedNet.Bench.Checks
             }
             Console.WriteLine(allPassed ? "All outputs agree." : "MISMATCH: see above.");
             return allPassed ? 0 : 1;
+        }
+
+        /// <summary>Which vector width the generated kernels will pick here, and why (the AVX-512 switches).</summary>
+        private static void PrintEnvironment()
+        {
+            string Switch(string name) => $"{name}={Environment.GetEnvironmentVariable(name) ?? "(unset)"}";
+            Console.WriteLine($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, Vector256 accelerated: {Vector256.IsHardwareAccelerated}, " +
+                $"Avx512F: {Avx512F.IsSupported}, Avx2: {Avx2.IsSupported}; {Switch(BenchConfig.Avx512SwitchNet10)}, {Switch(BenchConfig.Avx512Switch)}; " +
+                $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
         }
 
         private static bool CheckOne(BenchNetwork bench)

@@ -22,7 +22,7 @@ namespace FusedNet.Bench.Networks
     [Linear(10)]
     public partial class TinyNet;
 
-    /// <summary>cifar — 3×32×32: 2×(Conv3×3 32) , MaxPool2, 2×(Conv3×3 64), MaxPool2, Conv3×3 128 (each p1 + BN + ReLU), GAP, Linear 10. About 58 MFLOP.</summary>
+    /// <summary>cifar — 3×32×32: 2×(Conv3×3 32), MaxPool2, 2×(Conv3×3 64), MaxPool2, Conv3×3 128 (each p1 + BN + ReLU), GAP, Linear 10. About 58 MFLOP.</summary>
     [FusedNetwork(3, 32, 32)]
     [Conv2d(32, 3, Padding = 1)]
     [BatchNorm2d]
