@@ -62,8 +62,7 @@ namespace FusedNet.Generator.Emit
 
         private static void Header(SourceWriter w, string method, string summary, params string[] parameters)
         {
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}({string.Join(", ", parameters)})");
+            OpenKernel(w, $"private static void {method}({string.Join(", ", parameters)})");
             w.Line("// " + summary);
         }
 

@@ -16,8 +16,7 @@ namespace FusedNet.Generator.Emit
             bool scaleShift = step.Kind == StepKind.ScaleShift;
             string parameters = scaleShift ? "ref float data, ref float scale, ref float shift" : "ref float data";
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}({parameters})");
+            OpenKernel(w, $"private static void {method}({parameters})");
             w.Line($"// in place: {(scaleShift ? "x * scale[c] + shift[c], then " : "")}activation {ActivationName(step.Activation)}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
             string offset;
             if (buffer.Shape.IsFlat)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 
 namespace FusedNet.Generator.Emit
@@ -65,6 +66,16 @@ namespace FusedNet.Generator.Emit
 
     internal static class Code
     {
+        /// <summary>
+        /// Opens a kernel method: never inlined (each is a large loop nest) and compiled fully optimised at once,
+        /// so the first Forward does not run tier-0 code.
+        /// </summary>
+        public static void OpenKernel(SourceWriter w, string signature)
+        {
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Open(signature);
+        }
+
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
         public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 

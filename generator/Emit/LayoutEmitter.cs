@@ -17,8 +17,7 @@ namespace FusedNet.Generator.Emit
         public static void EmitCopyIn(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}(ref float input, ref float buffer)");
+            OpenKernel(w, $"private static void {method}(ref float input, ref float buffer)");
             w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}.");
             EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer");
             w.Close();
@@ -88,8 +87,7 @@ namespace FusedNet.Generator.Emit
         /// <summary>Flatten: NHWC buffer → flat (c, h, w) order, as PyTorch flattens NCHW.</summary>
         public static void EmitFlatten(SourceWriter w, string method, BufferPlan input)
         {
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-            w.Open($"private static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
             w.Line($"// {input.Shape} NHWC → [{input.Shape.Length}] in (c, h, w) order.");
             EmitRowTranspose(w, input, toChannelMajor: true, "output", "input");
             w.Close();

@@ -17,8 +17,7 @@ namespace FusedNet.Generator.Emit
             int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
             int vectors = System.Math.Min(4, outVectors);
             int fullBlocks = outVectors / vectors * vectors;
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
+            OpenKernel(w, $"private static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
             w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features.");
             if (fullBlocks > 0)
             {

@@ -35,13 +35,13 @@ namespace FusedNet.Generator.Emit
             w.Open($"partial class {plan.ClassIdentifier} : {Rt}.IFusedNetwork");
             EmitMetadata(w, plan);
             EmitInstanceMembers(w, plan);
-            EmitForward(w, plan, plan.Fused, "Forward", "fused");
-            EmitForward(w, plan, plan.Unfused, "ForwardUnfused", "unfused");
+            EmitForward(w, plan.Fused, "Forward");
+            EmitForward(w, plan.Unfused, "ForwardUnfused");
             EmitInterface(w);
             EmitWeights(w, plan);
             EmitScratch(w, plan);
-            EmitKernels(w, plan, plan.Fused, buffers);
-            EmitKernels(w, plan, plan.Unfused, buffers);
+            EmitKernels(w, plan.Fused, buffers);
+            EmitKernels(w, plan.Unfused, buffers);
             w.Close();
             if (hasNamespace) w.Close();
             return w.ToString();
@@ -124,9 +124,9 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitForward(SourceWriter w, NetworkPlan plan, PathPlan path, string methodName, string label)
+        private static void EmitForward(SourceWriter w, PathPlan path, string methodName)
         {
-            string core = label == "fused" ? "RunFused" : "RunUnfused";
+            string label = path.Name, prefix = path.MemberPrefix, core = "Run" + prefix;
             w.Line($"/// <summary>Runs one sample through the {label} path. Allocates nothing.</summary>");
             w.Line($"public void {methodName}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => {methodName}(input, output, 1);");
             w.Line();
@@ -140,7 +140,6 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
-            string prefix = label == "fused" ? "Fused" : "Unfused";
             w.Open($"private void {core}(ref float input, ref float output)");
             w.Line("FoldedWeights w = _weights;");
             w.Line("Scratch s = _scratch;");
@@ -202,18 +201,18 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <summary>Folded and repacked parameters of both paths. Immutable after construction, so threads can share it.</summary>");
             w.Open("private sealed class FoldedWeights");
             var fields = new List<string>();
-            foreach ((PathPlan path, string prefix) in new[] { (plan.Fused, "Fused"), (plan.Unfused, "Unfused") })
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps)
                     foreach (string part in ParameterParts(step))
-                        fields.Add(ParameterField(prefix, step, part));
+                        fields.Add(ParameterField(path.MemberPrefix, step, part));
             foreach (string field in fields)
                 w.Line($"public readonly {I}.AlignedBuffer {field};");
             w.Line();
             w.Open($"public FoldedWeights({Rt}.IWeightSource source)");
             w.Line($"float[][] raw = {I}.WeightLoader.Load(source, s_weights, {String(plan.ClassName)});");
-            foreach ((PathPlan path, string prefix) in new[] { (plan.Fused, "Fused"), (plan.Unfused, "Unfused") })
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps)
-                    EmitStepParameters(w, plan, step, prefix);
+                    EmitStepParameters(w, step, path.MemberPrefix);
             w.Close();
             w.Line();
             w.Line("/// <summary>Vector lanes a step's kernel runs with: 16 where its Vector512 variant runs, else 8.</summary>");
@@ -229,7 +228,7 @@ namespace FusedNet.Generator.Emit
             _ => new string[0],
         };
 
-        private static void EmitStepParameters(SourceWriter w, NetworkPlan plan, StepPlan step, string prefix)
+        private static void EmitStepParameters(SourceWriter w, StepPlan step, string prefix)
         {
             const string I = "global::FusedNet.Internal";
             if (step.Kind is not (StepKind.Conv or StepKind.Linear or StepKind.ScaleShift)) return;
@@ -304,9 +303,9 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitKernels(SourceWriter w, NetworkPlan plan, PathPlan path, Dictionary<string, BufferPlan> buffers)
+        private static void EmitKernels(SourceWriter w, PathPlan path, Dictionary<string, BufferPlan> buffers)
         {
-            string prefix = path == plan.Fused ? "Fused" : "Unfused";
+            string prefix = path.MemberPrefix;
             LayoutEmitter.EmitCopyIn(w, $"{prefix}_CopyIn", buffers[path.InputBuffer]);
             w.Line();
             LayoutEmitter.EmitCopyOut(w, $"{prefix}_CopyOut", buffers[path.OutputBuffer]);

@@ -17,8 +17,7 @@ namespace FusedNet.Generator.Emit
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
             int k = step.KernelHeight, s = step.Stride, p = step.Padding;
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
             w.Line($"// {(max ? "max" : "average")} over {k}x{k} windows, stride {s}, padding {p}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
             w.Line($"int y0 = oy * {Int(s)} - {Int(p)};");
@@ -51,8 +50,7 @@ namespace FusedNet.Generator.Emit
         {
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            w.Open($"private static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
             w.Line($"// mean over {height}x{width} pixels, {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
             w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
             w.Line($"{v.Of} sum = {v.Of}.Zero;");

@@ -111,5 +111,9 @@ namespace FusedNet.Generator.Model
         PathPlan Unfused);
 
     /// <summary>One execution path: the buffer the input is written to, the steps, and the buffer holding the result.</summary>
-    internal sealed record PathPlan(string Name, string InputBuffer, EquatableArray<StepPlan> Steps, string OutputBuffer);
+    internal sealed record PathPlan(string Name, string InputBuffer, EquatableArray<StepPlan> Steps, string OutputBuffer)
+    {
+        /// <summary>Prefix of this path's generated members: "Fused" or "Unfused" (RunFused, Fused_Step0_Conv_V256, …).</summary>
+        public string MemberPrefix => char.ToUpperInvariant(Name[0]) + Name.Substring(1);
+    }
 }

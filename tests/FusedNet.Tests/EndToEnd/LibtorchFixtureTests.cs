@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
+using FusedNet.Tests.Reference;
 using FusedNet.Tests.Weights;
 
 namespace FusedNet.Tests.EndToEnd
@@ -37,14 +37,13 @@ namespace FusedNet.Tests.EndToEnd
             _ => throw new ArgumentException(network),
         };
 
-        private static float[] ReadFloats(string fileName) =>
-            MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Fixtures.PathOf(fileName))).ToArray();
+        private static float[] ReadFloats(string fileName) => FixtureNetworks.ReadFloats(Fixtures.PathOf(fileName));
 
-        private static string ExpectedFile(string network, TensorDataType dataType) => dataType switch
+        private static string DtypeSuffix(TensorDataType dataType) => dataType switch
         {
-            TensorDataType.F16 => $"{network}.f16.expected.bin",
-            TensorDataType.BF16 => $"{network}.bf16.expected.bin",
-            _ => $"{network}.expected.bin",
+            TensorDataType.F16 => ".f16",
+            TensorDataType.BF16 => ".bf16",
+            _ => "",
         };
 
         [Theory]
@@ -56,7 +55,7 @@ namespace FusedNet.Tests.EndToEnd
                 net = Create(network, file); // the file is closed before inference: the network keeps no reference
 
             float[] input = ReadFloats($"{network}.input.bin");
-            float[] expected = ReadFloats(ExpectedFile(network, dataType));
+            float[] expected = FixtureNetworks.ReadFloats(FixtureNetworks.ExpectedPath(network, DtypeSuffix(dataType)));
             const int batch = 2;
             Assert.Equal(batch * net.InputLength, input.Length);
             Assert.Equal(batch * net.OutputLength, expected.Length);

@@ -70,22 +70,8 @@ namespace FusedNet.Tests.Reference
             new RefLinear(4) { Bias = false },
         ]);
 
-        /// <summary>
-        /// The fixtures folder, found by walking up from the test binaries to the first folder holding
-        /// shared/fixtures (the repository checkouts sit next to "shared").
-        /// </summary>
-        public static string Directory
-        {
-            get
-            {
-                for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-                {
-                    string candidate = Path.Combine(folder.FullName, "shared", "fixtures");
-                    if (System.IO.Directory.Exists(candidate)) return candidate;
-                }
-                throw new DirectoryNotFoundException($"No shared/fixtures folder above {AppContext.BaseDirectory}.");
-            }
-        }
+        /// <summary>The fixtures folder (one locator for the whole suite: <see cref="Weights.Fixtures.Directory"/>).</summary>
+        public static string Directory => Weights.Fixtures.Directory;
 
         public static string WeightsPath(string name, string dtypeSuffix) => Path.Combine(Directory, name + dtypeSuffix + ".safetensors");
 
