@@ -1,6 +1,6 @@
 using FusedNet;
 
-// The four libtorch fixture networks, declared exactly as shared/fixtures/README.md gives them. The
+// The four libtorch fixture networks, declared exactly as tests/fixtures/README.md gives them. The
 // generator compiles them into this test assembly at build time.
 namespace FusedNet.Tests.EndToEnd
 {

@@ -6,7 +6,7 @@ using System.IO;
 namespace FusedNet.Tests.Reference
 {
     /// <summary>
-    /// The libtorch fixtures of shared/fixtures (see its README): each network as a <see cref="RefNetwork"/>
+    /// The libtorch fixtures of tests/fixtures (see its README): each network as a <see cref="RefNetwork"/>
     /// and the paths of its files.
     /// </summary>
     public static class FixtureNetworks

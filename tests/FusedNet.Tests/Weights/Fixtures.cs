@@ -6,7 +6,7 @@ using FusedNet;
 namespace FusedNet.Tests.Weights
 {
     /// <summary>
-    /// The libtorch fixtures in shared/fixtures (see its README.md): where they are, and the tensors each
+    /// The libtorch fixtures in tests/fixtures (see its README.md): where they are, and the tensors each
     /// network's state_dict holds, transcribed from the README.
     /// </summary>
     internal static class Fixtures
@@ -29,20 +29,17 @@ namespace FusedNet.Tests.Weights
         };
 
         /// <summary>
-        /// Walks up from the test binaries until a directory holding shared/fixtures is found (the repository's
-        /// parent holds shared/), so the tests run from any worktree or output folder.
+        /// tests/fixtures of the repository, copied beside the test binaries by the project file, so a fresh clone
+        /// has everything its tests read.
         /// </summary>
         private static string FindDirectory()
         {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
-            {
-                string candidate = Path.Combine(directory.FullName, "shared", "fixtures");
-                if (System.IO.Directory.Exists(candidate))
-                    return candidate;
-            }
-            throw new DirectoryNotFoundException(
-                $"No 'shared/fixtures' directory found in {AppContext.BaseDirectory} or any directory above it. " +
-                "The fixtures live beside the repository (../shared/fixtures from the repository root).");
+            string directory = Path.Combine(AppContext.BaseDirectory, "fixtures");
+            if (!System.IO.Directory.Exists(directory) || !File.Exists(Path.Combine(directory, "README.md")))
+                throw new DirectoryNotFoundException(
+                    $"The fixtures were not copied beside the test binaries ({directory}). They live in tests/fixtures; " +
+                    "tests/FusedNet.Tests.csproj copies them on build.");
+            return directory;
         }
 
         /// <summary>Float tensors of each fixture network (name -> shape), as the README lists them.</summary>
