@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace FusedNet.Kernels
 {
-    // Piecewise-linear activations. Clamps use MaxNative/MinNative (one instruction; Vector256.Max is an
+    // Piecewise-linear activations. Clamps use MaxNative/MinNative (one instruction; Vector256.Max and its siblings are an
     // IEEE-exact multi-instruction sequence in .NET 10) with the constant first and x second: x86 maxps/minps
     // return the second operand when either is NaN, so NaN stays NaN as in PyTorch. The scalar forms use
     // comparisons that NaN fails, which is the same choice: they agree bit for bit with the vector forms.
@@ -14,6 +14,10 @@ namespace FusedNet.Kernels
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x) => x < 0f ? 0f : x;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => Vector128.MaxNative(Vector128<float>.Zero, x);
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,6 +34,10 @@ namespace FusedNet.Kernels
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x) => VectorMath.ClampKeepingNaN(x, 0f, 6f);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.ClampKeepingNaN(x, 0f, 6f);
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -54,6 +62,11 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x)
+            => VectorMath.ClampKeepingNaN(x + Vector128.Create(3f), 0f, 6f) * Vector128.Create(OneSixth);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x)
             => VectorMath.ClampKeepingNaN(x + Vector256.Create(3f), 0f, 6f) * Vector256.Create(OneSixth);
 
@@ -75,6 +88,10 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => x * HardsigmoidOp.Invoke(x);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x) => x * HardsigmoidOp.Invoke(x);
 
         /// <inheritdoc/>
@@ -92,6 +109,11 @@ namespace FusedNet.Kernels
         /// <summary>The activation of one value.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x, float negativeSlope) => x < 0f ? x * negativeSlope : x;
+
+        /// <summary>The activation of each lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x, float negativeSlope)
+            => Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), x * Vector128.Create(negativeSlope), x);
 
         /// <summary>The activation of each lane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

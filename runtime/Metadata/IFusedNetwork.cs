@@ -27,5 +27,8 @@ namespace FusedNet
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output);
         /// <summary>Unfused inference of a batch. Allocates nothing.</summary>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize);
+
+        /// <summary>The widest vector width this network's kernels run with on this machine (chosen once, at run time).</summary>
+        VectorWidth VectorWidth { get; }
     }
 }
