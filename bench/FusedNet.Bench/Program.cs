@@ -15,6 +15,8 @@ namespace FusedNet.Bench
     ///   --quick       short job: the whole table in a few minutes
     ///   --avx512-off  also run every benchmark with DOTNET_EnableAVX512=0 (the Vector256 path)
     ///   --avx2-off    also run every benchmark with DOTNET_EnableAVX2=0 (the Vector128 path)
+    ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
+    ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     /// </summary>
     public static class Program
     {
@@ -28,6 +30,18 @@ namespace FusedNet.Bench
 
             if (check)
                 return CheckMode.Run();
+
+            int peakAt = rest.IndexOf("--peak-fraction");
+            if (peakAt >= 0)
+            {
+                if (peakAt + 1 >= rest.Count)
+                {
+                    Console.Error.WriteLine("usage: --peak-fraction NETWORK [INFERENCES]");
+                    return 2;
+                }
+                int inferences = peakAt + 2 < rest.Count && int.TryParse(rest[peakAt + 2], out int n) && n > 0 ? n : 50;
+                return PeakFraction.Run(rest[peakAt + 1], inferences);
+            }
 
             // Without a filter BenchmarkSwitcher asks interactively; default to everything.
             if (!rest.Any(a => a is "--filter" or "-f"))
