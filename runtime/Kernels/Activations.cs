@@ -1,9 +1,12 @@
+// TODO(lead): member docs come with the Vector128 overloads
+#pragma warning disable CS1591
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace FusedNet.Kernels
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// An element-wise activation with a scalar and two vector forms in one type, so they cannot drift apart.
     /// Generated kernels call it on accumulators still in registers (the vector forms) and on tails (the scalar
     /// form); <c>where TActivation : struct, IActivationOperator</c> makes each call a direct, inlined one.
@@ -18,6 +21,7 @@ namespace FusedNet.Kernels
     /// <item>Only cross-platform vector APIs are used, so every form is correct without AVX-512 or AVX2.</item>
     /// </list>
     /// </remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public interface IActivationOperator
     {
         /// <summary>The activation of one value.</summary>
@@ -30,7 +34,8 @@ namespace FusedNet.Kernels
         static abstract Vector512<float> Invoke(Vector512<float> x);
     }
 
-    /// <summary>y = x: what a step without an activation uses, so one kernel shape serves both.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. y = x: what a step without an activation uses, so one kernel shape serves both.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct IdentityOp : IActivationOperator
     {
         /// <inheritdoc/>

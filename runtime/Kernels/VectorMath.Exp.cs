@@ -1,3 +1,5 @@
+// TODO(lead): member docs come with the Vector128 overloads
+#pragma warning disable CS1591
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -5,6 +7,7 @@ using System.Runtime.Intrinsics;
 namespace FusedNet.Kernels
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Float math functions with a scalar, a <see cref="Vector256{T}"/> and a <see cref="Vector512{T}"/> form that run
     /// the same algorithm (same reduction, same polynomial), so a kernel's vector body and its scalar tail agree.
     /// Only cross-platform vector APIs are used: without AVX-512, or without AVX2 (Vector256 then runs its software
@@ -23,6 +26,7 @@ namespace FusedNet.Kernels
     /// Multiply-adds use MultiplyAddEstimate: fused where the CPU has FMA, multiply then add where it has not (the
     /// software fallback of a true FMA would be a slow per-element call). Every reduction step is exact either way.
     /// </remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static partial class VectorMath
     {
         // Range reduction x = k·ln2 + r with k = round(x·log2 e) and |r| ≤ ln2/2 (Cody–Waite: ln2 split in two

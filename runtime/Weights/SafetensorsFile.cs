@@ -79,6 +79,8 @@ namespace FusedNet
             return Create(new MemoryStorage(bytes), displayName);
         }
 
+        /// <summary>Dtype and shape of <paramref name="name"/> from the header; false if the file has no such tensor.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
         public bool TryGetTensorInfo(string name, out TensorInfo info)
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -126,12 +128,14 @@ namespace FusedNet
                 ReadSixteenBit(offset, destination, info.DataType);
         }
 
+        /// <summary>Closes the file. A network built from it keeps working: it holds no reference to its weight source.</summary>
         public void Dispose()
         {
             _disposed = true;
             _storage.Dispose();
         }
 
+        /// <summary>"safetensors file '<see cref="DisplayName"/>'".</summary>
         public override string ToString() => $"safetensors file '{DisplayName}'";
 
         /// <summary>Reads the length prefix and the header, validates both, and takes ownership of <paramref name="storage"/>.</summary>
