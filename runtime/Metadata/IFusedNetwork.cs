@@ -31,8 +31,9 @@ namespace FusedNet
         /// <summary>Fused inference of <paramref name="batchSize"/> contiguous NCHW samples. Allocates nothing.</summary>
         /// <param name="input"><paramref name="batchSize"/> · <see cref="InputLength"/> floats.</param>
         /// <param name="output">Receives <paramref name="batchSize"/> · <see cref="OutputLength"/> floats.</param>
-        /// <param name="batchSize">Number of samples (N); 0 or more.</param>
-        /// <exception cref="ArgumentException">A length does not match the batch size, or the batch size is negative.</exception>
+        /// <param name="batchSize">Number of samples (N), at least 1.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize);
         /// <summary>Same math as <see cref="Forward(ReadOnlySpan{float}, Span{float})"/> with conv, BatchNorm and activation as separate passes, to check and measure fusion. Allocates nothing.</summary>
         /// <param name="input"><see cref="InputLength"/> floats, [C, H, W] in NCHW order.</param>
@@ -42,8 +43,9 @@ namespace FusedNet
         /// <summary>Unfused inference of <paramref name="batchSize"/> contiguous NCHW samples. Allocates nothing.</summary>
         /// <param name="input"><paramref name="batchSize"/> · <see cref="InputLength"/> floats.</param>
         /// <param name="output">Receives <paramref name="batchSize"/> · <see cref="OutputLength"/> floats.</param>
-        /// <param name="batchSize">Number of samples (N); 0 or more.</param>
-        /// <exception cref="ArgumentException">A length does not match the batch size, or the batch size is negative.</exception>
+        /// <param name="batchSize">Number of samples (N), at least 1.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize);
     }
 }
