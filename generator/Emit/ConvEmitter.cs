@@ -307,7 +307,8 @@ namespace FusedNet.Generator.Emit
             w.Line($"float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ((oc * {Int(g.InPerGroup)} + ic) * {Int(step.KernelHeight)} + ky) * {Int(step.KernelWidth)} + kx);");
             w.Line($"float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
                    $"{g.InputPixel($"oy * {Int(step.Stride)} + ky * {Int(step.Dilation)} + {Int(g.Shift)}", $"ox * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")} + firstInput + ic);");
-            w.Line("sum = global::System.MathF.FusedMultiplyAdd(value, weight, sum);");
+            // MultiplyAddEstimate: fused where the CPU has FMA, multiply-then-add where a fused one would be a software call.
+            w.Line("sum = float.MultiplyAddEstimate(value, weight, sum);");
             w.Close();
             w.Close();
             w.Close();

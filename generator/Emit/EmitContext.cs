@@ -7,6 +7,7 @@ namespace FusedNet.Generator.Emit
     /// <summary>A vector width the kernels are emitted for: the type name, the lanes and the method suffix.</summary>
     internal sealed record VectorWidth(string TypeName, int Lanes, string Suffix)
     {
+        public static readonly VectorWidth V128 = new VectorWidth("global::System.Runtime.Intrinsics.Vector128", 4, "V128");
         public static readonly VectorWidth V256 = new VectorWidth("global::System.Runtime.Intrinsics.Vector256", 8, "V256");
         public static readonly VectorWidth V512 = new VectorWidth("global::System.Runtime.Intrinsics.Vector512", 16, "V512");
 
@@ -15,9 +16,20 @@ namespace FusedNet.Generator.Emit
         public string Load(string reference, string offset) => $"{TypeName}.LoadUnsafe(ref {reference}, (nuint)({offset}))";
         public string Store(string value, string reference, string offset) => $"{TypeName}.StoreUnsafe({value}, ref {reference}, (nuint)({offset}));";
         public string Broadcast(string value) => $"{TypeName}.Create({value})";
-        public string Fma(string a, string b, string c) => $"{TypeName}.FusedMultiplyAdd({a}, {b}, {c})";
+        /// <summary>
+        /// a·b + c. Vector256/Vector512 kernels run only where AVX2/AVX-512 are accelerated, which implies FMA, so
+        /// they fuse. Vector128 kernels also serve x86-64 CPUs (and NativeAOT builds) without FMA, where a true
+        /// FusedMultiplyAdd would be a per-lane software call: MultiplyAddEstimate fuses where the CPU can (FMA,
+        /// ARM64 NEON) and multiplies then adds where it cannot.
+        /// </summary>
+        public string Fma(string a, string b, string c) => Lanes == 4
+            ? $"{TypeName}.MultiplyAddEstimate({a}, {b}, {c})"
+            : $"{TypeName}.FusedMultiplyAdd({a}, {b}, {c})";
 
-        /// <summary>Vector registers the kernels may use: 32 with AVX-512 (EVEX), 16 for Vector256 code that must also run on AVX2.</summary>
+        /// <summary>
+        /// Vector registers the kernels may use: 32 with AVX-512 (EVEX), 16 for Vector256 code that must also run on
+        /// AVX2 and for Vector128 code that must also run on SSE (ARM64 NEON has 32; 16 is the common bound).
+        /// </summary>
         public int Registers => Lanes == 16 ? 32 : 16;
 
         /// <summary>

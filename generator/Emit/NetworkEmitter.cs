@@ -9,7 +9,7 @@ namespace FusedNet.Generator.Emit
     /// <summary>
     /// Stage 4: writes the C# source of one network from its <see cref="NetworkPlan"/>: metadata, the
     /// constructor (load → fold → pack, all allocation happens there), scratch buffers, Forward and
-    /// ForwardUnfused, and one kernel method per step and vector width.
+    /// ForwardUnfused, and one kernel method per step and vector width (V128, V256 and, for steps that fill it, V512).
     /// </summary>
     internal static class NetworkEmitter
     {
@@ -62,10 +62,7 @@ namespace FusedNet.Generator.Emit
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Rt}.WeightInfo> ExpectedWeights => s_weights;");
             w.Line("/// <summary>Multiply-accumulates of one sample (sum over the layers).</summary>");
             w.Line($"public const long MultiplyAccumulates = {Long(plan.Layers.Sum(l => l.MultiplyAccumulates))}L;");
-            w.Line("/// <summary>True when the kernels run their Vector512 variants (AVX-512 hardware-accelerated).</summary>");
-            w.Line("public static bool UsesVector512 => s_useVector512;");
-            w.Line();
-            w.Line("private static readonly bool s_useVector512 = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;");
+            EmitVectorWidth(w, plan);
             w.Line();
             w.Line($"private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<{Rt}.LayerInfo> s_layers = global::System.Array.AsReadOnly(new {Rt}.LayerInfo[]");
             w.Open();
@@ -80,6 +77,26 @@ namespace FusedNet.Generator.Emit
                 w.Line($"new {Rt}.WeightInfo({String(t.Name)}, {Rt}.WeightRole.{t.Role}, {String(t.LayerName)}, {string.Join(", ", t.Shape.Select(Int))}),");
             w.Close(");");
             w.Line();
+        }
+
+        /// <summary>
+        /// The run-time width choice: two static readonly flags (constants to the tiered JIT and to NativeAOT, so each
+        /// step's dispatch compiles to one direct call) and the public VectorWidth they imply.
+        /// </summary>
+        private static void EmitVectorWidth(SourceWriter w, NetworkPlan plan)
+        {
+            const string W = "global::FusedNet.VectorWidth";
+            bool anyVector512 = new[] { plan.Fused, plan.Unfused }.SelectMany(p => p.Steps).Any(s => IsVectorised(s) && s.HasVector512);
+            w.Line("/// <summary>");
+            w.Line("/// The widest vector width the kernels run with on this machine: Vector512 where AVX-512 is accelerated, else");
+            w.Line("/// Vector256 where AVX2 is, else Vector128 (SSE, ARM64 NEON, NativeAOT without an instruction-set setting).");
+            w.Line("/// </summary>");
+            w.Line(anyVector512
+                ? $"public static {W} VectorWidth => s_useVector512 ? {W}.Vector512 : s_useVector256 ? {W}.Vector256 : {W}.Vector128;"
+                : $"public static {W} VectorWidth => s_useVector256 ? {W}.Vector256 : {W}.Vector128; // no step fills a Vector512");
+            w.Line();
+            w.Line("private static readonly bool s_useVector512 = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;");
+            w.Line("private static readonly bool s_useVector256 = global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;");
         }
 
         private static void EmitInstanceMembers(SourceWriter w, NetworkPlan plan)
@@ -164,9 +181,9 @@ namespace FusedNet.Generator.Emit
                 if (!IsVectorised(step))
                     w.Line($"{method}({args});");
                 else if (step.HasVector512)
-                    w.Line($"if (s_useVector512) {method}_V512({args}); else {method}_V256({args});");
+                    w.Line($"if (s_useVector512) {method}_V512({args}); else if (s_useVector256) {method}_V256({args}); else {method}_V128({args});");
                 else
-                    w.Line($"{method}_V256({args});");
+                    w.Line($"if (s_useVector256) {method}_V256({args}); else {method}_V128({args});");
             }
             w.Line($"{prefix}_CopyOut(ref s.{path.OutputBuffer}.Start, ref output);");
             w.Close();
@@ -202,6 +219,7 @@ namespace FusedNet.Generator.Emit
             w.Line($"{Rt}.TensorShape {Rt}.IFusedNetwork.OutputShape => OutputShape;");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<{Rt}.LayerInfo> {Rt}.IFusedNetwork.Layers => s_layers;");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<{Rt}.WeightInfo> {Rt}.IFusedNetwork.ExpectedWeights => s_weights;");
+            w.Line($"{Rt}.VectorWidth {Rt}.IFusedNetwork.VectorWidth => VectorWidth;");
             w.Line();
         }
 
@@ -226,8 +244,8 @@ namespace FusedNet.Generator.Emit
                     EmitStepParameters(w, step, path.MemberPrefix);
             w.Close();
             w.Line();
-            w.Line("/// <summary>Vector lanes a step's kernel runs with: 16 where its Vector512 variant runs, else 8.</summary>");
-            w.Line("private static int Lanes(bool hasVector512) => hasVector512 && s_useVector512 ? 16 : 8;");
+            w.Line("/// <summary>Vector lanes a step's kernel runs with: 16 where its Vector512 variant runs, 8 for Vector256, else 4.</summary>");
+            w.Line("private static int Lanes(bool hasVector512) => hasVector512 && s_useVector512 ? 16 : s_useVector256 ? 8 : 4;");
             w.Close();
             w.Line();
         }
@@ -331,7 +349,9 @@ namespace FusedNet.Generator.Emit
                     w.Line();
                     continue;
                 }
-                var widths = step.HasVector512 ? new[] { VectorWidth.V256, VectorWidth.V512 } : new[] { VectorWidth.V256 };
+                var widths = step.HasVector512
+                    ? new[] { VectorWidth.V128, VectorWidth.V256, VectorWidth.V512 }
+                    : new[] { VectorWidth.V128, VectorWidth.V256 };
                 foreach (VectorWidth width in widths)
                 {
                     EmitStepDoc(w, step, prefix, buffers, width);

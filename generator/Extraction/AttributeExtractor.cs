@@ -117,7 +117,7 @@ namespace FusedNet.Generator.Extraction
         /// <summary>Names of the members FusedNet generates; the class itself cannot have one of them as its name.</summary>
         private static readonly ImmutableHashSet<string> GeneratedMemberNames = ImmutableHashSet.Create(
             "InputLength", "OutputLength", "InputShape", "OutputShape", "Layers", "ExpectedWeights", "MultiplyAccumulates",
-            "UsesVector512", "Forward", "ForwardUnfused", "CloneForThread", "CheckLengths", "RunFused", "RunUnfused",
+            "VectorWidth", "Forward", "ForwardUnfused", "CloneForThread", "CheckLengths", "RunFused", "RunUnfused",
             "FoldedWeights", "Scratch");
 
         /// <summary>Why the class cannot receive the generated members (FN0011), or null when it can.</summary>

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 
 namespace FusedNet.Kernels
 {
-    // Piecewise-linear activations. Clamps use MaxNative/MinNative (one instruction; Vector256.Max is an
+    // Piecewise-linear activations. Clamps use MaxNative/MinNative (one instruction; Vector256.Max and its siblings are an
     // IEEE-exact multi-instruction sequence in .NET 10) with the constant first and x second: x86 maxps/minps
     // return the second operand when either is NaN, so NaN stays NaN as in PyTorch. The scalar forms use
     // comparisons that NaN fails, which is the same choice: they agree bit for bit with the vector forms.
@@ -17,6 +17,10 @@ namespace FusedNet.Kernels
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x) => x < 0f ? 0f : x;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => Vector128.MaxNative(Vector128<float>.Zero, x);
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -34,6 +38,10 @@ namespace FusedNet.Kernels
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x) => VectorMath.ClampKeepingNaN(x, 0f, 6f);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.ClampKeepingNaN(x, 0f, 6f);
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -60,6 +68,11 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x)
+            => VectorMath.ClampKeepingNaN(x + Vector128.Create(3f), 0f, 6f) * Vector128.Create(OneSixth);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x)
             => VectorMath.ClampKeepingNaN(x + Vector256.Create(3f), 0f, 6f) * Vector256.Create(OneSixth);
 
@@ -83,6 +96,10 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => x * HardsigmoidOp.Invoke(x);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x) => x * HardsigmoidOp.Invoke(x);
 
         /// <inheritdoc/>
@@ -102,6 +119,11 @@ namespace FusedNet.Kernels
         /// <summary>The activation of one value.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x, float negativeSlope) => x < 0f ? x * negativeSlope : x;
+
+        /// <summary>The activation of each lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x, float negativeSlope)
+            => Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), x * Vector128.Create(negativeSlope), x);
 
         /// <summary>The activation of each lane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

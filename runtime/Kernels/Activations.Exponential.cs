@@ -18,6 +18,11 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x)
+            => Vector128<float>.One / (Vector128<float>.One + VectorMath.Exp(-x));
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x)
             => Vector256<float>.One / (Vector256<float>.One + VectorMath.Exp(-x));
 
@@ -41,6 +46,10 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => x / (Vector128<float>.One + VectorMath.Exp(-x));
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x) => x / (Vector256<float>.One + VectorMath.Exp(-x));
 
         /// <inheritdoc/>
@@ -55,6 +64,10 @@ namespace FusedNet.Kernels
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x) => VectorMath.Tanh(x);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Tanh(x);
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,6 +90,12 @@ namespace FusedNet.Kernels
         /// <summary>The activation of one value.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Invoke(float x, float alpha) => x > 0f ? x : alpha * VectorMath.ExpM1(x);
+
+        /// <summary>The activation of each lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x, float alpha)
+            => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x,
+                Vector128.Create(alpha) * VectorMath.ExpM1(x));
 
         /// <summary>The activation of each lane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -23,6 +23,12 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x)
+            => x * Vector128.MultiplyAddEstimate(VectorMath.Erf(x * Vector128.Create(InverseSqrt2)),
+                Vector128.Create(0.5f), Vector128.Create(0.5f));
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Invoke(Vector256<float> x)
             => x * Vector256.MultiplyAddEstimate(VectorMath.Erf(x * Vector256.Create(InverseSqrt2)),
                 Vector256.Create(0.5f), Vector256.Create(0.5f));
@@ -56,6 +62,15 @@ namespace FusedNet.Kernels
         {
             float minusTwoU = x * float.MultiplyAddEstimate(MinusTwoSqrt2OverPiCubic, x * x, MinusTwoSqrt2OverPi);
             return x / (1f + VectorMath.Exp(minusTwoU));
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Invoke(Vector128<float> x)
+        {
+            var minusTwoU = x * Vector128.MultiplyAddEstimate(Vector128.Create(MinusTwoSqrt2OverPiCubic), x * x,
+                Vector128.Create(MinusTwoSqrt2OverPi));
+            return x / (Vector128<float>.One + VectorMath.Exp(minusTwoU));
         }
 
         /// <inheritdoc/>

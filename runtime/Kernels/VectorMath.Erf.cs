@@ -36,6 +36,18 @@ namespace FusedNet.Kernels
 
         /// <summary>erf(x) per lane: absolute error ≤ 1.2e-7, exactly ±1 for |x| ≥ 4, NaN stays NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Erf(Vector128<float> x)
+        {
+            var a = Vector128.Abs(x);
+            var small = ErfSmallRange(a);
+            // MinNative with the bound first lets NaN through (see ClampKeepingNaN).
+            var large = ErfLargeRange(Vector128.MinNative(Vector128.Create(ErfSaturation), a));
+            var magnitude = Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(ErfSmallRangeLimit)), small, large);
+            return magnitude | (x & Vector128.Create(SignBit).AsSingle());
+        }
+
+        /// <summary>erf(x) per lane: absolute error ≤ 1.2e-7, exactly ±1 for |x| ≥ 4, NaN stays NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Erf(Vector256<float> x)
         {
             var a = Vector256.Abs(x);
@@ -88,6 +100,18 @@ namespace FusedNet.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ErfSmallRange(Vector128<float> a)
+        {
+            var u = a * a;
+            var p = Vector128.MultiplyAddEstimate(Vector128.Create(ErfP5), u, Vector128.Create(ErfP4));
+            p = Vector128.MultiplyAddEstimate(p, u, Vector128.Create(ErfP3));
+            p = Vector128.MultiplyAddEstimate(p, u, Vector128.Create(ErfP2));
+            p = Vector128.MultiplyAddEstimate(p, u, Vector128.Create(ErfP1));
+            p = Vector128.MultiplyAddEstimate(p, u, Vector128.Create(ErfP0));
+            return a * p;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ErfSmallRange(Vector256<float> a)
         {
             var u = a * a;
@@ -97,6 +121,21 @@ namespace FusedNet.Kernels
             p = Vector256.MultiplyAddEstimate(p, u, Vector256.Create(ErfP1));
             p = Vector256.MultiplyAddEstimate(p, u, Vector256.Create(ErfP0));
             return a * p;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ErfLargeRange(Vector128<float> a)
+        {
+            var t = Vector128<float>.One / a;
+            var r = Vector128.MultiplyAddEstimate(Vector128.Create(ErfR8), t, Vector128.Create(ErfR7));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR6));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR5));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR4));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR3));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR2));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR1));
+            r = Vector128.MultiplyAddEstimate(r, t, Vector128.Create(ErfR0));
+            return Vector128<float>.One - ExpOfClamped(-(a * a)) * r;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

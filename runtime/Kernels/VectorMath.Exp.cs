@@ -8,10 +8,10 @@ namespace FusedNet.Kernels
 {
     /// <summary>
     /// Infrastructure for generated code; not part of the supported API.
-    /// Float math functions with a scalar, a <see cref="Vector256{T}"/> and a <see cref="Vector512{T}"/> form that run
+    /// Float math functions with a scalar, a <see cref="Vector128{T}"/>, a <see cref="Vector256{T}"/> and a <see cref="Vector512{T}"/> form that run
     /// the same algorithm (same reduction, same polynomial), so a kernel's vector body and its scalar tail agree.
-    /// Only cross-platform vector APIs are used: without AVX-512, or without AVX2 (Vector256 then runs its software
-    /// fallback), results are still correct. NaN in gives NaN out; ±∞ give the limits.
+    /// Only cross-platform vector APIs are used, so every form is correct on any CPU (the generated kernels pick
+    /// the widest hardware-accelerated one). NaN in gives NaN out; ±∞ give the limits.
     /// Measured accuracy (tests/FusedNet.Tests/Kernels/ActivationTests.cs, against a double reference):
     /// <list type="bullet">
     /// <item><see cref="Exp(float)"/>: ≤ 2 ulp (about 1 ulp seen), exact 1 at 0, overflow → +∞, subnormal results rounded once.</item>
@@ -62,6 +62,10 @@ namespace FusedNet.Kernels
 
         /// <summary>e^x per lane. See <see cref="VectorMath"/> for accuracy.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Exp(Vector128<float> x) => ExpOfClamped(ClampKeepingNaN(x, ExpMinInput, ExpMaxInput));
+
+        /// <summary>e^x per lane. See <see cref="VectorMath"/> for accuracy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Exp(Vector256<float> x) => ExpOfClamped(ClampKeepingNaN(x, ExpMinInput, ExpMaxInput));
 
         /// <summary>e^x per lane. See <see cref="VectorMath"/> for accuracy.</summary>
@@ -71,6 +75,10 @@ namespace FusedNet.Kernels
         /// <summary>e^x − 1, accurate near 0 where e^x − 1 would cancel. See <see cref="VectorMath"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float ExpM1(float x) => ExpM1OfClamped(ClampKeepingNaN(x, ExpM1MinInput, ExpMaxInput));
+
+        /// <summary>e^x − 1 per lane, accurate near 0. See <see cref="VectorMath"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> ExpM1(Vector128<float> x) => ExpM1OfClamped(ClampKeepingNaN(x, ExpM1MinInput, ExpMaxInput));
 
         /// <summary>e^x − 1 per lane, accurate near 0. See <see cref="VectorMath"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -136,7 +144,14 @@ namespace FusedNet.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float PowerOfTwo(int k) => BitConverter.Int32BitsToSingle((k + 127) << 23);
 
-        // ---- Vector256 form: the scalar steps above, lane-wise ----
+        // ---- Vector128 and Vector256 forms: the scalar steps above, lane-wise ----
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ExpOfClamped(Vector128<float> x)
+        {
+            var r = ReduceByLn2(x, out var k);
+            return ScaleByPowerOfTwo(Vector128<float>.One + ExpM1OfReduced(r), k);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ExpOfClamped(Vector256<float> x)
@@ -146,12 +161,31 @@ namespace FusedNet.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ExpM1OfClamped(Vector128<float> x)
+        {
+            var r = ReduceByLn2(x, out var k);
+            var oneMinusReciprocal = Vector128<float>.One
+                - PowerOfTwo(-Vector128.Min(k, Vector128.Create(ExpM1MaxReciprocalPower)));
+            return ScaleByPowerOfTwo(ExpM1OfReduced(r) + oneMinusReciprocal, k);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ExpM1OfClamped(Vector256<float> x)
         {
             var r = ReduceByLn2(x, out var k);
             var oneMinusReciprocal = Vector256<float>.One
                 - PowerOfTwo(-Vector256.Min(k, Vector256.Create(ExpM1MaxReciprocalPower)));
             return ScaleByPowerOfTwo(ExpM1OfReduced(r) + oneMinusReciprocal, k);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ReduceByLn2(Vector128<float> x, out Vector128<int> k)
+        {
+            var biased = Vector128.MultiplyAddEstimate(x, Vector128.Create(Log2E), Vector128.Create(RoundingBias));
+            var n = biased - Vector128.Create(RoundingBias);
+            k = biased.AsInt32() - Vector128.Create(RoundingBiasBits);
+            var r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2High), x);
+            return Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2Low), r);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -165,6 +199,16 @@ namespace FusedNet.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ExpM1OfReduced(Vector128<float> r)
+        {
+            var q = Vector128.MultiplyAddEstimate(Vector128.Create(ExpC6), r, Vector128.Create(ExpC5));
+            q = Vector128.MultiplyAddEstimate(q, r, Vector128.Create(ExpC4));
+            q = Vector128.MultiplyAddEstimate(q, r, Vector128.Create(ExpC3));
+            q = Vector128.MultiplyAddEstimate(q, r, Vector128.Create(ExpC2));
+            return Vector128.MultiplyAddEstimate(q, r * r, r);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ExpM1OfReduced(Vector256<float> r)
         {
             var q = Vector256.MultiplyAddEstimate(Vector256.Create(ExpC6), r, Vector256.Create(ExpC5));
@@ -175,11 +219,22 @@ namespace FusedNet.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ScaleByPowerOfTwo(Vector128<float> v, Vector128<int> k)
+        {
+            var half = Vector128.ShiftRightArithmetic(k, 1);
+            return v * PowerOfTwo(half) * PowerOfTwo(k - half);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ScaleByPowerOfTwo(Vector256<float> v, Vector256<int> k)
         {
             var half = Vector256.ShiftRightArithmetic(k, 1);
             return v * PowerOfTwo(half) * PowerOfTwo(k - half);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> PowerOfTwo(Vector128<int> k)
+            => Vector128.ShiftLeft(k + Vector128.Create(127), 23).AsSingle();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> PowerOfTwo(Vector256<int> k)

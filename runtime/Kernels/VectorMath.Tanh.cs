@@ -22,6 +22,15 @@ namespace FusedNet.Kernels
 
         /// <summary>tanh(x) per lane: ≤ 3 ulp, exactly ±1 for |x| ≥ 10, NaN stays NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Tanh(Vector128<float> x)
+        {
+            var clamped = ClampKeepingNaN(x, -TanhSaturation, TanhSaturation);
+            var m = ExpM1OfClamped(clamped + clamped);
+            return m / (m + Vector128.Create(2f));
+        }
+
+        /// <summary>tanh(x) per lane: ≤ 3 ulp, exactly ±1 for |x| ≥ 10, NaN stays NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Tanh(Vector256<float> x)
         {
             var clamped = ClampKeepingNaN(x, -TanhSaturation, TanhSaturation);

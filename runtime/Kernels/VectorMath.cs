@@ -19,6 +19,11 @@ namespace FusedNet.Kernels
 
         /// <inheritdoc cref="ClampKeepingNaN(Vector256{float}, float, float)"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> ClampKeepingNaN(Vector128<float> x, float low, float high)
+            => Vector128.MinNative(Vector128.Create(high), Vector128.MaxNative(Vector128.Create(low), x));
+
+        /// <inheritdoc cref="ClampKeepingNaN(Vector256{float}, float, float)"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector512<float> ClampKeepingNaN(Vector512<float> x, float low, float high)
             => Vector512.MinNative(Vector512.Create(high), Vector512.MaxNative(Vector512.Create(low), x));
 

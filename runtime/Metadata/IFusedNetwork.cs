@@ -47,5 +47,8 @@ namespace FusedNet
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
         /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize);
+
+        /// <summary>The widest vector width this network's kernels run with on this machine (chosen once, at run time).</summary>
+        VectorWidth VectorWidth { get; }
     }
 }

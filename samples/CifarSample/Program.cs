@@ -62,7 +62,8 @@ internal static class Program
         double unfusedMicros = TimePerInference(() => net.ForwardUnfused(image, unfused));
         long allocated = AllocatedBytes(() => net.Forward(image, fused)) + AllocatedBytes(() => net.ForwardUnfused(image, unfused));
         Console.WriteLine();
-        Console.WriteLine($"vector width: {(CifarNet.UsesVector512 ? "Vector512 (AVX-512)" : "Vector256")}");
+        VectorWidth width = CifarNet.VectorWidth;
+        Console.WriteLine($"vector width: {width} ({(width.IsHardwareAccelerated() ? "hardware-accelerated" : "software")})");
         Console.WriteLine($"fused:   {fusedMicros,8:F1} µs per inference ({2.0 * CifarNet.MultiplyAccumulates / fusedMicros / 1e3:F1} GFLOP/s)");
         Console.WriteLine($"unfused: {unfusedMicros,8:F1} µs per inference ({2.0 * CifarNet.MultiplyAccumulates / unfusedMicros / 1e3:F1} GFLOP/s)");
         Console.WriteLine($"fusion speed-up: {unfusedMicros / fusedMicros:F2}x; bytes allocated by 2000 inferences: {allocated}");

@@ -6,7 +6,7 @@ using Perfolizer.Horology;
 
 namespace FusedNet.Bench.Benchmarks
 {
-    /// <summary>The BenchmarkDotNet configuration behind --quick and --avx512-off.</summary>
+    /// <summary>The BenchmarkDotNet configuration behind --quick, --avx512-off and --avx2-off.</summary>
     internal static class BenchConfig
     {
         /// <summary>
@@ -18,7 +18,14 @@ namespace FusedNet.Bench.Benchmarks
         /// <summary>The knob .NET 10 reads: with it at 0, Avx512F.IsSupported and Vector512.IsHardwareAccelerated are false.</summary>
         public const string Avx512SwitchNet10 = "DOTNET_EnableAVX512";
 
-        public static IConfig Create(bool quick, bool avx512Off)
+        /// <summary>
+        /// With it at 0, .NET 10 reports Vector256 (and Vector512) as not accelerated, and FMA as unsupported (it is
+        /// part of the same x86-64-v3 group), so the generated kernels run their Vector128 variants: what ARM64, x86-64
+        /// before AVX2 and NativeAOT without an instruction-set setting run.
+        /// </summary>
+        public const string Avx2Switch = "DOTNET_EnableAVX2";
+
+        public static IConfig Create(bool quick, bool avx512Off, bool avx2Off = false)
         {
             Job main = quick ? QuickJob() : Job.Default.WithId("Default");
             var config = DefaultConfig.Instance
@@ -35,6 +42,13 @@ namespace FusedNet.Bench.Benchmarks
                     .WithEnvironmentVariable(Avx512SwitchNet10, "0")
                     .WithId(main.Id + "-AVX512off");
                 config = config.AddJob(avx256);
+            }
+            if (avx2Off)
+            {
+                Job avx128 = main
+                    .WithEnvironmentVariable(Avx2Switch, "0")
+                    .WithId(main.Id + "-AVX2off");
+                config = config.AddJob(avx128);
             }
             return config;
         }

@@ -38,8 +38,8 @@ namespace FusedNet.Bench.Benchmarks
         }
 
         /// <summary>
-        /// The AVX-512-off job is only meaningful if the runtime honoured the switch; fail instead of
-        /// reporting Vector512 numbers under a Vector256 label.
+        /// The AVX-512-off and AVX2-off jobs are only meaningful if the runtime honoured the switch; fail instead of
+        /// reporting Vector512 numbers under a Vector256 label (or Vector256 numbers under a Vector128 one).
         /// </summary>
         private static void RequireRequestedVectorWidth()
         {
@@ -48,6 +48,8 @@ namespace FusedNet.Bench.Benchmarks
             Console.WriteLine($"// Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}, Vector256.IsHardwareAccelerated = {Vector256.IsHardwareAccelerated}");
             if (!avx512Requested && Vector512.IsHardwareAccelerated)
                 throw new InvalidOperationException("AVX-512 was switched off by environment variable, yet Vector512 is still hardware-accelerated.");
+            if (Environment.GetEnvironmentVariable(BenchConfig.Avx2Switch) == "0" && Vector256.IsHardwareAccelerated)
+                throw new InvalidOperationException("AVX2 was switched off by environment variable, yet Vector256 is still hardware-accelerated.");
         }
 
         [GlobalCleanup]

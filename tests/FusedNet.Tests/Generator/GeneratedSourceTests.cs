@@ -124,15 +124,39 @@ namespace FusedNet.Tests.Generator
         }
 
         [Fact]
-        public void FusedConv_HasVector256AndVector512Methods_DocumentedWithTheirShapes()
+        public void FusedConv_HasVector128And256And512Methods_DocumentedWithTheirShapes()
         {
-            // 16 output channels fill a Vector512, so both widths are emitted and chosen at run time.
+            // 16 output channels fill a Vector512, so all three widths are emitted and the widest accelerated one runs.
+            Assert.Contains("private static void Fused_Step0_Conv_V128(", Generated);
             Assert.Contains("private static void Fused_Step0_Conv_V256(", Generated);
             Assert.Contains("private static void Fused_Step0_Conv_V512(", Generated);
             Assert.Contains("if (s_useVector512) Fused_Step0_Conv_V512(", Generated);
+            Assert.Contains("else if (s_useVector256) Fused_Step0_Conv_V256(", Generated);
+            Assert.Contains("else Fused_Step0_Conv_V128(", Generated);
             const string Summary = "/// <summary>Fused step 0: Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)) + BatchNorm2d(16, eps=1E-05) + ReLU()  [layers 0 '0', 1 '1', 2 '2'].</summary>";
-            Assert.Equal(2, CountOf(Generated, Summary));
+            Assert.Equal(3, CountOf(Generated, Summary));
+            Assert.Contains("/// <remarks>[3, 8, 8] in fused0 (border 1) → [16, 8, 8] in fused1 (border 0); 27648 multiply-accumulates; V128.</remarks>", Generated);
             Assert.Contains("/// <remarks>[3, 8, 8] in fused0 (border 1) → [16, 8, 8] in fused1 (border 0); 27648 multiply-accumulates; V256.</remarks>", Generated);
+        }
+
+        [Fact]
+        public void NarrowSteps_HaveNoVector512Variant_AndDispatchBetween256And128()
+        {
+            // Fused step 2 has 8 output channels: a Vector512 would be half empty, so only V256 and V128 exist.
+            Assert.Contains("private static void Fused_Step2_Conv_V128(", Generated);
+            Assert.DoesNotContain("Fused_Step2_Conv_V512(", Generated);
+            Assert.Contains("if (s_useVector256) Fused_Step2_Conv_V256(", Generated);
+        }
+
+        [Fact]
+        public void Vector128Kernels_UseMultiplyAddEstimate_WiderOnesFusedMultiplyAdd()
+        {
+            // V128 kernels also run on x86-64 without FMA, where Vector128.FusedMultiplyAdd is a software call per lane.
+            string v128 = MethodBody("Fused_Step0_Conv_V128");
+            Assert.Contains("Vector128.MultiplyAddEstimate(", v128);
+            Assert.DoesNotContain("FusedMultiplyAdd(", v128);
+            Assert.DoesNotContain("Vector256", v128);
+            Assert.Contains("Vector256.FusedMultiplyAdd(", MethodBody("Fused_Step0_Conv_V256"));
         }
 
         [Fact]
@@ -140,7 +164,7 @@ namespace FusedNet.Tests.Generator
         {
             // Output rows and kernel taps are literal loop bounds; and no loop in a conv kernel runs to a variable bound.
             // (How input channels are walked, looped or unrolled, is the emitter's choice and not asserted.)
-            foreach (string method in new[] { "Fused_Step0_Conv_V256", "Fused_Step0_Conv_V512", "Unfused_Step0_Conv_V256" })
+            foreach (string method in new[] { "Fused_Step0_Conv_V128", "Fused_Step0_Conv_V256", "Fused_Step0_Conv_V512", "Unfused_Step0_Conv_V256" })
             {
                 string body = MethodBody(method);
                 Assert.Contains("for (int oy = 0; oy < 8; oy++)", body);

@@ -147,6 +147,7 @@ namespace FusedNet.Tests.Harness
                     public TensorShape OutputShape => TensorShape.Flat(3);
                     public IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
                     public IReadOnlyList<WeightInfo> ExpectedWeights => Array.Empty<WeightInfo>();
+                    public VectorWidth VectorWidth => VectorWidth.Vector128;
                     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);
                     public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize)
                     {
