@@ -1,5 +1,3 @@
-// TODO(lead): member docs come with the Vector128 overloads
-#pragma warning disable CS1591
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
