@@ -25,7 +25,6 @@ namespace FusedNet.Generator.Emit
             w.Line("// Layout: activations live in NHWC buffers whose channel stride is a multiple of 16 and whose zero border");
             w.Line("// is the padding of the convolution that reads them; every size below is a literal.");
             w.Line("#nullable enable");
-            w.Line("#pragma warning disable CS1591 // generated members are documented in FusedNet's docs");
             w.Line();
             bool hasNamespace = plan.Namespace.Length > 0;
             if (hasNamespace) w.Open($"namespace {plan.Namespace}");
@@ -53,11 +52,13 @@ namespace FusedNet.Generator.Emit
             w.Line($"public const int InputLength = {Long(plan.Input.Length)};");
             w.Line($"/// <summary>Floats in one output sample, {Comment(plan.Output.ToString())}.</summary>");
             w.Line($"public const int OutputLength = {Long(plan.Output.Length)};");
+            w.Line($"/// <summary>Shape of one input sample, {Comment(plan.Input.ToString())} (a value: reading it allocates nothing).</summary>");
             w.Line($"public static {Rt}.TensorShape InputShape => {plan.Input.ToRuntimeExpression()};");
+            w.Line($"/// <summary>Shape of one output sample, {Comment(plan.Output.ToString())} (a value: reading it allocates nothing).</summary>");
             w.Line($"public static {Rt}.TensorShape OutputShape => {plan.Output.ToRuntimeExpression()};");
             w.Line("/// <summary>The declared layers in order, with shapes, parameter counts and multiply-accumulates.</summary>");
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Rt}.LayerInfo> Layers => s_layers;");
-            w.Line("/// <summary>The tensors the constructor reads (PyTorch state_dict names and shapes).</summary>");
+            w.Line("/// <summary>The tensors the constructor reads (PyTorch state_dict names and shapes). Print them to compare with a weight file's names.</summary>");
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Rt}.WeightInfo> ExpectedWeights => s_weights;");
             w.Line("/// <summary>Multiply-accumulates of one sample (sum over the layers).</summary>");
             w.Line($"public const long MultiplyAccumulates = {Long(plan.Layers.Sum(l => l.MultiplyAccumulates))}L;");
@@ -108,7 +109,9 @@ namespace FusedNet.Generator.Emit
             w.Line("/// Reads, validates, folds (BatchNorm into Conv2d/Linear, in double) and repacks the weights, and allocates");
             w.Line("/// every scratch buffer. Keeps no reference to <paramref name=\"weights\"/>, which may be disposed afterwards.");
             w.Line("/// </summary>");
-            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, has the wrong shape or dtype, or holds invalid values.</exception>");
+            w.Line("/// <param name=\"weights\">The tensors, by PyTorch state_dict name: see <see cref=\"ExpectedWeights\"/>.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"weights\"/> is null.</exception>");
+            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing (all missing names are listed), has the wrong shape or dtype, or holds invalid values.</exception>");
             w.Open($"public {name}({Rt}.IWeightSource weights)");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
             w.Line("_weights = new FoldedWeights(weights);");
@@ -145,9 +148,17 @@ namespace FusedNet.Generator.Emit
         {
             string label = path.Name, prefix = path.MemberPrefix, core = "Run" + prefix;
             w.Line($"/// <summary>Runs one sample through the {label} path. Allocates nothing.</summary>");
+            w.Line("/// <param name=\"input\"><see cref=\"InputLength\"/> floats: one sample, NCHW.</param>");
+            w.Line("/// <param name=\"output\">Receives <see cref=\"OutputLength\"/> floats.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A length is not the expected one (the message gives both).</exception>");
             w.Line($"public void {methodName}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => {methodName}(input, output, 1);");
             w.Line();
             w.Line($"/// <summary>Runs <paramref name=\"batchSize\"/> contiguous NCHW samples through the {label} path. Allocates nothing.</summary>");
+            w.Line("/// <param name=\"input\"><paramref name=\"batchSize\"/> × <see cref=\"InputLength\"/> floats.</param>");
+            w.Line("/// <param name=\"output\">Receives <paramref name=\"batchSize\"/> × <see cref=\"OutputLength\"/> floats.</param>");
+            w.Line("/// <param name=\"batchSize\">Number of samples (N), at least 1.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"batchSize\"/> is less than 1.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A length is not <paramref name=\"batchSize\"/> samples (the message gives expected and actual).</exception>");
             w.Open($"public void {methodName}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize)");
             w.Line("CheckLengths(input.Length, output.Length, batchSize);");
             w.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");

@@ -4,10 +4,31 @@ using System;
 // metadata name; they carry no behaviour at run time. Defaults equal PyTorch's.
 namespace FusedNet
 {
-    /// <summary>Marks a partial class as a FusedNet network and gives the shape of one input sample (NCHW without N).</summary>
+    /// <summary>
+    /// Marks a <c>partial class</c> as a FusedNet network and gives the shape of one input sample,
+    /// [channels, height, width] (PyTorch's NCHW without N). The layer attributes on the same declaration,
+    /// in order, are the network, as the children of an <c>nn.Sequential</c>.
+    /// </summary>
+    /// <remarks>
+    /// The source generator adds <c>Forward</c>, <c>ForwardUnfused</c>, a constructor taking an
+    /// <see cref="IWeightSource"/> and static metadata to the class. Errors in the declaration are compile
+    /// errors FN0001… on the offending attribute.
+    /// </remarks>
+    /// <example><code>
+    /// [FusedNetwork(3, 32, 32)]
+    /// [Conv2d(16, 3, Padding = 1)]
+    /// [ReLU]
+    /// [GlobalAvgPool2d]
+    /// [Linear(10)]
+    /// public partial class TinyNet;
+    /// </code></example>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
     public sealed class FusedNetworkAttribute : Attribute
     {
+        /// <summary>Declares the network's input: one sample of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/> floats, NCHW order.</summary>
+        /// <param name="channels">Input channels (C), e.g. 3 for RGB. Must be positive.</param>
+        /// <param name="height">Input height in pixels (H). Must be positive.</param>
+        /// <param name="width">Input width in pixels (W). Must be positive.</param>
         public FusedNetworkAttribute(int channels, int height, int width)
         {
             Channels = channels;
@@ -15,51 +36,88 @@ namespace FusedNet
             Width = width;
         }
 
+        /// <summary>Input channels (C) of one sample.</summary>
         public int Channels { get; }
+        /// <summary>Input height (H) of one sample, in pixels.</summary>
         public int Height { get; }
+        /// <summary>Input width (W) of one sample, in pixels.</summary>
         public int Width { get; }
     }
 
     /// <summary>Common base of every layer attribute: the optional weight-name prefix override.</summary>
     public abstract class LayerAttribute : Attribute
     {
-        /// <summary>Weight-name prefix (e.g. "features.3"); default is the layer's 0-based position, as nn.Sequential numbers it.</summary>
+        /// <summary>
+        /// Weight-name prefix of this layer's tensors, e.g. <c>"features.3"</c> for <c>features.3.weight</c>.
+        /// Default (null): the layer's 0-based position among the layer attributes, as <c>nn.Sequential</c>
+        /// numbers its children (activations and dropout count too). Must not be empty or shared by two layers (FN0014).
+        /// </summary>
         public string? Name { get; set; }
     }
 
-    /// <summary>nn.Conv2d with zero padding. Weight [out, in/groups, kh, kw], bias [out].</summary>
+    /// <summary>
+    /// 2-D convolution, <c>nn.Conv2d</c> with zero padding (cross-correlation, as PyTorch). Tensors:
+    /// <c>P.weight</c> [out, in/groups, kh, kw] and, with <see cref="Bias"/>, <c>P.bias</c> [out].
+    /// </summary>
+    /// <remarks>
+    /// Output size = floor((in + 2·padding − dilation·(k − 1) − 1) / stride) + 1. A following
+    /// <see cref="BatchNorm2dAttribute"/> is folded into the weights, and a following activation runs in the
+    /// convolution's epilogue.
+    /// </remarks>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class Conv2dAttribute : LayerAttribute
     {
+        /// <summary>A convolution with <paramref name="outChannels"/> filters of <paramref name="kernelSize"/> × <paramref name="kernelSize"/>.</summary>
+        /// <param name="outChannels">Output channels (PyTorch <c>out_channels</c>). Must be positive.</param>
+        /// <param name="kernelSize">Kernel height, and width unless <see cref="KernelWidth"/> is set (PyTorch <c>kernel_size</c>). Must be positive.</param>
         public Conv2dAttribute(int outChannels, int kernelSize)
         {
             OutChannels = outChannels;
             KernelSize = kernelSize;
         }
 
+        /// <summary>Output channels (PyTorch <c>out_channels</c>).</summary>
         public int OutChannels { get; }
-        /// <summary>Kernel height (and width unless <see cref="KernelWidth"/> is set).</summary>
+        /// <summary>Kernel height (and width unless <see cref="KernelWidth"/> is set); PyTorch <c>kernel_size</c>.</summary>
         public int KernelSize { get; }
-        /// <summary>Kernel width when the kernel is not square; 0 means "same as KernelSize".</summary>
+        /// <summary>Kernel width when the kernel is not square, as PyTorch's <c>kernel_size=(kh, kw)</c>; default 0 means "same as <see cref="KernelSize"/>".</summary>
         public int KernelWidth { get; set; }
+        /// <summary>Step between output pixels, in input pixels, both directions (PyTorch <c>stride</c>). Default 1.</summary>
         public int Stride { get; set; } = 1;
+        /// <summary>Zero padding added on every side, in pixels (PyTorch <c>padding</c>, <c>padding_mode='zeros'</c>). Default 0.</summary>
         public int Padding { get; set; }
+        /// <summary>Spacing between kernel taps (PyTorch <c>dilation</c>). Default 1.</summary>
         public int Dilation { get; set; } = 1;
+        /// <summary>
+        /// Channel groups (PyTorch <c>groups</c>); must divide the input and output channels (FN0007). Default 1;
+        /// groups = input channels = output channels is a depthwise convolution.
+        /// </summary>
         public int Groups { get; set; } = 1;
+        /// <summary>Whether the layer has a <c>P.bias</c> tensor [out] (PyTorch <c>bias</c>). Default true; set false before a BatchNorm, as PyTorch models usually do.</summary>
         public bool Bias { get; set; } = true;
     }
 
-    /// <summary>nn.BatchNorm2d in eval mode (running statistics).</summary>
+    /// <summary>
+    /// <c>nn.BatchNorm2d</c> in eval mode: y = γ·(x − running_mean)/√(running_var + ε) + β per channel, on a
+    /// [C, H, W] tensor. Tensors: <c>P.weight</c> (γ), <c>P.bias</c> (β), <c>P.running_mean</c>,
+    /// <c>P.running_var</c>, each [C]; <c>P.num_batches_tracked</c> is ignored.
+    /// </summary>
+    /// <remarks>After a <see cref="Conv2dAttribute"/> it is folded into the convolution's weights at construction; elsewhere it runs as a per-channel scale-and-shift pass.</remarks>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class BatchNorm2dAttribute : LayerAttribute
     {
+        /// <summary>ε added to the running variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
         public float Epsilon { get; set; } = 1e-5f;
     }
 
-    /// <summary>nn.BatchNorm1d in eval mode, on a flat tensor (typically after Linear).</summary>
+    /// <summary>
+    /// <c>nn.BatchNorm1d</c> in eval mode on a flat [features] tensor, typically after a <see cref="LinearAttribute"/>
+    /// (into which it is folded). Tensors as <see cref="BatchNorm2dAttribute"/>, each [features].
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class BatchNorm1dAttribute : LayerAttribute
     {
+        /// <summary>ε added to the running variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
         public float Epsilon { get; set; } = 1e-5f;
     }
 
@@ -95,8 +153,12 @@ namespace FusedNet
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class LeakyReLUAttribute : LayerAttribute
     {
+        /// <summary>LeakyReLU with PyTorch's default negative slope, 0.01.</summary>
         public LeakyReLUAttribute() : this(0.01f) { }
+        /// <summary>LeakyReLU with the given slope for negative inputs.</summary>
+        /// <param name="negativeSlope">Factor applied to negative inputs (PyTorch <c>negative_slope</c>); must be finite.</param>
         public LeakyReLUAttribute(float negativeSlope) { NegativeSlope = negativeSlope; }
+        /// <summary>Factor applied to negative inputs (PyTorch <c>negative_slope</c>). Default 0.01.</summary>
         public float NegativeSlope { get; }
     }
 
@@ -104,8 +166,12 @@ namespace FusedNet
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class ELUAttribute : LayerAttribute
     {
+        /// <summary>ELU with PyTorch's default α = 1.</summary>
         public ELUAttribute() : this(1f) { }
+        /// <summary>ELU with the given α.</summary>
+        /// <param name="alpha">Scale of the negative branch (PyTorch <c>alpha</c>); must be finite.</param>
         public ELUAttribute(float alpha) { Alpha = alpha; }
+        /// <summary>Scale of the negative branch (PyTorch <c>alpha</c>). Default 1.</summary>
         public float Alpha { get; }
     }
 
@@ -113,37 +179,62 @@ namespace FusedNet
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class GELUAttribute : LayerAttribute
     {
+        /// <summary>
+        /// False (default): the exact form x·Φ(x) with erf, PyTorch <c>approximate='none'</c>. True: the tanh
+        /// approximation, PyTorch <c>approximate='tanh'</c>.
+        /// </summary>
         public bool Approximate { get; set; }
     }
 
-    /// <summary>nn.Dropout: the identity at inference.</summary>
+    /// <summary>
+    /// <c>nn.Dropout</c>: the identity at inference (PyTorch's inverted dropout scales at training time). It
+    /// has no tensors and no cost, but counts in the layer numbering, as in <c>nn.Sequential</c>.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class DropoutAttribute : LayerAttribute
     {
+        /// <summary>Dropout with PyTorch's default p = 0.5.</summary>
         public DropoutAttribute() : this(0.5f) { }
+        /// <summary>Dropout with drop probability <paramref name="p"/> (recorded only; the layer is the identity at inference).</summary>
+        /// <param name="p">Drop probability during training, in [0, 1) (FN0013 otherwise).</param>
         public DropoutAttribute(float p) { P = p; }
+        /// <summary>Drop probability during training (PyTorch <c>p</c>). Default 0.5.</summary>
         public float P { get; }
     }
 
-    /// <summary>nn.MaxPool2d (implicit −∞ padding, floor mode).</summary>
+    /// <summary>
+    /// <c>nn.MaxPool2d</c> (implicit −∞ padding, floor mode, dilation 1) on a [C, H, W] tensor; no tensors.
+    /// Output size = floor((in + 2·padding − kernelSize) / stride) + 1.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class MaxPool2dAttribute : LayerAttribute
     {
+        /// <summary>A square pooling window of <paramref name="kernelSize"/> × <paramref name="kernelSize"/>, with stride = kernel size unless <see cref="Stride"/> is set.</summary>
+        /// <param name="kernelSize">Window height and width in pixels (PyTorch <c>kernel_size</c>). Must be positive.</param>
         public MaxPool2dAttribute(int kernelSize) { KernelSize = kernelSize; }
+        /// <summary>Window height and width in pixels (PyTorch <c>kernel_size</c>).</summary>
         public int KernelSize { get; }
-        /// <summary>0 means "same as KernelSize", as PyTorch's stride=None.</summary>
+        /// <summary>Step between windows in pixels (PyTorch <c>stride</c>). Default 0 means "same as <see cref="KernelSize"/>", as PyTorch's <c>stride=None</c>.</summary>
         public int Stride { get; set; }
+        /// <summary>Padding on every side in pixels (PyTorch <c>padding</c>). Default 0; at most <see cref="KernelSize"/>/2 (FN0013).</summary>
         public int Padding { get; set; }
     }
 
-    /// <summary>nn.AvgPool2d (floor mode, count_include_pad = true).</summary>
+    /// <summary>
+    /// <c>nn.AvgPool2d</c> (floor mode, <c>count_include_pad=True</c>: padded zeros count in the divisor, as
+    /// PyTorch's default) on a [C, H, W] tensor; no tensors. Output size = floor((in + 2·padding − kernelSize) / stride) + 1.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class AvgPool2dAttribute : LayerAttribute
     {
+        /// <summary>A square pooling window of <paramref name="kernelSize"/> × <paramref name="kernelSize"/>, with stride = kernel size unless <see cref="Stride"/> is set.</summary>
+        /// <param name="kernelSize">Window height and width in pixels (PyTorch <c>kernel_size</c>). Must be positive.</param>
         public AvgPool2dAttribute(int kernelSize) { KernelSize = kernelSize; }
+        /// <summary>Window height and width in pixels (PyTorch <c>kernel_size</c>).</summary>
         public int KernelSize { get; }
-        /// <summary>0 means "same as KernelSize", as PyTorch's stride=None.</summary>
+        /// <summary>Step between windows in pixels (PyTorch <c>stride</c>). Default 0 means "same as <see cref="KernelSize"/>", as PyTorch's <c>stride=None</c>.</summary>
         public int Stride { get; set; }
+        /// <summary>Padding on every side in pixels (PyTorch <c>padding</c>). Default 0; at most <see cref="KernelSize"/>/2 (FN0013).</summary>
         public int Padding { get; set; }
     }
 
@@ -155,12 +246,20 @@ namespace FusedNet
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class FlattenAttribute : LayerAttribute { }
 
-    /// <summary>nn.Linear. Weight [out, in], bias [out].</summary>
+    /// <summary>
+    /// Fully connected layer, <c>nn.Linear</c>, on a flat tensor (put <see cref="FlattenAttribute"/> or
+    /// <see cref="GlobalAvgPool2dAttribute"/> before it). Tensors: <c>P.weight</c> [out, in] and, with
+    /// <see cref="Bias"/>, <c>P.bias</c> [out]. The input features come from the previous layer's output.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class LinearAttribute : LayerAttribute
     {
+        /// <summary>A fully connected layer with <paramref name="outFeatures"/> outputs.</summary>
+        /// <param name="outFeatures">Output features (PyTorch <c>out_features</c>). Must be positive.</param>
         public LinearAttribute(int outFeatures) { OutFeatures = outFeatures; }
+        /// <summary>Output features (PyTorch <c>out_features</c>).</summary>
         public int OutFeatures { get; }
+        /// <summary>Whether the layer has a <c>P.bias</c> tensor [out] (PyTorch <c>bias</c>). Default true.</summary>
         public bool Bias { get; set; } = true;
     }
 }

@@ -1,21 +1,25 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace FusedNet.Internal
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// A float buffer that never moves (pinned object heap) and starts on a 64-byte boundary, so vector
     /// loads never split cache lines. Created zeroed, and every page is touched at construction
     /// (page faults cost ~12 µs each here; they must not land in the first Forward).
-    /// Used by generated code; not meant for direct use.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed unsafe class AlignedBuffer
     {
         private const int AlignmentInFloats = 16; // 64 bytes
         private readonly float[] _array;
         private readonly int _offset;
 
+        /// <summary>A zeroed, pre-touched buffer of <paramref name="length"/> floats.</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
         public AlignedBuffer(int length)
         {
             if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
@@ -36,11 +40,13 @@ namespace FusedNet.Internal
             return buffer;
         }
 
+        /// <summary>Number of usable floats.</summary>
         public int Length { get; }
 
         /// <summary>Reference to element 0. Valid for the buffer's lifetime (the array is pinned).</summary>
         public ref float Start => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
 
+        /// <summary>The usable floats, starting at the aligned element 0.</summary>
         public Span<float> Span => _array.AsSpan(_offset, Length);
     }
 }

@@ -1,11 +1,14 @@
 using System;
+using System.ComponentModel;
 
 namespace FusedNet.Internal
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Folds an eval-mode BatchNorm into the preceding Conv2d/Linear, in double precision (DESIGN §4):
     /// s = γ/√(σ² + ε); W'[o,…] = W[o,…]·s[o]; b'[o] = (b[o] − μ[o])·s[o] + β[o].
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class BatchNormFolding
     {
         /// <summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -5,9 +6,11 @@ using System.Runtime.Intrinsics.X86;
 namespace FusedNet.Internal
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Moves 8×8 blocks of floats between layouts (NCHW ↔ NHWC). Called by generated copy-in/copy-out code with
     /// literal strides; a scalar copy of a 100k-float input costs ~1 cycle per element, the AVX transpose ~¼.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Transpose
     {
         /// <summary>

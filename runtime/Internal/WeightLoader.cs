@@ -1,15 +1,18 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.IO;
 using System.Text;
 
 namespace FusedNet.Internal
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Reads and validates the tensors a network expects (DESIGN §6). Called by generated constructors; not
     /// meant for direct use. Problems are collected and thrown together, so one run shows everything
     /// that is wrong with a weight file.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class WeightLoader
     {
         /// <summary>Unexpected tensor names quoted in the "missing" hint, enough to spot a prefix mismatch.</summary>

@@ -1,11 +1,14 @@
 using System;
+using System.ComponentModel;
 
 namespace FusedNet.Internal
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Reorders PyTorch-layout weights, once at construction, into the layouts the generated kernels read.
     /// Every packed layout pads vector lanes past the real channel count with zeros.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class WeightPacking
     {
         /// <summary>Rounds <paramref name="value"/> up to a multiple of <paramref name="multiple"/>.</summary>

@@ -8,7 +8,8 @@ namespace FusedNet.Kernels
     // return the second operand when either is NaN, so NaN stays NaN as in PyTorch. The scalar forms use
     // comparisons that NaN fails, which is the same choice: they agree bit for bit with the vector forms.
 
-    /// <summary>ReLU: max(x, 0). Exact. relu(NaN) = NaN, relu(−0) = −0.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. ReLU: max(x, 0). Exact. relu(NaN) = NaN, relu(−0) = −0.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct ReluOp : IActivationOperator
     {
         /// <inheritdoc/>
@@ -28,7 +29,8 @@ namespace FusedNet.Kernels
         public static Vector512<float> Invoke(Vector512<float> x) => Vector512.MaxNative(Vector512<float>.Zero, x);
     }
 
-    /// <summary>ReLU6: min(max(x, 0), 6). Exact. relu6(NaN) = NaN.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. ReLU6: min(max(x, 0), 6). Exact. relu6(NaN) = NaN.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct Relu6Op : IActivationOperator
     {
         /// <inheritdoc/>
@@ -49,9 +51,11 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Hardsigmoid: min(max(x + 3, 0), 6) / 6. Multiplies by 1/6 where PyTorch divides by 6: at most 1 ulp apart.
     /// hardsigmoid(−∞) = 0, (+∞) = 1, (NaN) = NaN.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct HardsigmoidOp : IActivationOperator
     {
         private const float OneSixth = 1f / 6f;
@@ -77,9 +81,11 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Hardswish: x·min(max(x + 3, 0), 6) / 6, computed as x·hardsigmoid(x) (≤ 2 ulp from PyTorch's order).
     /// hardswish(+∞) = +∞; hardswish(−∞) = −∞·0 = NaN, as PyTorch's formula gives in float.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct HardswishOp : IActivationOperator
     {
         /// <inheritdoc/>
@@ -100,10 +106,12 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// LeakyReLU: x ≥ 0 ? x : negativeSlope·x. PyTorch tests x &gt; 0; the two differ only in the sign of a zero
     /// result for x = −0. Exact. NaN stays NaN (NaN &lt; 0 is false, so x itself is kept).
     /// Takes its slope as an argument, so it is not an <see cref="IActivationOperator"/>.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct LeakyReluOp
     {
         /// <summary>The activation of one value.</summary>

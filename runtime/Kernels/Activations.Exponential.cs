@@ -6,7 +6,8 @@ namespace FusedNet.Kernels
     // Activations built on VectorMath.Exp / ExpM1 / Tanh. Exp saturates to +∞ and 0 (never NaN), so the
     // limits below come out of the formulas themselves, without special cases.
 
-    /// <summary>Sigmoid: 1/(1 + e^−x). ≤ 4 ulp. sigmoid(−∞) = 0, (+∞) = 1, (NaN) = NaN.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. Sigmoid: 1/(1 + e^−x). ≤ 4 ulp. sigmoid(−∞) = 0, (+∞) = 1, (NaN) = NaN.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct SigmoidOp : IActivationOperator
     {
         /// <inheritdoc/>
@@ -30,9 +31,11 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// SiLU: x/(1 + e^−x), PyTorch's own form. ≤ 4 ulp. silu(+∞) = +∞; silu(−∞) = −∞/∞ = NaN, as in PyTorch;
     /// below about −89, e^−x overflows and the result is −0 (the true value is below float's range there too).
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct SiluOp : IActivationOperator
     {
         /// <inheritdoc/>
@@ -52,7 +55,8 @@ namespace FusedNet.Kernels
         public static Vector512<float> Invoke(Vector512<float> x) => x / (Vector512<float>.One + VectorMath.Exp(-x));
     }
 
-    /// <summary>Tanh: see <see cref="VectorMath.Tanh(float)"/>. tanh(±∞) = ±1, (NaN) = NaN.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. Tanh: see <see cref="VectorMath.Tanh(float)"/>. tanh(±∞) = ±1, (NaN) = NaN.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct TanhOp : IActivationOperator
     {
         /// <inheritdoc/>
@@ -73,10 +77,12 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// ELU: x &gt; 0 ? x : alpha·(e^x − 1), with e^x − 1 from <see cref="VectorMath.ExpM1(float)"/> as PyTorch
     /// (expm1), accurate for small negative x. elu(−∞) = −alpha, (+∞) = +∞, (NaN) = NaN.
     /// Takes alpha as an argument, so it is not an <see cref="IActivationOperator"/>.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct EluOp
     {
         /// <summary>The activation of one value.</summary>

@@ -4,11 +4,13 @@ using System.Runtime.Intrinsics;
 namespace FusedNet.Kernels
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// GELU, PyTorch's approximate='none': x·(0.5 + 0.5·erf(x/√2)), erf from <see cref="VectorMath.Erf(float)"/>.
     /// Error ≤ 2e-7 absolute + 4 ulp (erf's absolute error times 0.5·|x|). For x ≲ −4, 1 + erf cancels, as in
     /// PyTorch's own float computation, so tiny negative results carry an absolute, not a relative, error; below
     /// about −5.5 the result is 0. gelu(+∞) = +∞; gelu(−∞) = −∞·0 = NaN, as PyTorch's formula gives; NaN stays NaN.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct GeluOp : IActivationOperator
     {
         private const float InverseSqrt2 = 0.70710678f;
@@ -37,6 +39,7 @@ namespace FusedNet.Kernels
     }
 
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// GELU, PyTorch's approximate='tanh': 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), computed in the
     /// equal form x/(1 + e^(−2u)) (since 0.5·(1 + tanh u) = 1/(1 + e^(−2u))): one exp, and no 1 + tanh
     /// cancellation for negative x. Error ≤ 5 ulp near 0 and for positive x; for negative x, e^(−2u) turns the
@@ -44,6 +47,7 @@ namespace FusedNet.Kernels
     /// (PyTorch's 1 + tanh(u) in float is off by up to 6e-8·|x| there). Below x ≈ −9.9 the result is −0.
     /// geluTanh(+∞) = +∞; (−∞) = −∞/∞ = NaN, as PyTorch's formula gives (−∞·0); (NaN) = NaN.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct GeluTanhOp : IActivationOperator
     {
         // −2u = x·(MinusTwoSqrt2OverPi + MinusTwoSqrt2OverPiCubic·x²)

@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 namespace FusedNet.Kernels
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// An element-wise activation with a scalar and three vector forms (Vector128, Vector256, Vector512) in one type, so they cannot drift apart.
     /// Generated kernels call it on accumulators still in registers (the vector forms) and on tails (the scalar
     /// form); <c>where TActivation : struct, IActivationOperator</c> makes each call a direct, inlined one.
@@ -19,6 +20,7 @@ namespace FusedNet.Kernels
     /// MultiplyAddEstimate (fused where the CPU has FMA, else multiply then add: never a slow software FMA).</item>
     /// </list>
     /// </remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public interface IActivationOperator
     {
         /// <summary>The activation of one value.</summary>
@@ -34,7 +36,8 @@ namespace FusedNet.Kernels
         static abstract Vector512<float> Invoke(Vector512<float> x);
     }
 
-    /// <summary>y = x: what a step without an activation uses, so one kernel shape serves both.</summary>
+    /// <summary>Infrastructure for generated code; not part of the supported API. y = x: what a step without an activation uses, so one kernel shape serves both.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public readonly struct IdentityOp : IActivationOperator
     {
         /// <inheritdoc/>

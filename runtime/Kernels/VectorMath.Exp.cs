@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 namespace FusedNet.Kernels
 {
     /// <summary>
+    /// Infrastructure for generated code; not part of the supported API.
     /// Float math functions with a scalar, a <see cref="Vector128{T}"/>, a <see cref="Vector256{T}"/> and a <see cref="Vector512{T}"/> form that run
     /// the same algorithm (same reduction, same polynomial), so a kernel's vector body and its scalar tail agree.
     /// Only cross-platform vector APIs are used, so every form is correct on any CPU (the generated kernels pick
@@ -23,6 +24,7 @@ namespace FusedNet.Kernels
     /// Multiply-adds use MultiplyAddEstimate: fused where the CPU has FMA, multiply then add where it has not (the
     /// software fallback of a true FMA would be a slow per-element call). Every reduction step is exact either way.
     /// </remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static partial class VectorMath
     {
         // Range reduction x = k·ln2 + r with k = round(x·log2 e) and |r| ≤ ln2/2 (Cody–Waite: ln2 split in two

@@ -14,18 +14,38 @@ namespace FusedNet
         int InputLength { get; }
         /// <summary>Floats in one output sample.</summary>
         int OutputLength { get; }
+        /// <summary>Shape of one input sample, as declared by <see cref="FusedNetworkAttribute"/>: [C, H, W].</summary>
         TensorShape InputShape { get; }
+        /// <summary>Shape of one output sample: [C, H, W], or [features] after Flatten/GlobalAvgPool2d/Linear.</summary>
         TensorShape OutputShape { get; }
+        /// <summary>Every declared layer in order (activations and dropout included), with shapes, parameter counts and multiply-accumulates.</summary>
         IReadOnlyList<LayerInfo> Layers { get; }
+        /// <summary>Every tensor the constructor reads from its <see cref="IWeightSource"/>: PyTorch state_dict name, role and shape.</summary>
         IReadOnlyList<WeightInfo> ExpectedWeights { get; }
 
         /// <summary>Fused inference of one sample. Allocates nothing.</summary>
+        /// <param name="input"><see cref="InputLength"/> floats, [C, H, W] in NCHW order.</param>
+        /// <param name="output">Receives <see cref="OutputLength"/> floats.</param>
+        /// <exception cref="ArgumentException">A length is not the expected one (the message gives both).</exception>
         void Forward(ReadOnlySpan<float> input, Span<float> output);
         /// <summary>Fused inference of <paramref name="batchSize"/> contiguous NCHW samples. Allocates nothing.</summary>
+        /// <param name="input"><paramref name="batchSize"/> · <see cref="InputLength"/> floats.</param>
+        /// <param name="output">Receives <paramref name="batchSize"/> · <see cref="OutputLength"/> floats.</param>
+        /// <param name="batchSize">Number of samples (N), at least 1.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize);
-        /// <summary>Same math with conv, BatchNorm and activation as separate passes. Allocates nothing.</summary>
+        /// <summary>Same math as <see cref="Forward(ReadOnlySpan{float}, Span{float})"/> with conv, BatchNorm and activation as separate passes, to check and measure fusion. Allocates nothing.</summary>
+        /// <param name="input"><see cref="InputLength"/> floats, [C, H, W] in NCHW order.</param>
+        /// <param name="output">Receives <see cref="OutputLength"/> floats.</param>
+        /// <exception cref="ArgumentException">A length is not the expected one.</exception>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output);
-        /// <summary>Unfused inference of a batch. Allocates nothing.</summary>
+        /// <summary>Unfused inference of <paramref name="batchSize"/> contiguous NCHW samples. Allocates nothing.</summary>
+        /// <param name="input"><paramref name="batchSize"/> · <see cref="InputLength"/> floats.</param>
+        /// <param name="output">Receives <paramref name="batchSize"/> · <see cref="OutputLength"/> floats.</param>
+        /// <param name="batchSize">Number of samples (N), at least 1.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 
         /// <summary>The widest vector width this network's kernels run with on this machine (chosen once, at run time).</summary>

@@ -3,6 +3,15 @@ namespace FusedNet
     /// <summary>Static description of one declared layer, readable without weights (DESIGN §5).</summary>
     public sealed class LayerInfo
     {
+        /// <summary>Creates a layer description; generated code does this, a user rarely needs to.</summary>
+        /// <param name="index">0-based position among the layer attributes.</param>
+        /// <param name="name">Weight-name prefix.</param>
+        /// <param name="kind">Attribute name without the suffix, e.g. "Conv2d".</param>
+        /// <param name="description">The layer with its arguments, for display.</param>
+        /// <param name="inputShape">Shape of one input sample of the layer.</param>
+        /// <param name="outputShape">Shape of one output sample of the layer.</param>
+        /// <param name="parameterCount">Learnable parameters.</param>
+        /// <param name="multiplyAccumulates">Multiply-accumulates for one sample.</param>
         public LayerInfo(int index, string name, string kind, string description, TensorShape inputShape,
             TensorShape outputShape, long parameterCount, long multiplyAccumulates)
         {
@@ -24,13 +33,16 @@ namespace FusedNet
         public string Kind { get; }
         /// <summary>The layer with its arguments, e.g. "Conv2d(3→32, kernel 3x3, stride 1, padding 1)".</summary>
         public string Description { get; }
+        /// <summary>Shape of one sample entering the layer.</summary>
         public TensorShape InputShape { get; }
+        /// <summary>Shape of one sample leaving the layer.</summary>
         public TensorShape OutputShape { get; }
         /// <summary>Learnable parameters, as PyTorch's sum(p.numel() for p in layer.parameters()) counts them (BatchNorm running statistics are buffers, not parameters).</summary>
         public long ParameterCount { get; }
         /// <summary>Multiply-accumulates for one sample (0 for layers without them).</summary>
         public long MultiplyAccumulates { get; }
 
+        /// <summary>One line for logs, e.g. "0 0: Conv2d(3→32, kernel 3x3, stride 1, padding 1) [3, 32, 32] -> [32, 32, 32]".</summary>
         public override string ToString() => $"{Index} {Name}: {Description} {InputShape} -> {OutputShape}";
     }
 }

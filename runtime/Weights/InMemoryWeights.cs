@@ -13,6 +13,7 @@ namespace FusedNet
         private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
         private readonly List<string> _order = new();
 
+        /// <summary>An empty set of tensors; fill it with <see cref="Add"/> or <see cref="Set"/>.</summary>
         public InMemoryWeights()
         {
             TensorNames = _order.AsReadOnly();
@@ -21,6 +22,7 @@ namespace FusedNet
         /// <summary>Names in the order they were first added.</summary>
         public IReadOnlyCollection<string> TensorNames { get; }
 
+        /// <summary>Number of stored tensors.</summary>
         public int Count => _order.Count;
 
         /// <summary>
@@ -60,6 +62,7 @@ namespace FusedNet
         /// <exception cref="KeyNotFoundException">There is no such tensor.</exception>
         public ReadOnlySpan<float> GetValues(string name) => Find(name).Values;
 
+        /// <inheritdoc/>
         public bool TryGetTensorInfo(string name, out TensorInfo info)
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -72,6 +75,8 @@ namespace FusedNet
             return false;
         }
 
+        /// <summary>Copies tensor <paramref name="name"/> into <paramref name="destination"/>.</summary>
+        /// <exception cref="InvalidDataException">No such tensor, or a destination whose length is not the element count.</exception>
         public void ReadFloat32(string name, Span<float> destination)
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -86,6 +91,7 @@ namespace FusedNet
             tensor.Values.CopyTo(destination);
         }
 
+        /// <summary>"in-memory weights (N tensors)".</summary>
         public override string ToString() => $"in-memory weights ({Count} tensors)";
 
         private Tensor Find(string name)

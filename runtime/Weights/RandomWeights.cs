@@ -28,6 +28,12 @@ namespace FusedNet
         /// layer's weight; BatchNorm γ with |γ| in [0.5, 1.5] (about 1 in 5 negative), β and running_mean in
         /// [−0.5, 0.5], running_var in [0.3, 2.0]. Non-trivial statistics make BatchNorm folding really tested.
         /// </summary>
+        /// <param name="expected">The tensors to create, usually a network's static <c>ExpectedWeights</c>.</param>
+        /// <param name="seed">Any value; the same seed gives bit-identical weights everywhere.</param>
+        /// <param name="init">How Conv2d and Linear weights are drawn; default Kaiming (He) uniform.</param>
+        /// <returns>Weights a network can be constructed from.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="expected"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="init"/> is not a defined value.</exception>
         public static InMemoryWeights Create(IReadOnlyList<WeightInfo> expected, int seed,
             WeightInitialization init = WeightInitialization.KaimingUniform)
         {
@@ -52,6 +58,9 @@ namespace FusedNet
         /// tests and benchmarks. Computed in double and rounded to float; Math.Log/Cos/Sqrt are the only
         /// operations not fixed by IEEE 754, so a different libm could at worst change a last bit.
         /// </summary>
+        /// <param name="length">Number of floats, e.g. a network's <c>InputLength</c>.</param>
+        /// <param name="seed">Any value; the same seed gives the same values.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
         public static float[] RandomInput(int length, int seed)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(length);

@@ -17,6 +17,10 @@ namespace FusedNet
         /// target and moved into place at the end, so a failure never leaves a partial file, and a source
         /// opened from the same path can be saved over itself.
         /// </summary>
+        /// <param name="path">The file to write (replaced if it exists).</param>
+        /// <param name="source">The tensors to write, e.g. <see cref="InMemoryWeights"/> or another file.</param>
+        /// <param name="dataType">Element type to store: F32 (default), F16 or BF16.</param>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or <paramref name="dataType"/> is not F32, F16 or BF16.</exception>
         public static void Save(string path, IWeightSource source, TensorDataType dataType = TensorDataType.F32)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
@@ -43,6 +47,10 @@ namespace FusedNet
         /// <paramref name="stream"/> (left open). The header is padded with spaces to a multiple of 8 bytes,
         /// as the reference writer does, so the data section starts aligned.
         /// </summary>
+        /// <param name="stream">A writable stream; left open.</param>
+        /// <param name="source">The tensors to write.</param>
+        /// <param name="dataType">Element type to store: F32 (default), F16 or BF16.</param>
+        /// <exception cref="ArgumentException">The stream is not writable, or <paramref name="dataType"/> is not F32, F16 or BF16.</exception>
         public static void Save(Stream stream, IWeightSource source, TensorDataType dataType = TensorDataType.F32)
         {
             ArgumentNullException.ThrowIfNull(stream);

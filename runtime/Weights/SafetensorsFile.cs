@@ -62,6 +62,12 @@ namespace FusedNet
         /// Opens and validates <paramref name="path"/>. Throws <see cref="InvalidDataException"/> naming the
         /// file, the tensor and what was wrong for any malformed content.
         /// </summary>
+        /// <param name="path">A .safetensors file, e.g. written by <c>safetensors.torch.save_file(model.state_dict(), path)</c>.</param>
+        /// <returns>The open file; dispose it when done (a network built from it does not need it any more).</returns>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+        /// <exception cref="InvalidDataException">The file is not a valid safetensors file (truncated, bad header, offsets outside the data, …).</exception>
+        /// <exception cref="IOException">The file cannot be opened (<see cref="FileNotFoundException"/>, a directory that does not exist, …).</exception>
+        /// <exception cref="UnauthorizedAccessException">The file cannot be read with the caller's permissions.</exception>
         public static SafetensorsFile Open(string path)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
@@ -72,6 +78,10 @@ namespace FusedNet
         /// Validates <paramref name="bytes"/> as a whole safetensors file. The array is used as is, not
         /// copied: do not change it afterwards.
         /// </summary>
+        /// <param name="bytes">The whole file: length prefix, JSON header and data.</param>
+        /// <param name="displayName">Name used in messages in place of a path.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="bytes"/> or <paramref name="displayName"/> is null.</exception>
+        /// <exception cref="InvalidDataException">The bytes are not a valid safetensors file.</exception>
         public static SafetensorsFile FromBytes(byte[] bytes, string displayName = "<memory>")
         {
             ArgumentNullException.ThrowIfNull(bytes);
@@ -79,6 +89,8 @@ namespace FusedNet
             return Create(new MemoryStorage(bytes), displayName);
         }
 
+        /// <summary>Dtype and shape of <paramref name="name"/> from the header; false if the file has no such tensor.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
         public bool TryGetTensorInfo(string name, out TensorInfo info)
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -126,12 +138,14 @@ namespace FusedNet
                 ReadSixteenBit(offset, destination, info.DataType);
         }
 
+        /// <summary>Closes the file. A network built from it keeps working: it holds no reference to its weight source.</summary>
         public void Dispose()
         {
             _disposed = true;
             _storage.Dispose();
         }
 
+        /// <summary>"safetensors file '<see cref="DisplayName"/>'".</summary>
         public override string ToString() => $"safetensors file '{DisplayName}'";
 
         /// <summary>Reads the length prefix and the header, validates both, and takes ownership of <paramref name="storage"/>.</summary>

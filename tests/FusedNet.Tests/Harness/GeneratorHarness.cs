@@ -85,23 +85,36 @@ namespace FusedNet.Tests.Harness
         public static IIncrementalGenerator CreateGenerator() => new FusedNet.Generator.FusedNetworkGenerator();
 
         /// <summary>A compilation of <paramref name="source"/> (one file) against .NET 10 and FusedNet.Runtime, without running the generator.</summary>
-        public static CSharpCompilation CreateCompilation(string source, string? assemblyName = null) =>
+        /// <param name="source">The C# text, parsed as the file Networks.cs.</param>
+        /// <param name="assemblyName">Defaults to a unique name.</param>
+        /// <param name="outputKind">A library by default; <see cref="OutputKind.ConsoleApplication"/> for top-level statements.</param>
+        /// <param name="documentationMode">
+        /// <see cref="DocumentationMode.Diagnose"/> makes the compiler check doc comments as a project with
+        /// GenerateDocumentationFile does (CS1591 for a public member without one). The generated files are
+        /// parsed with the same options (see <see cref="RunGenerator(Compilation, IIncrementalGenerator?)"/>).
+        /// </param>
+        public static CSharpCompilation CreateCompilation(string source, string? assemblyName = null,
+            OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, DocumentationMode documentationMode = DocumentationMode.Parse) =>
             CSharpCompilation.Create(
                 assemblyName ?? "FusedNet.InMemory" + Interlocked.Increment(ref s_assemblyCounter),
-                [CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Networks.cs")],
+                [CSharpSyntaxTree.ParseText(source, ParseOptions.WithDocumentationMode(documentationMode), path: "Networks.cs")],
                 References.Value,
-                CompilationOptions);
+                CompilationOptions.WithOutputKind(outputKind));
 
         /// <summary>Runs the FusedNet generator (or <paramref name="generator"/>, for testing the harness) on <paramref name="source"/>.</summary>
         public static GeneratorRun RunGenerator(string source, IIncrementalGenerator? generator = null) =>
             RunGenerator(CreateCompilation(source), generator);
 
-        /// <summary>Runs the generator on an existing compilation.</summary>
+        /// <summary>
+        /// Runs the generator on an existing compilation. Generated files are parsed with the options of the
+        /// compilation's first file (so its documentation mode applies to them too), as the compiler does.
+        /// </summary>
         public static GeneratorRun RunGenerator(Compilation compilation, IIncrementalGenerator? generator = null)
         {
+            var parseOptions = compilation.SyntaxTrees.FirstOrDefault()?.Options as CSharpParseOptions ?? ParseOptions;
             GeneratorDriver driver = CSharpGeneratorDriver.Create(
                 [(generator ?? CreateGenerator()).AsSourceGenerator()],
-                parseOptions: ParseOptions,
+                parseOptions: parseOptions,
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
             driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation updated, out ImmutableArray<Diagnostic> diagnostics);
             return new GeneratorRun(updated, driver, diagnostics);
