@@ -4,7 +4,9 @@
 #   1. `dotnet pack FusedNet.sln -c Release` produces exactly FusedNet.<version>.nupkg and .snupkg, with the key entries;
 #   2. a fresh console app declares a network with attributes, builds it from random weights, runs Forward and
 #      ForwardUnfused, and checks in code that they agree and are finite (exit code 0);
-#   3. a project that references the package with ExcludeAssets="analyzers" fails to build with FN0100;
+#   3. FN0100: a project whose generator is removed from @(Analyzer) fails with FN0100 before the compiler runs; with
+#      ExcludeAssets="analyzers" the build either runs the generator (SDKs that ignore it, dotnet/sdk#1212) or fails
+#      with FN0100; a project that gets FusedNet through a library's ProjectReference compiles and runs its network;
 #   4. the first app is published with NativeAOT, the native binary runs and prints the same outputs (within tolerance).
 # Run from the repository root: bash .ci/package-check.sh   (no stdin; works in a fresh clone with only the .NET SDK,
 # installs a C toolchain for NativeAOT with apt-get only if none is present).
@@ -35,6 +37,7 @@ step "pack (dotnet pack FusedNet.sln -c Release)"
 dotnet pack FusedNet.sln -c Release -o "$feed" 2>&1 | tee "$work/pack.log"
 status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || fail "dotnet pack exited $status"
+if grep -E "warning NU[0-9]+" "$work/pack.log"; then fail "dotnet pack reported NuGet warnings (above)"; fi
 
 produced=$(cd "$feed" && ls -1 | sort | tr '\n' ' ')
 expected="FusedNet.$version.nupkg FusedNet.$version.snupkg "
@@ -79,7 +82,8 @@ PY
 # The generator in the package must be the Release build of this clone (not a stale or Debug dll).
 release_generator="generator/bin/Release/netstandard2.0/FusedNet.Generator.dll"
 [ -f "$release_generator" ] || fail "$release_generator was not built by the pack"
-unzip -p "$nupkg" analyzers/dotnet/cs/FusedNet.Generator.dll > "$work/packaged-generator.dll"
+python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("analyzers/dotnet/cs/FusedNet.Generator.dll"))' \
+    "$nupkg" > "$work/packaged-generator.dll"
 cmp -s "$work/packaged-generator.dll" "$release_generator" \
     || fail "analyzers/dotnet/cs/FusedNet.Generator.dll differs from $release_generator"
 echo "analyzers/dotnet/cs/FusedNet.Generator.dll is $release_generator"
@@ -151,6 +155,52 @@ grep -E "error (FN0100|CS[0-9]+)" "$work/fn0100.log" | sort -u | head -n 3 || tr
 grep -q "error FN0100" "$work/fn0100.log" || { cat "$work/fn0100.log"; fail "the build failed, but without FN0100"; }
 if grep -q "error CS" "$work/fn0100.log"; then cat "$work/fn0100.log"; fail "FN0100 must stop the build before the compiler runs"; fi
 echo "FN0100 reported (exit $status); the compiler did not run"
+
+step "the package README's code (runtime/PACKAGE.md) compiles and runs against the package"
+consumer_project "$work/PackageReadme" "" ""
+python3 - "$repo/runtime/PACKAGE.md" > "$work/PackageReadme/Program.cs" <<'PY'
+import re, sys
+blocks = re.findall(r"```csharp\n(.*?)```", open(sys.argv[1], encoding="utf-8").read(), re.S)
+if not blocks:
+    sys.exit("package-check FAILED: no csharp block in runtime/PACKAGE.md")
+print(blocks[0])
+PY
+cd "$work/PackageReadme"
+dotnet build -c Release > "$work/readme.log" 2>&1 || { cat "$work/readme.log"; fail "the code of runtime/PACKAGE.md does not compile against the package"; }
+dotnet bin/Release/net10.0/PackageReadme.dll || fail "the code of runtime/PACKAGE.md exited non-zero"
+echo "runtime/PACKAGE.md's example builds and runs"
+
+step "a project that gets FusedNet only through a ProjectReference to a library: its network compiles and runs"
+mkdir -p "$work/Library"
+cat > "$work/Library/Library.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="FusedNet" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+echo 'namespace Library { public static class Marker { public const int Value = 1; } }' > "$work/Library/Marker.cs"
+mkdir -p "$work/Transitive"
+cat > "$work/Transitive/Transitive.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+  </PropertyGroup>
+  <ItemGroup>
+    <ProjectReference Include="../Library/Library.csproj" />
+  </ItemGroup>
+</Project>
+XML
+cp "$repo/.ci/package-check/Program.cs" "$work/Transitive/Program.cs"
+cd "$work/Transitive"
+dotnet build -c Release > "$work/transitive.log" 2>&1 || { cat "$work/transitive.log"; fail "the transitive consumer did not build"; }
+dotnet bin/Release/net10.0/Transitive.dll > "$work/transitive.out" 2>&1 || { cat "$work/transitive.out"; fail "the transitive consumer failed"; }
+grep "^check: " "$work/transitive.out"
+grep -q "^check: ok" "$work/transitive.out" || fail "the transitive consumer did not print its check line"
 
 step "ExcludeAssets=\"analyzers\": either the generator still runs (SDKs that ignore it for analyzers) or FN0100"
 consumer_project "$work/ExcludeAnalyzers" 'ExcludeAssets="analyzers"' ""
@@ -234,4 +284,4 @@ size=$(stat -c %s "$binary")
 echo "NativeAOT binary: $size bytes ($(( (size + 524288) / 1048576 )) MiB)"
 
 echo
-echo "package-check passed in $(( $(date +%s) - start )) s: FusedNet.$version.nupkg + .snupkg, consumer app (JIT and NativeAOT), FN0100"
+echo "package-check passed in $(( $(date +%s) - start )) s: FusedNet.$version.nupkg + .snupkg, consumer app (JIT and NativeAOT), transitive consumer, FN0100"
