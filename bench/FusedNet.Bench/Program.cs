@@ -14,7 +14,8 @@ namespace FusedNet.Bench
     ///   --check       build every network and ORT session, compare outputs, print the differences (no timing)
     ///   --quick       short job: the whole table in a few minutes
     ///   --avx512-off  also run every benchmark with DOTNET_EnableAVX512=0 (the Vector256 path)
-    ///   --avx2-off    also run every benchmark with DOTNET_EnableAVX2=0 (the Vector128 path)
+    ///   --avx2-off    also run every benchmark with DOTNET_EnableAVX2=0 (the Vector128 path, no FMA)
+    ///   --v128        also run every benchmark with DOTNET_PreferredVectorBitWidth=128 (Vector128 with FMA)
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     /// </summary>
@@ -27,6 +28,7 @@ namespace FusedNet.Bench
             bool quick = rest.Remove("--quick");
             bool avx512Off = rest.Remove("--avx512-off");
             bool avx2Off = rest.Remove("--avx2-off");
+            bool v128Fma = rest.Remove("--v128");
 
             if (check)
                 return CheckMode.Run();
@@ -48,7 +50,7 @@ namespace FusedNet.Bench
                 rest.AddRange(new[] { "--filter", "*" });
 
             IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly)
-                .Run(rest.ToArray(), BenchConfig.Create(quick, avx512Off, avx2Off));
+                .Run(rest.ToArray(), BenchConfig.Create(quick, avx512Off, avx2Off, v128Fma));
             bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
             return failed ? 1 : 0;
         }

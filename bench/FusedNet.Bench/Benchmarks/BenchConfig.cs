@@ -25,7 +25,13 @@ namespace FusedNet.Bench.Benchmarks
         /// </summary>
         public const string Avx2Switch = "DOTNET_EnableAVX2";
 
-        public static IConfig Create(bool quick, bool avx512Off, bool avx2Off = false)
+        /// <summary>
+        /// With it at 128, .NET reports Vector256 and Vector512 as not accelerated but keeps AVX2 and FMA: the Vector128
+        /// kernels with fused multiply-adds, as on ARM64 NEON.
+        /// </summary>
+        public const string PreferredWidthSwitch = "DOTNET_PreferredVectorBitWidth";
+
+        public static IConfig Create(bool quick, bool avx512Off, bool avx2Off = false, bool v128Fma = false)
         {
             Job main = quick ? QuickJob() : Job.Default.WithId("Default");
             var config = DefaultConfig.Instance
@@ -49,6 +55,13 @@ namespace FusedNet.Bench.Benchmarks
                     .WithEnvironmentVariable(Avx2Switch, "0")
                     .WithId(main.Id + "-AVX2off");
                 config = config.AddJob(avx128);
+            }
+            if (v128Fma)
+            {
+                Job v128 = main
+                    .WithEnvironmentVariable(PreferredWidthSwitch, "128")
+                    .WithId(main.Id + "-V128fma");
+                config = config.AddJob(v128);
             }
             return config;
         }

@@ -48,8 +48,10 @@ namespace FusedNet.Bench.Benchmarks
             Console.WriteLine($"// Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}, Vector256.IsHardwareAccelerated = {Vector256.IsHardwareAccelerated}");
             if (!avx512Requested && Vector512.IsHardwareAccelerated)
                 throw new InvalidOperationException("AVX-512 was switched off by environment variable, yet Vector512 is still hardware-accelerated.");
-            if (Environment.GetEnvironmentVariable(BenchConfig.Avx2Switch) == "0" && Vector256.IsHardwareAccelerated)
-                throw new InvalidOperationException("AVX2 was switched off by environment variable, yet Vector256 is still hardware-accelerated.");
+            bool only128 = Environment.GetEnvironmentVariable(BenchConfig.Avx2Switch) == "0"
+                           || Environment.GetEnvironmentVariable(BenchConfig.PreferredWidthSwitch) == "128";
+            if (only128 && Vector256.IsHardwareAccelerated)
+                throw new InvalidOperationException("AVX2 (or vector widths above 128 bits) switched off by environment variable, yet Vector256 is still hardware-accelerated.");
         }
 
         [GlobalCleanup]
