@@ -40,11 +40,15 @@ namespace FusedNet.Generator.Emit
             {
                 w.Open($"for (int c = 0; c < {Int(channelBlocks)}; c += 8)");
                 w.Open($"for (int x = 0; x < {Int(pixelBlocks)}; x += 8)");
-                string planeBlock = $"ref {U}.Add(ref planeRow, c * {Int(plane)} + x)";
-                string pixelBlock = $"ref {U}.Add(ref row, x * {Int(stride)} + c)";
+                // The block is passed as spans of exactly the 8 rows it touches (literal lengths), so the public helper
+                // can check its strides against them and can never write outside what it was given.
+                const string M = "global::System.Runtime.InteropServices.MemoryMarshal";
+                string planeRef = $"ref {U}.Add(ref planeRow, c * {Int(plane)} + x)";
+                string pixelRef = $"ref {U}.Add(ref row, x * {Int(stride)} + c)";
+                string planeLength = Int(7 * plane + 8), pixelLength = Int(7 * stride + 8);
                 w.Line(toChannelMajor
-                    ? $"global::FusedNet.Internal.Transpose.Block8x8({pixelBlock}, {Int(stride)}, {planeBlock}, {Int(plane)});"
-                    : $"global::FusedNet.Internal.Transpose.Block8x8({planeBlock}, {Int(plane)}, {pixelBlock}, {Int(stride)});");
+                    ? $"global::FusedNet.Internal.Transpose.Block8x8({M}.CreateReadOnlySpan({pixelRef}, {pixelLength}), {Int(stride)}, {M}.CreateSpan({planeRef}, {planeLength}), {Int(plane)});"
+                    : $"global::FusedNet.Internal.Transpose.Block8x8({M}.CreateReadOnlySpan({planeRef}, {planeLength}), {Int(plane)}, {M}.CreateSpan({pixelRef}, {pixelLength}), {Int(stride)});");
                 w.Close();
                 w.Close();
             }

@@ -15,19 +15,43 @@ namespace FusedNet.Internal
     {
         /// <summary>
         /// destination[j·destinationStride + i] = source[i·sourceStride + j] for i, j in 0..7 (strides in floats).
+        /// Checks that both spans hold the 8 rows of 8 their strides reach, so no argument can make it read or write
+        /// outside them (generated code passes spans of exactly that length, with literal strides).
         /// </summary>
+        /// <exception cref="System.ArgumentOutOfRangeException">A stride is below 8 (rows would overlap).</exception>
+        /// <exception cref="System.ArgumentException">A span is shorter than 7·stride + 8.</exception>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block8x8(ref float source, nint sourceStride, ref float destination, nint destinationStride)
+        public static void Block8x8(System.ReadOnlySpan<float> source, int sourceStride, System.Span<float> destination, int destinationStride)
         {
+            RequireRows(source.Length, sourceStride, nameof(source), nameof(sourceStride));
+            RequireRows(destination.Length, destinationStride, nameof(destination), nameof(destinationStride));
+            ref float from = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+            ref float to = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
             if (Avx.IsSupported)
             {
-                Block8x8Avx(ref source, sourceStride, ref destination, destinationStride);
+                Block8x8Avx(ref from, sourceStride, ref to, destinationStride);
                 return;
             }
             for (int i = 0; i < 8; i++)
                 for (int j = 0; j < 8; j++)
-                    Unsafe.Add(ref destination, j * destinationStride + i) = Unsafe.Add(ref source, i * sourceStride + j);
+                    Unsafe.Add(ref to, j * destinationStride + i) = Unsafe.Add(ref from, i * sourceStride + j);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RequireRows(int length, int stride, string spanName, string strideName)
+        {
+            // stride ≥ 8 also bounds 7·stride + 8 from below, and (long) keeps a huge stride from wrapping around.
+            if (stride < 8)
+                ThrowStride(strideName, stride);
+            if (length < 7L * stride + 8)
+                ThrowLength(spanName, length, stride);
+        }
+
+        private static void ThrowStride(string name, int stride) =>
+            throw new System.ArgumentOutOfRangeException(name, stride, "Transpose.Block8x8: a stride must be at least 8 floats.");
+
+        private static void ThrowLength(string name, int length, int stride) =>
+            throw new System.ArgumentException($"Transpose.Block8x8: {name} must hold 7 x {stride} + 8 = {7L * stride + 8} floats for its stride, but holds {length}.", name);
 
         /// <summary>The classic three-stage 8×8 transpose: interleave pairs, then quads, then 128-bit halves.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
