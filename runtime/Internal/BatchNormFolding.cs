@@ -55,9 +55,9 @@ namespace FusedNet.Internal
         /// <summary>
         /// Finite inputs can still fold to ±Infinity in float (γ = 3e36 with σ² = 0 gives s ≈ 1e39), and the network
         /// would then compute ±Inf/NaN silently. Rejects the first channel whose folded values are not finite.
+        /// <paramref name="values"/> is laid out [channel, <paramref name="perChannel"/>]; <paramref name="offsets"/>
+        /// holds one value per channel.
         /// </summary>
-        /// <param name="values">Per-channel values laid out [channel, <paramref name="perChannel"/>].</param>
-        /// <param name="offsets">One value per channel.</param>
         private static void CheckFinite(float[] values, int perChannel, string valuesName, float[] offsets, string offsetsName,
             ReadOnlySpan<float> gamma, ReadOnlySpan<float> variance, double epsilon, string networkName, string batchNormName)
         {
