@@ -10,6 +10,8 @@ using FusedNet.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("FusedNet.Tests")]
+
 namespace FusedNet.Generator
 {
     /// <summary>
@@ -35,20 +37,21 @@ namespace FusedNet.Generator
                 .ForAttributeWithMetadataName(
                     AttributeExtractor.NetworkAttributeMetadataName,
                     static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => Guard(() => AttributeExtractor.Extract(ctx, ct), new Result<NetworkSpec>(null, EquatableArray<DiagnosticInfo>.Empty)))
+                    static (ctx, ct) => Guard(TrackingNames.Extract, () => AttributeExtractor.Extract(ctx, ct),
+                        failure => new Result<NetworkSpec>(null, ImmutableArray.Create(failure).ToEquatableArray()),
+                        () => DeclarationSite(ctx.TargetNode)))
                 .WithTrackingName(TrackingNames.Extract);
 
             // 2. Analyze: shape inference and argument checks, then fusion and memory planning.
             IncrementalValuesProvider<Analysis> analyzed = specs
-                .Select(static (spec, _) => Guard(() => Analyze(spec), new Analysis(null, EquatableArray<DiagnosticInfo>.Empty)))
+                .Select(static (spec, _) => Guard(TrackingNames.Analyze, () => Analyze(spec),
+                    failure => new Analysis(null, (spec?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(new[] { failure }).ToEquatableArray()),
+                    () => (spec?.Value?.ClassName ?? "?", spec?.Value?.NetworkAttributeLocation)))
                 .WithTrackingName(TrackingNames.Analyze);
 
             // 3. Diagnostics are their own output, so moving a declaration never re-emits source.
             context.RegisterSourceOutput(analyzed.Select(static (a, _) => a.Diagnostics),
-                static (spc, diagnostics) =>
-                {
-                    foreach (DiagnosticInfo diagnostic in diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-                });
+                static (spc, diagnostics) => Report(spc, diagnostics));
 
             // 4. Plan → source text. The plan holds no locations, so it is equal across edits that keep the network.
             IncrementalValuesProvider<NetworkPlan> plans = analyzed
@@ -56,10 +59,12 @@ namespace FusedNet.Generator
                 .Where(static plan => plan is not null)
                 .Select(static (plan, _) => plan!)
                 .WithTrackingName(TrackingNames.Plan);
-            IncrementalValuesProvider<(string HintName, string Source)> sources = plans
-                .Select(static (plan, _) => (HintName(plan), NetworkEmitter.Emit(plan)))
+            IncrementalValuesProvider<EmitOutput> sources = plans
+                .Select(static (plan, _) => Guard(TrackingNames.Emit, () => new EmitOutput(HintName(plan), NetworkEmitter.Emit(plan), null),
+                    failure => new EmitOutput(null, null, failure),
+                    () => (plan.ClassName, null))) // the plan holds no locations (so moves do not re-emit)
                 .WithTrackingName(TrackingNames.Emit);
-            context.RegisterSourceOutput(sources, static (spc, source) => spc.AddSource(source.HintName, source.Source));
+            context.RegisterSourceOutput(sources, static (spc, output) => AddSource(spc, output));
 
             // 5. Layer attributes on a class without [FusedNetwork] (FN0002), reported once per class.
             foreach (string attributeName in AttributeExtractor.LayerAttributes.Keys.OrderBy(n => n, System.StringComparer.Ordinal))
@@ -68,12 +73,11 @@ namespace FusedNet.Generator
                     .ForAttributeWithMetadataName(
                         AttributeExtractor.AttributeNamespace + "." + attributeName,
                         static (node, _) => node is TypeDeclarationSyntax,
-                        (ctx, ct) => Guard(() => OrphanLayers.Check(ctx, attributeName, ct), EquatableArray<DiagnosticInfo>.Empty))
+                        (ctx, ct) => Guard(TrackingNames.OrphanLayers, () => OrphanLayers.Check(ctx, attributeName, ct),
+                            failure => ImmutableArray.Create(failure).ToEquatableArray(),
+                            () => DeclarationSite(ctx.TargetNode)))
                     .WithTrackingName(TrackingNames.OrphanLayers);
-                context.RegisterSourceOutput(orphans, static (spc, diagnostics) =>
-                {
-                    foreach (DiagnosticInfo diagnostic in diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-                });
+                context.RegisterSourceOutput(orphans, static (spc, diagnostics) => Report(spc, diagnostics));
             }
         }
 
@@ -94,24 +98,74 @@ namespace FusedNet.Generator
         private static string HintName(NetworkPlan plan) =>
             ((plan.Namespace.Length > 0 ? plan.Namespace + "." : "") + plan.ClassName).Replace("@", "") + ".FusedNet.g.cs";
 
+        /// <summary>Output of stage 4: the file, or the internal error (FN9999) that prevented it.</summary>
+        internal sealed record EmitOutput(string? HintName, string? Source, DiagnosticInfo? Failure);
+
         /// <summary>
-        /// The generator must never throw into the compiler. A bug in a stage becomes <paramref name="fallback"/>
-        /// ("no output": the user's build then fails on the missing members), never a crashed compilation.
-        /// OperationCanceledException passes through.
+        /// The generator must never throw into the compiler, and a bug must never be silent (the user would only see
+        /// a page of CS0117/CS1061 errors on the missing members). An exception in <paramref name="stage"/> becomes
+        /// FN9999 (stage, exception type and message), placed where <paramref name="site"/> says when it can tell.
+        /// OperationCanceledException passes through: cancellation is not a failure.
         /// </summary>
-        private static T Guard<T>(System.Func<T> stage, T fallback)
+        private static T Guard<T>(string stageName, System.Func<T> stage, System.Func<DiagnosticInfo, T> onFailure,
+            System.Func<(string Network, LocationInfo? Location)> site)
         {
             try
             {
+                GeneratorTestHooks.BeforeStage.Value?.Invoke(stageName);
                 return stage();
             }
             catch (System.OperationCanceledException)
             {
                 throw;
             }
+            catch (System.Exception e)
+            {
+                return onFailure(InternalError(stageName, e, site));
+            }
+        }
+
+        private static DiagnosticInfo InternalError(string stageName, System.Exception exception, System.Func<(string Network, LocationInfo? Location)>? site)
+        {
+            (string network, LocationInfo? location) = ("?", null);
+            try
+            {
+                if (site is not null) (network, location) = site();
+            }
             catch (System.Exception)
             {
-                return fallback;
+                // The site is best effort: the failure itself is what must be reported.
+            }
+            return DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, stageName, network,
+                exception.GetType().FullName ?? exception.GetType().Name, exception.Message);
+        }
+
+        /// <summary>The class name and its identifier's location (the declaration FN9999 sits on).</summary>
+        private static (string Network, LocationInfo? Location) DeclarationSite(SyntaxNode node) =>
+            node is TypeDeclarationSyntax type
+                ? (type.Identifier.ValueText, LocationInfo.From(type.Identifier.GetLocation()))
+                : ("?", LocationInfo.From(node));
+
+        private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+        {
+            foreach (DiagnosticInfo diagnostic in diagnostics) context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
+
+        /// <summary>Adds the generated file, or reports why there is none; AddSource's own failures become FN9999 too.</summary>
+        private static void AddSource(SourceProductionContext context, EmitOutput output)
+        {
+            if (output.Failure is not null)
+            {
+                context.ReportDiagnostic(output.Failure.ToDiagnostic());
+                return;
+            }
+            try
+            {
+                context.AddSource(output.HintName!, output.Source!);
+            }
+            catch (System.ArgumentException e)
+            {
+                context.ReportDiagnostic(InternalError("AddSource", e, () => (output.HintName ?? "?", null)).ToDiagnostic());
             }
         }
     }

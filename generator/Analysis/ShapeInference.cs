@@ -32,7 +32,7 @@ namespace FusedNet.Generator.Analysis
             if (diagnostics.Count > 0) return Fail();
             if (StoredLength(input, 0) > MaxTensorLength)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, network.NetworkAttributeLocation, networkLabel, input.ToString()));
+                diagnostics.Add(TooLarge(network.NetworkAttributeLocation, networkLabel, Activation(input, 0), StoredLength(input, 0)));
                 return Fail();
             }
             if (network.Layers.Count == 0)
@@ -49,11 +49,8 @@ namespace FusedNet.Generator.Analysis
             {
                 ShapedLayer? shaped = InferLayer(layer, current, diagnostics);
                 if (shaped is null) return Fail();
-                if (StoredLength(shaped.Output, 0) > MaxTensorLength)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, layer.Location, layer.Label, shaped.Output.ToString()));
+                if (!CheckSize(layer, Activation(shaped.Output, 0), StoredLength(shaped.Output, 0), diagnostics))
                     return Fail();
-                }
                 layers.Add(shaped);
                 current = shaped.Output;
             }
@@ -173,8 +170,10 @@ namespace FusedNet.Generator.Analysis
             }
             double weightCount = (double)layer.OutChannels * (input.Channels / layer.Groups) * layer.KernelHeight * layer.KernelWidth;
             // Everything below is computed in long: huge kernels, paddings or outputs must become FN0015, not wrap around.
-            if (!CheckSize(layer, $"[{layer.OutChannels}, {outHeight}, {outWidth}]", (double)layer.OutChannels * outHeight * outWidth, diagnostics) ||
-                !CheckSize(layer, $"{input} with padding {layer.Padding}", StoredLength(input, layer.Padding), diagnostics) ||
+            if (!CheckSize(layer, Activation($"[{layer.OutChannels}, {outHeight}, {outWidth}]", layer.OutChannels, outHeight, outWidth, 0),
+                    StoredLength(layer.OutChannels, outHeight, outWidth, 0), diagnostics) ||
+                !CheckSize(layer, Activation($"{input} with padding {layer.Padding}", input.Channels, input.Height, input.Width, layer.Padding),
+                    StoredLength(input, layer.Padding), diagnostics) ||
                 !CheckSize(layer, $"weight [{layer.OutChannels}, {input.Channels / layer.Groups}, {layer.KernelHeight}, {layer.KernelWidth}]", weightCount, diagnostics))
                 return null;
             var output = Shape.Spatial(layer.OutChannels, (int)outHeight, (int)outWidth);
@@ -206,7 +205,8 @@ namespace FusedNet.Generator.Analysis
                     input.ToString(), Long(outHeight), Long(outWidth)));
                 return null;
             }
-            if (!CheckSize(layer, $"[{input.Channels}, {outHeight}, {outWidth}]", (double)input.Channels * outHeight * outWidth, diagnostics))
+            if (!CheckSize(layer, Activation($"[{input.Channels}, {outHeight}, {outWidth}]", input.Channels, outHeight, outWidth, 0),
+                    StoredLength(input.Channels, outHeight, outWidth, 0), diagnostics))
                 return null;
             return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, (int)outHeight, (int)outWidth), 0, 0);
         }
@@ -215,8 +215,28 @@ namespace FusedNet.Generator.Analysis
         private static bool CheckSize(LayerSpec layer, string what, double length, List<DiagnosticInfo> diagnostics)
         {
             if (length <= MaxTensorLength) return true;
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, layer.Location, layer.Label, what));
+            diagnostics.Add(TooLarge(layer.Location, layer.Label, what, length));
             return false;
+        }
+
+        private static DiagnosticInfo TooLarge(LocationInfo? location, string label, string what, double length) =>
+            DiagnosticInfo.Create(DiagnosticDescriptors.TensorTooLarge, location, label, what,
+                length.ToString("0", CultureInfo.InvariantCulture), MaxTensorLength.ToString(CultureInfo.InvariantCulture));
+
+        /// <summary>
+        /// An activation tensor as FN0015 names it: the limit applies to its buffer, so say how it is stored (channels
+        /// rounded up to a multiple of 16, plus the zero border of a padded reader).
+        /// </summary>
+        private static string Activation(Shape shape, long border) => shape.IsFlat
+            ? $"{shape} (stored as {(shape.Channels + 15L) / 16 * 16} floats: rounded up to a multiple of 16)"
+            : Activation(shape.ToString(), shape.Channels, shape.Height, shape.Width, border);
+
+        private static string Activation(string shapeText, long channels, long height, long width, long border)
+        {
+            long rounded = (channels + 15L) / 16 * 16;
+            return border == 0
+                ? $"{shapeText} (stored as {rounded} x {height} x {width}: channels rounded up to a multiple of 16)"
+                : $"{shapeText} (stored as {rounded} x {height + 2 * border} x {width + 2 * border}: channels rounded up to a multiple of 16, plus the zero border of the padding)";
         }
 
         /// <summary>
@@ -225,7 +245,10 @@ namespace FusedNet.Generator.Analysis
         /// </summary>
         /// <remarks>In double, so absurd sizes compare as large instead of overflowing.</remarks>
         public static double StoredLength(Shape shape, long border) =>
-            (double)((shape.Channels + 15L) / 16 * 16) * (shape.Height + 2.0 * border) * (shape.Width + 2.0 * border);
+            StoredLength(shape.Channels, shape.Height, shape.Width, border);
+
+        private static double StoredLength(long channels, long height, long width, long border) =>
+            (double)((channels + 15L) / 16 * 16) * (height + 2.0 * border) * (width + 2.0 * border);
 
         /// <summary>floor((in + 2·pad − dil·(k−1) − 1) / stride) + 1, with floor toward −∞.</summary>
         public static long OutputSize(int size, int kernel, int stride, int padding, int dilation)

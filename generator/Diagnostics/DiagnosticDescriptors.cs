@@ -88,11 +88,16 @@ namespace FusedNet.Generator.Diagnostics
         /// <summary>A tensor too large to address with 32-bit indices.</summary>
         public static readonly DiagnosticDescriptor TensorTooLarge = Error("FN0015",
             "Tensor too large",
-            "{0}: the tensor {1} has more than 2^28 elements; FusedNet targets small networks");
+            "{0}: the tensor {1} takes {2} floats, more than the limit of 2^28 = {3} floats per tensor; FusedNet targets small networks");
 
         /// <summary>An attribute argument could not be read as a constant.</summary>
         public static readonly DiagnosticDescriptor UnreadableArgument = Error("FN0016",
             "Layer argument is not a constant",
             "{0}: argument '{1}' could not be read as a constant of the expected type");
+
+        /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
+        public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
+            "FusedNet internal error",
+            "FusedNet failed internally in stage '{0}' for '{1}': {2}: {3}. This is a bug in FusedNet, not in your declaration; please report it with the declaration.");
     }
 }

@@ -104,6 +104,7 @@ namespace FusedNet.Generator.Emit
             string name = plan.ClassIdentifier;
             w.Line("private readonly FoldedWeights _weights;");
             w.Line("private readonly Scratch _scratch;");
+            w.Line("private int _busy; // 1 while Forward or ForwardUnfused runs on this instance (they share _scratch)");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Reads, validates, folds (BatchNorm into Conv2d/Linear, in double) and repacks the weights, and allocates");
@@ -142,6 +143,41 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
+            EmitOverlapCheck(w, plan);
+            EmitBusyFlag(w, plan);
+        }
+
+        /// <summary>
+        /// Input and output may not share memory, for any batch size: sample n's output would overwrite sample n+1's input
+        /// before it is copied in, and even batch 1 would be right only because the input happens to be copied first.
+        /// </summary>
+        private static void EmitOverlapCheck(SourceWriter w, NetworkPlan plan)
+        {
+            w.Open("private static void CheckNoOverlap(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output)");
+            w.Open("if (global::System.MemoryExtensions.Overlaps(input, output))");
+            w.Line($"throw new global::System.ArgumentException({String(plan.ClassName + ": input and output overlap in memory; they must not share any element (outputs are written while inputs are still being read). Pass separate buffers.")}, \"output\");");
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>
+        /// One inference at a time per instance: a busy flag taken with Interlocked.CompareExchange (nanoseconds, no
+        /// allocation) turns a second thread's call into an InvalidOperationException instead of silently corrupted scratch.
+        /// </summary>
+        private static void EmitBusyFlag(SourceWriter w, NetworkPlan plan)
+        {
+            w.Open("private void EnterBusy()");
+            w.Open("if (global::System.Threading.Interlocked.CompareExchange(ref _busy, 1, 0) != 0)");
+            w.Line("ThrowBusy();");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("private void ExitBusy() => global::System.Threading.Volatile.Write(ref _busy, 0);");
+            w.Line();
+            w.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+            w.Line($"private static void ThrowBusy() => throw new global::System.InvalidOperationException({String(plan.ClassName + ": Forward or ForwardUnfused is already running on this instance in another thread. An instance runs one inference at a time (it owns its scratch buffers); give each thread its own instance from CloneForThread().")});");
+            w.Line();
         }
 
         private static void EmitForward(SourceWriter w, PathPlan path, string methodName)
@@ -150,7 +186,7 @@ namespace FusedNet.Generator.Emit
             w.Line($"/// <summary>Runs one sample through the {label} path. Allocates nothing.</summary>");
             w.Line("/// <param name=\"input\"><see cref=\"InputLength\"/> floats: one sample, NCHW.</param>");
             w.Line("/// <param name=\"output\">Receives <see cref=\"OutputLength\"/> floats.</param>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A length is not the expected one (the message gives both).</exception>");
+            EmitForwardExceptions(w);
             w.Line($"public void {methodName}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => {methodName}(input, output, 1);");
             w.Line();
             w.Line($"/// <summary>Runs <paramref name=\"batchSize\"/> contiguous NCHW samples through the {label} path. Allocates nothing.</summary>");
@@ -158,13 +194,20 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <param name=\"output\">Receives <paramref name=\"batchSize\"/> × <see cref=\"OutputLength\"/> floats.</param>");
             w.Line("/// <param name=\"batchSize\">Number of samples (N), at least 1.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"batchSize\"/> is less than 1.</exception>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A length is not <paramref name=\"batchSize\"/> samples (the message gives expected and actual).</exception>");
+            EmitForwardExceptions(w);
             w.Open($"public void {methodName}(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize)");
             w.Line("CheckLengths(input.Length, output.Length, batchSize);");
+            w.Line("CheckNoOverlap(input, output);");
             w.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             w.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            w.Line("EnterBusy();");
+            w.Open("try");
             w.Open("for (int n = 0; n < batchSize; n++)");
             w.Line($"{core}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref {Unsafe}.Add(ref outputStart, n * OutputLength));");
+            w.Close();
+            w.Close();
+            w.Open("finally");
+            w.Line("ExitBusy();");
             w.Close();
             w.Close();
             w.Line();
@@ -188,6 +231,13 @@ namespace FusedNet.Generator.Emit
             w.Line($"{prefix}_CopyOut(ref s.{path.OutputBuffer}.Start, ref output);");
             w.Close();
             w.Line();
+        }
+
+        /// <summary>What Forward and ForwardUnfused check before they run (both overloads).</summary>
+        private static void EmitForwardExceptions(SourceWriter w)
+        {
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">The input or output length is wrong, or input and output overlap in memory (not allowed for any batch size).</exception>");
+            w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Forward or ForwardUnfused is already running on this instance in another thread: use CloneForThread() to give each thread its own instance.</exception>");
         }
 
         private static bool IsVectorised(StepPlan step) =>
@@ -241,7 +291,7 @@ namespace FusedNet.Generator.Emit
             w.Line($"float[][] raw = {I}.WeightLoader.Load(source, s_weights, {String(plan.ClassName)});");
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps)
-                    EmitStepParameters(w, step, path.MemberPrefix);
+                    EmitStepParameters(w, plan, step, path.MemberPrefix);
             w.Close();
             w.Line();
             w.Line("/// <summary>Vector lanes a step's kernel runs with: 16 where its Vector512 variant runs, 8 for Vector256, else 4.</summary>");
@@ -257,7 +307,7 @@ namespace FusedNet.Generator.Emit
             _ => new string[0],
         };
 
-        private static void EmitStepParameters(SourceWriter w, StepPlan step, string prefix)
+        private static void EmitStepParameters(SourceWriter w, NetworkPlan plan, StepPlan step, string prefix)
         {
             const string I = "global::FusedNet.Internal";
             if (step.Kind is not (StepKind.Conv or StepKind.Linear or StepKind.ScaleShift)) return;
@@ -267,7 +317,7 @@ namespace FusedNet.Generator.Emit
             if (step.Kind == StepKind.ScaleShift)
             {
                 int bn = step.BatchNormFirstTensor;
-                w.Line($"(float[] scale, float[] shift) = {I}.BatchNormFolding.ScaleShift(raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)});");
+                w.Line($"(float[] scale, float[] shift) = {I}.BatchNormFolding.ScaleShift(raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
                 int padded = BufferPlan.RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
                 w.Line($"{ParameterField(prefix, step, "Scale")} = {I}.AlignedBuffer.CopyOf(scale, {Int(padded)});");
                 w.Line($"{ParameterField(prefix, step, "Shift")} = {I}.AlignedBuffer.CopyOf(shift, {Int(padded)});");
@@ -282,7 +332,7 @@ namespace FusedNet.Generator.Emit
             {
                 int bn = step.BatchNormFirstTensor;
                 w.Line("// Fold the following BatchNorm (in double): W' = W·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε).");
-                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(step.BiasTensor >= 0 ? "true" : "false")}, raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)});");
+                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(step.BiasTensor >= 0 ? "true" : "false")}, raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
             }
             w.Line($"int lanes = Lanes({hasV512});");
             string weights = ParameterField(prefix, step, "Weights");
@@ -315,6 +365,10 @@ namespace FusedNet.Generator.Emit
             }
             w.Close();
         }
+
+        /// <summary>The network and the BatchNorm's weight prefix, for the fold's overflow message.</summary>
+        private static string BatchNormNames(NetworkPlan plan, int firstTensor) =>
+            $"{String(plan.ClassName)}, {String(plan.Weights[firstTensor].LayerName)}";
 
         private static void EmitScratch(SourceWriter w, NetworkPlan plan)
         {

@@ -76,7 +76,7 @@ namespace FusedNet.Generator.Extraction
             if (targetNode is not ClassDeclarationSyntax)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name,
-                    "a record; declare it as a 'partial class'"));
+                    $"{TypeKindPhrase(targetNode)}; declare it as a 'partial class'"));
                 return false;
             }
             if (type.ContainingType is not null)
@@ -114,11 +114,21 @@ namespace FusedNet.Generator.Extraction
             return true;
         }
 
+        /// <summary>What a non-class declaration is, for FN0011 ("cannot be a struct").</summary>
+        private static string TypeKindPhrase(SyntaxNode node) => node switch
+        {
+            RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "a record struct",
+            RecordDeclarationSyntax => "a record",
+            StructDeclarationSyntax => "a struct",
+            InterfaceDeclarationSyntax => "an interface",
+            _ => "anything but a class",
+        };
+
         /// <summary>Names of the members FusedNet generates; the class itself cannot have one of them as its name.</summary>
         private static readonly ImmutableHashSet<string> GeneratedMemberNames = ImmutableHashSet.Create(
             "InputLength", "OutputLength", "InputShape", "OutputShape", "Layers", "ExpectedWeights", "MultiplyAccumulates",
             "VectorWidth", "Forward", "ForwardUnfused", "CloneForThread", "CheckLengths", "RunFused", "RunUnfused",
-            "FoldedWeights", "Scratch");
+            "FoldedWeights", "Scratch", "CheckNoOverlap", "EnterBusy", "ExitBusy", "ThrowBusy", "_busy");
 
         /// <summary>Why the class cannot receive the generated members (FN0011), or null when it can.</summary>
         private static string? UnsupportedShape(INamedTypeSymbol type, SyntaxNode targetNode)

@@ -26,7 +26,8 @@ namespace FusedNet.Tests.Generator
             "    public partial class " + className + " { }\n}\n";
 
         private const string Collapse = "the kernel (with dilation) does not fit the padded input";
-        private const string TooLarge = "has more than 2^28 elements; FusedNet targets small networks";
+        private const string TooLarge = "more than the limit of 2^28 = 268435456 floats per tensor; FusedNet targets small networks";
+        private const string Rounded = "channels rounded up to a multiple of 16";
         private const string UnusablePrefix = "is not a usable weight-name prefix (empty, surrounding spaces or a trailing '.')";
 
         public static readonly Dictionary<string, Case> Cases = new()
@@ -119,6 +120,13 @@ namespace FusedNet.Tests.Generator
             ["FN0011 record"] = new(
                 "using FusedNet;\nnamespace User\n{\n    [FusedNetwork(3, 8, 8)]\n    [ReLU]\n    public partial record Net;\n}\n",
                 "FN0011", "FusedNetwork(3, 8, 8)", "Network class 'Net' cannot be a record; declare it as a 'partial class'"),
+            // FusedNet's attributes target classes only, so the compiler reports CS0592 too; the generator still names the kind.
+            ["FN0011 struct"] = new(
+                "using FusedNet;\nnamespace User\n{\n    [FusedNetwork(3, 8, 8)]\n    [ReLU]\n    public partial struct Net { }\n}\n",
+                "FN0011", "FusedNetwork(3, 8, 8)", "Network class 'Net' cannot be a struct; declare it as a 'partial class'"),
+            ["FN0011 record struct"] = new(
+                "using FusedNet;\nnamespace User\n{\n    [FusedNetwork(3, 8, 8)]\n    [ReLU]\n    public partial record struct Net;\n}\n",
+                "FN0011", "FusedNetwork(3, 8, 8)", "Network class 'Net' cannot be a record struct; declare it as a 'partial class'"),
 
             ["FN0012 Conv2d on a flat tensor"] = new(Net("FusedNetwork(3, 8, 8)", "GlobalAvgPool2d", "Conv2d(8, 3)"),
                 "FN0012", "Conv2d(8, 3)", "Layer 1 '1' (Conv2d): needs a [C, H, W] input, but its input is the flat tensor [3]"),
@@ -170,11 +178,11 @@ namespace FusedNet.Tests.Generator
                 "Layer 1 '0' (BatchNorm2d): weight prefix '0' is already used by Layer 0 '0' (Conv2d); both would read '0.weight'"),
 
             ["FN0015 input tensor"] = new(Net("FusedNetwork(4096, 4096, 4096)", "ReLU"),
-                "FN0015", "FusedNetwork(4096, 4096, 4096)", $"Network 'Net': the tensor [4096, 4096, 4096] {TooLarge}"),
+                "FN0015", "FusedNetwork(4096, 4096, 4096)", $"Network 'Net': the tensor [4096, 4096, 4096] (stored as 4096 x 4096 x 4096: {Rounded}) takes 68719476736 floats, {TooLarge}"),
             ["FN0015 Conv2d output"] = new(Net("FusedNetwork(3, 1024, 1024)", "Conv2d(4096, 1)"),
-                "FN0015", "Conv2d(4096, 1)", $"Layer 0 '0' (Conv2d): the tensor [4096, 1024, 1024] {TooLarge}"),
+                "FN0015", "Conv2d(4096, 1)", $"Layer 0 '0' (Conv2d): the tensor [4096, 1024, 1024] (stored as 4096 x 1024 x 1024: {Rounded}) takes 4294967296 floats, {TooLarge}"),
             ["FN0015 Linear output"] = new(Net("FusedNetwork(3, 8, 8)", "Flatten", "Linear(int.MaxValue)"),
-                "FN0015", "Linear(int.MaxValue)", $"Layer 1 '1' (Linear): the tensor weight [2147483647, 192] {TooLarge}"),
+                "FN0015", "Linear(int.MaxValue)", $"Layer 1 '1' (Linear): the tensor weight [2147483647, 192] takes 412316860224 floats, {TooLarge}"),
 
             // FN0016 cannot be reached with FusedNet's own attributes: every argument is a compile-time constant of the
             // parameter's type (the compiler converts it, or rejects the attribute with its own error, which the

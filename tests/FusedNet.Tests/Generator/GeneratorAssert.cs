@@ -62,13 +62,18 @@ namespace FusedNet.Tests.Generator
             Assert.Equal(expectedLine, lines.StartLinePosition.Line);
         }
 
-        /// <summary>The generator ran without throwing: no exception in its result, no CS8785 ("generator failed").</summary>
+        /// <summary>
+        /// The generator ran without throwing: no exception in its result, no CS8785 ("generator failed"), and no FN9999
+        /// (an exception inside a stage, which the generator reports instead of throwing).
+        /// </summary>
         public static void NoGeneratorException(GeneratorRun run)
         {
             GeneratorRunResult result = Assert.Single(run.RunResult.Results);
             Assert.True(result.Exception is null, $"The generator threw: {result.Exception}");
             Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
             Assert.DoesNotContain(run.RunResult.Diagnostics, d => d.Id == "CS8785");
+            Diagnostic? internalError = run.GeneratorDiagnostics.FirstOrDefault(d => d.Id == "FN9999");
+            Assert.True(internalError is null, $"The generator failed internally: {internalError}");
         }
 
         /// <summary>The compiler finds no error and no warning in the input plus the generated code (generator diagnostics aside).</summary>

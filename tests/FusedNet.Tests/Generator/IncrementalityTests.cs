@@ -166,7 +166,7 @@ namespace FusedNet.Tests.Generator
             GeneratorRunResult result = Rerun(driver, Edit(compilation, "Small.cs", Second.Replace("Linear(2)", "Linear(3)")));
 
             Dictionary<string, IncrementalStepRunReason> byFile = GeneratorAssert.StepOutputs(result, GeneratorAssert.Emit)
-                .ToDictionary(o => (((string HintName, string Source))o.Value).HintName, o => o.Reason);
+                .ToDictionary(o => ((FusedNet.Generator.FusedNetworkGenerator.EmitOutput)o.Value).HintName!, o => o.Reason);
             Assert.Equal(2, byFile.Count);
             Assert.Equal(IncrementalStepRunReason.Modified, byFile["User.Small.FusedNet.g.cs"]);
             Assert.True(byFile["User.Net.FusedNet.g.cs"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,

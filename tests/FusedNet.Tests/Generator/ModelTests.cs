@@ -36,6 +36,7 @@ namespace FusedNet.Tests.Generator
                          "FusedNet.Generator.Analysis.ShapedNetwork", "FusedNet.Generator.Analysis.ShapedLayer",
                          "FusedNet.Generator.FusedNetworkGenerator+Analysis", "FusedNet.Generator.Helpers.LocationInfo",
                          "FusedNet.Generator.Helpers.DiagnosticInfo", "FusedNet.Generator.Helpers.EquatableArray`1",
+                         "FusedNet.Generator.FusedNetworkGenerator+EmitOutput",
                      })
                 models.Add(GeneratorAssembly.GetType(name, throwOnError: true)!);
             return models;

@@ -9,8 +9,9 @@ namespace FusedNet.Tests.Generator
     /// <summary>
     /// DESIGN §7: the generator never throws, whatever it is given, including code being typed. A corpus of
     /// malformed, half-typed and extreme inputs; for every one the generator must finish without an exception
-    /// (no CS8785 "generator failed"), and when the input is valid C# the code it adds must compile with no error
-    /// and no warning.
+    /// (no CS8785 "generator failed", no FN9999 internal error) and answer: generated source, or an FN error, or the
+    /// input already has a C# compiler error of its own. When the input is valid C# the code it adds must compile
+    /// with no error and no warning.
     /// </summary>
     public class RobustnessTests
     {
@@ -129,14 +130,20 @@ namespace FusedNet.Tests.Generator
         public void NeverThrows(string inputName) => AssertNeverThrows(Corpus[inputName]);
 
         /// <summary>
-        /// The generator finishes without an exception; nothing the compiler reports is in the generated files; and a
-        /// valid input compiles cleanly with the generated code (generator diagnostics aside: they are the answer).
+        /// The generator finishes without an exception or internal error; it answers (generated source, an FN error, or
+        /// the input is already invalid C# on its own, so silence cannot hide a swallowed failure); nothing the compiler
+        /// reports is in the generated files; and a valid input compiles cleanly with the generated code (generator
+        /// diagnostics aside: they are the answer).
         /// </summary>
-        private static GeneratorRun AssertNeverThrows(Input input)
+        internal static GeneratorRun AssertNeverThrows(Input input)
         {
             GeneratorRun run = GeneratorHarness.RunGenerator(input.Source);
 
             GeneratorAssert.NoGeneratorException(run);
+            bool answered = run.GeneratedSources.Length > 0 ||
+                run.GeneratorDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("FN", System.StringComparison.Ordinal));
+            Assert.True(answered || InputHasCompilerErrors(input.Source),
+                "The generator answered nothing (no source, no FN error) for an input without compiler errors of its own.");
             var generatedTrees = run.Compilation.SyntaxTrees.Where(t => t.FilePath != GeneratorAssert.SourcePath).ToHashSet();
             var inGenerated = run.CompilationDiagnostics
                 .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generatedTrees.Contains(tree))
@@ -148,6 +155,10 @@ namespace FusedNet.Tests.Generator
                 Assert.Contains(run.CompilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
             return run;
         }
+
+        /// <summary>Whether the input, compiled without the generator, already has a C# error.</summary>
+        private static bool InputHasCompilerErrors(string source) =>
+            GeneratorHarness.CreateCompilation(source).GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
 
         // Inputs the generator gets wrong today. Each is skipped with the reason, and passes once the bug is fixed.
 
@@ -251,22 +262,44 @@ namespace FusedNet.Tests.Generator
                 "Layer 0 '0' (MaxPool2d): Padding = 2147483647 must be at most half the kernel size 2, as in PyTorch");
         }
 
-        [Fact]
-        public void LargestAllowedTensor_GetsBuffersThatHoldIt()
+        [Theory]
+        [InlineData("FusedNetwork(16, 4096, 4096)", "ReLU", 0)]                            // 16 × 4096 × 4096 = 2^28
+        [InlineData("FusedNetwork(16, 4094, 4094)", "Conv2d(16, 3, Padding = 1)", 1)]    // with its border: 16 × 4096 × 4096
+        public void LargestAllowedTensor_GetsBuffersThatHoldIt(string network, string layer, int border)
         {
-            // Exactly 2^28 floats: allowed by FN0015. Either the generator refuses it, or every buffer it allocates
-            // must hold its tensor (a wrapped-around length would let the kernels write outside the buffer).
-            string source = Net("FusedNetwork(1, 16384, 16384)", "ReLU");
+            // FN0015 allows 2^28 floats per tensor as stored: channels rounded up to 16, plus the zero border a padded
+            // reader needs. These inputs are exactly at the limit. Their buffer must hold all of it: a wrapped-around
+            // length would let the kernels write outside the buffer.
+            string source = Net(network, layer);
 
             GeneratorRun run = GeneratorHarness.RunGenerator(source);
 
             GeneratorAssert.NoGeneratorException(run);
-            if (run.GeneratorDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
-                return;
-            string generated = Assert.Single(run.GeneratedSources).Text;
-            var buffers = AllocatedBuffers(generated).ToList();
-            Assert.NotEmpty(buffers);
-            Assert.All(buffers, b => Assert.True(b.Length >= 16384L * 16384, $"Buffer of {b.Length} floats for {b.Comment}"));
+            Assert.Empty(run.GeneratorDiagnostics);
+            var buffers = AllocatedBuffers(Assert.Single(run.GeneratedSources).Text).ToList();
+            Assert.Contains(buffers, b => b.Length == 1L << 28 && b.Comment.EndsWith($"border {border}", System.StringComparison.Ordinal));
+            Assert.All(buffers, b => Assert.True(b.Length > 0 && b.Length <= 1L << 28, $"Buffer of {b.Length} floats for {b.Comment}"));
+        }
+
+        [Theory]
+        [InlineData("FusedNetwork(17, 4096, 4096)", "ReLU", "FusedNetwork(17, 4096, 4096)",
+            "Network 'Net': the tensor [17, 4096, 4096] (stored as 32 x 4096 x 4096: channels rounded up to a multiple of 16) takes 536870912 floats")]
+        [InlineData("FusedNetwork(16, 4096, 4097)", "ReLU", "FusedNetwork(16, 4096, 4097)",
+            "Network 'Net': the tensor [16, 4096, 4097] (stored as 16 x 4096 x 4097: channels rounded up to a multiple of 16) takes 268500992 floats")]
+        [InlineData("FusedNetwork(1, 16384, 16384)", "ReLU", "FusedNetwork(1, 16384, 16384)",
+            "Network 'Net': the tensor [1, 16384, 16384] (stored as 16 x 16384 x 16384: channels rounded up to a multiple of 16) takes 4294967296 floats")]
+        [InlineData("FusedNetwork(16, 4095, 4094)", "Conv2d(16, 3, Padding = 1)", "Conv2d(16, 3, Padding = 1)",
+            "Layer 0 '0' (Conv2d): the tensor [16, 4095, 4094] with padding 1 (stored as 16 x 4097 x 4096: channels rounded up to a multiple of 16, plus the zero border of the padding) takes 268500992 floats")]
+        public void JustBeyondTheLargestAllowedTensor_IsFN0015(string network, string layer, string attribute, string message)
+        {
+            // The other side of the limit: one more channel group, row or column; or 2^28 elements that take 16 × 2^28
+            // floats once their single channel is rounded up.
+            string source = Net(network, layer);
+
+            GeneratorRun run = GeneratorHarness.RunGenerator(source);
+
+            GeneratorAssert.SingleError(run, source, "FN0015", attribute,
+                message + ", more than the limit of 2^28 = 268435456 floats per tensor; FusedNet targets small networks");
         }
 
         [Fact]
