@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using FusedNet.Bench.Benchmarks;
 using FusedNet.Bench.Checks;
+using FusedNet.Bench.OnnxRuntime;
 
 namespace FusedNet.Bench
 {
@@ -14,10 +16,22 @@ namespace FusedNet.Bench
     ///   --check       build every network and ORT session, compare outputs, print the differences (no timing)
     ///   --quick       short job: the whole table in a few minutes
     ///   --avx512-off  also run every benchmark with DOTNET_EnableAVX512F=0 (the Vector256 path)
+    ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
     /// </summary>
     public static class Program
     {
         public static int Main(string[] args)
+        {
+            // Cold-start modes first, in a method of their own, so that process never loads BenchmarkDotNet.
+            if (args.Length == 3 && args[0] == "--write-onnx")
+                return OrtColdStart.WriteOnnx(args[1], args[2]);
+            if (args.Length == 2 && args[0] == "--ort-cold-start")
+                return OrtColdStart.Run(args[1]);
+            return RunBenchmarks(args);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int RunBenchmarks(string[] args)
         {
             var rest = new List<string>(args);
             bool check = rest.Remove("--check");

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using FusedNet;
+
+namespace FusedNet.ColdStart;
+
+/// <summary>
+/// What a cold start costs: one process that builds a network, runs one <c>Forward</c>, prints the
+/// logits and exits. Timed from outside (process start to exit, e.g. hyperfine; peak RSS with
+/// /usr/bin/time -v), so everything a real first inference pays is in: runtime start-up, weight loading,
+/// BatchNorm folding and repacking, and the first call.
+///
+///   FusedNet.ColdStart [cifar|sample] [--weights FILE.safetensors] [--save FILE.safetensors] [--info]
+///
+/// Weights: read from FILE (what an application does), else seeded random (seed 42, as the bench).
+/// Input: RandomWeights.RandomInput(InputLength, seed 7), as the bench. --save writes the random weights,
+/// --info also prints which vector widths this process accelerates.
+/// </summary>
+internal static class Program
+{
+    private const int WeightSeed = 42;
+    private const int InputSeed = 7;
+
+    private static int Main(string[] args)
+    {
+        string net = "cifar";
+        string? weightsPath = null, savePath = null;
+        bool info = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--weights" when i + 1 < args.Length: weightsPath = args[++i]; break;
+                case "--save" when i + 1 < args.Length: savePath = args[++i]; break;
+                case "--info": info = true; break;
+                case "cifar" or "sample": net = args[i]; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: FusedNet.ColdStart [cifar|sample] [--weights FILE] [--save FILE] [--info]");
+                    return 2;
+            }
+        }
+
+        try
+        {
+            float[] logits = net == "cifar"
+                ? Run(BenchCifarNet.ExpectedWeights, w => new BenchCifarNet(w), BenchCifarNet.InputLength, BenchCifarNet.OutputLength, weightsPath, savePath)
+                : Run(SampleCifarNet.ExpectedWeights, w => new SampleCifarNet(w), SampleCifarNet.InputLength, SampleCifarNet.OutputLength, weightsPath, savePath);
+            Console.WriteLine(string.Join(" ", Array.ConvertAll(logits, v => v.ToString("R", CultureInfo.InvariantCulture))));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        if (info)
+        {
+            // Straight from the runtime, independent of the generated members: what a NativeAOT binary
+            // compiled for a given instruction set really accelerates.
+            Console.WriteLine($"Vector128 {Vector128.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, " +
+                $"Vector512 {Vector512.IsHardwareAccelerated}; AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, AVX-512F {Avx512F.IsSupported}");
+        }
+        return 0;
+    }
+
+    private static float[] Run(IReadOnlyList<WeightInfo> expected, Func<IWeightSource, IFusedNetwork> create,
+        int inputLength, int outputLength, string? weightsPath, string? savePath)
+    {
+        IFusedNetwork network;
+        if (weightsPath is not null)
+        {
+            using SafetensorsFile file = SafetensorsFile.Open(weightsPath);
+            network = create(file);
+        }
+        else
+        {
+            InMemoryWeights weights = RandomWeights.Create(expected, WeightSeed);
+            if (savePath is not null) SafetensorsFile.Save(savePath, weights);
+            network = create(weights);
+        }
+        float[] input = RandomWeights.RandomInput(inputLength, InputSeed);
+        float[] output = new float[outputLength];
+        network.Forward(input, output);
+        return output;
+    }
+}
