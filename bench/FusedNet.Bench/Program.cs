@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using FusedNet.Bench.Benchmarks;
 using FusedNet.Bench.Checks;
+using FusedNet.Bench.OnnxRuntime;
 
 namespace FusedNet.Bench
 {
@@ -18,10 +20,22 @@ namespace FusedNet.Bench
     ///   --v128        also run every benchmark with DOTNET_PreferredVectorBitWidth=128 (Vector128 with FMA)
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
+    ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
     /// </summary>
     public static class Program
     {
         public static int Main(string[] args)
+        {
+            // Cold-start modes first, in a method of their own, so that process never loads BenchmarkDotNet.
+            if (args.Length == 3 && args[0] == "--write-onnx")
+                return OrtColdStart.WriteOnnx(args[1], args[2]);
+            if (args.Length == 2 && args[0] == "--ort-cold-start")
+                return OrtColdStart.Run(args[1]);
+            return RunBenchmarks(args);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int RunBenchmarks(string[] args)
         {
             var rest = new List<string>(args);
             bool check = rest.Remove("--check");
