@@ -224,7 +224,7 @@ namespace FusedNet.Generator.Analysis
     /// <summary>Byte counts as diagnostics print them.</summary>
     internal static class Bytes
     {
-        /// <summary>"2147483648 bytes (2 GiB)", "1536 bytes (1.5 KiB)", "100 bytes".</summary>
+        /// <summary>"2147483648 bytes (2 GiB)", "1536 bytes (1.5 KiB)", "2147614720 bytes (~2 GiB)", "100 bytes".</summary>
         public static string Describe(long bytes)
         {
             string exact = bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
@@ -237,7 +237,11 @@ namespace FusedNet.Generator.Analysis
                 value /= 1024;
                 unit++;
             }
-            return $"{exact} ({value.ToString("0.##", CultureInfo.InvariantCulture)} {units[unit]})";
+            // "~" when two decimals do not say it exactly, so 2 GiB + 128 KiB never reads as the 2 GiB limit itself.
+            decimal precise = (decimal)bytes / (1L << (10 * (unit + 1)));
+            string shown = precise.ToString("0.##", CultureInfo.InvariantCulture);
+            bool exactly = decimal.Round(precise, 2) == precise;
+            return $"{exact} ({(exactly ? "" : "~")}{shown} {units[unit]})";
         }
 
         /// <summary>A property value at least <paramref name="bytes"/>: whole GiB from 1 GiB on, else whole MiB.</summary>
