@@ -49,7 +49,7 @@ namespace FusedNet.Generator
             IncrementalValueProvider<NetworkLimits> limits = context.AnalyzerConfigOptionsProvider
                 .Select(static (options, _) => Guard(TrackingNames.Limits, () => NetworkLimits.Read(options.GlobalOptions),
                     failure => NetworkLimits.Default with { Problems = ImmutableArray.Create(failure).ToEquatableArray() },
-                    () => ("?", null)))
+                    () => (NetworkLimits.ScratchProperty + ", " + NetworkLimits.WeightProperty, null)))
                 .WithTrackingName(TrackingNames.Limits);
             context.RegisterSourceOutput(limits.Select(static (l, _) => l.Problems), static (spc, diagnostics) => Report(spc, diagnostics));
 

@@ -171,6 +171,25 @@ namespace FusedNet.Tests.Generator
         }
 
         [Fact]
+        public void LimitsStageFailure_IsFN9999_AndTheDefaultsApply()
+        {
+            // A bug while reading the properties is reported (once, without a location), never silent; the networks are
+            // still checked against the defaults: a small one compiles, a 4 GiB one is FN0017.
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)") + Declaration("Big", FourBuffersOfOneGiB, "Conv2d(16, 1)");
+
+            GeneratorRun run = InternalErrorTests.RunWithFailingStage(source, FusedNet.Generator.FusedNetworkGenerator.TrackingNames.Limits);
+
+            Assert.Equal(["FN0017", "FN9999"], run.GeneratorDiagnostics.Select(d => d.Id).Order());
+            Diagnostic failure = run.GeneratorDiagnostics.Single(d => d.Id == "FN9999");
+            Assert.Equal(Location.None, failure.Location);
+            Assert.Equal("FusedNet failed internally in stage 'Limits' for 'FusedNetMaxScratchBytes, FusedNetMaxWeightBytes': " +
+                "System.InvalidOperationException: simulated bug in the stage. This is a bug in FusedNet, not in your declaration; please report it with the declaration.",
+                failure.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.StartsWith("Network 'Big' needs 4294967296 bytes", run.GeneratorDiagnostics.Single(d => d.Id == "FN0017").GetMessage());
+            Assert.Equal("User.Net.FusedNet.g.cs", Assert.Single(run.GeneratedSources).HintName);
+        }
+
+        [Fact]
         public void EmptyProperty_MeansTheDefault()
         {
             // An unset MSBuild property reaches the generator as an empty build_property value.
