@@ -28,6 +28,7 @@ namespace FusedNet.Generator
             public const string Plan = nameof(Plan);
             public const string Emit = nameof(Emit);
             public const string OrphanLayers = nameof(OrphanLayers);
+            public const string Limits = nameof(Limits);
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -42,11 +43,22 @@ namespace FusedNet.Generator
                         () => DeclarationSite(ctx.TargetNode)))
                 .WithTrackingName(TrackingNames.Extract);
 
-            // 2. Analyze: shape inference and argument checks, then fusion and memory planning.
+            // The size limits (MSBuild properties FusedNetMaxScratchBytes / FusedNetMaxWeightBytes): one value-equatable
+            // record, so an edit that leaves them alone changes nothing downstream. A value that is not a size is FN0018,
+            // reported once per compilation (it has no declaration to sit on).
+            IncrementalValueProvider<NetworkLimits> limits = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => Guard(TrackingNames.Limits, () => NetworkLimits.Read(options.GlobalOptions),
+                    failure => NetworkLimits.Default with { Problems = ImmutableArray.Create(failure).ToEquatableArray() },
+                    () => (NetworkLimits.ScratchProperty + ", " + NetworkLimits.WeightProperty, null)))
+                .WithTrackingName(TrackingNames.Limits);
+            context.RegisterSourceOutput(limits.Select(static (l, _) => l.Problems), static (spc, diagnostics) => Report(spc, diagnostics));
+
+            // 2. Analyze: shape inference and argument checks, then fusion and memory planning, then the size limits.
             IncrementalValuesProvider<Analysis> analyzed = specs
-                .Select(static (spec, _) => Guard(TrackingNames.Analyze, () => Analyze(spec),
-                    failure => new Analysis(null, (spec?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(new[] { failure }).ToEquatableArray()),
-                    () => (spec?.Value?.ClassName ?? "?", spec?.Value?.NetworkAttributeLocation)))
+                .Combine(limits)
+                .Select(static (input, _) => Guard(TrackingNames.Analyze, () => Analyze(input.Left, input.Right),
+                    failure => new Analysis(null, (input.Left?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty).Concat(new[] { failure }).ToEquatableArray()),
+                    () => (input.Left?.Value?.ClassName ?? "?", input.Left?.Value?.NetworkAttributeLocation)))
                 .WithTrackingName(TrackingNames.Analyze);
 
             // 3. Diagnostics are their own output, so moving a declaration never re-emits source.
@@ -84,14 +96,19 @@ namespace FusedNet.Generator
         /// <summary>Output of stage 2: the plan (null when the declaration is invalid) and every diagnostic.</summary>
         internal sealed record Analysis(NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
 
-        internal static Analysis Analyze(Result<NetworkSpec>? extracted)
+        internal static Analysis Analyze(Result<NetworkSpec>? extracted, NetworkLimits? limits = null)
         {
             if (extracted?.Value is null)
                 return new Analysis(null, extracted?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty);
             Result<ShapedNetwork> shaped = ShapeInference.Infer(extracted.Value);
             var diagnostics = extracted.Diagnostics.Concat(shaped.Diagnostics).ToEquatableArray();
             if (shaped.Value is null || diagnostics.Count > 0) return new Analysis(null, diagnostics);
-            return new Analysis(Planner.Plan(shaped.Value), diagnostics);
+            NetworkPlan plan = Planner.Plan(shaped.Value);
+            // FN0017: the network is valid but needs more memory than allowed. Like every FN error, it gets no source.
+            var tooLarge = MemoryBudget.Of(plan).Check(extracted.Value.ClassName, extracted.Value.NetworkAttributeLocation,
+                limits ?? NetworkLimits.Default).ToList();
+            if (tooLarge.Count > 0) return new Analysis(null, diagnostics.Concat(tooLarge).ToEquatableArray());
+            return new Analysis(plan, diagnostics);
         }
 
         /// <summary>A file name for the network: its full name without '@' escapes (AddSource rejects them).</summary>

@@ -190,6 +190,7 @@ namespace FusedNet.Generator.Analysis
                             AddStep(new StepPlan(0, StepKind.ScaleShift, Title(covered), current, current, layer.Input, layer.Output)
                             {
                                 Activation = bnActivation,
+                                MainLayer = layer.Layer.Index,
                                 BatchNormFirstTensor = _firstTensor[layer.Layer.Index],
                                 BatchNormEpsilon = layer.Layer.Epsilon,
                                 HasVector512 = layer.Input.Channels > 8,
@@ -210,6 +211,7 @@ namespace FusedNet.Generator.Analysis
                             AddStep(new StepPlan(0, StepKind.Activation, Title(new List<ShapedLayer> { layer }), current, current, layer.Input, layer.Output)
                             {
                                 Activation = ToActivation(layer.Layer),
+                                MainLayer = layer.Layer.Index,
                                 HasVector512 = layer.Input.Channels > 8,
                             });
                             break;
@@ -251,6 +253,7 @@ namespace FusedNet.Generator.Analysis
                 {
                     MultiplyAccumulates = main.MultiplyAccumulates,
                     Activation = activation,
+                    MainLayer = l.Index,
                     WeightTensor = weightTensor,
                     BiasTensor = l.Bias ? weightTensor + 1 : -1,
                     BatchNormFirstTensor = batchNorm,
@@ -296,6 +299,7 @@ namespace FusedNet.Generator.Analysis
                 string output = _buffers.Create(_name, layer.Output);
                 AddStep(new StepPlan(0, kind, Title(new List<ShapedLayer> { layer }), input, output, layer.Input, layer.Output)
                 {
+                    MainLayer = layer.Layer.Index,
                     KernelHeight = layer.Layer.KernelHeight,
                     KernelWidth = layer.Layer.KernelWidth,
                     Stride = layer.Layer.Stride,

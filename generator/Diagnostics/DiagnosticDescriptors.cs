@@ -95,6 +95,19 @@ namespace FusedNet.Generator.Diagnostics
             "Layer argument is not a constant",
             "{0}: argument '{1}' could not be read as a constant of the expected type");
 
+        /// <summary>
+        /// The network's total scratch (per instance) or parameter bytes exceed the limit set by the MSBuild property
+        /// FusedNetMaxScratchBytes / FusedNetMaxWeightBytes (2 GiB each by default).
+        /// </summary>
+        public static readonly DiagnosticDescriptor NetworkTooLarge = Error("FN0017",
+            "Network too large",
+            "Network '{0}' needs {1} of {2}, more than the limit of {3}. Largest {4}: {5}. Make the network smaller, or raise the limit with the MSBuild property <{6}>{7}</{6}> in the project file.");
+
+        /// <summary>A FusedNet MSBuild property (a size limit) whose value is not a size.</summary>
+        public static readonly DiagnosticDescriptor InvalidLimitProperty = Error("FN0018",
+            "Invalid FusedNet MSBuild property",
+            "The MSBuild property {0} = '{1}' is not a size: {2}. Give a whole number of bytes, optionally with a unit: 4294967296, 4096MiB, 4GiB (B, KiB, MiB, GiB, TiB). Until it is fixed, the default of {3} applies.");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

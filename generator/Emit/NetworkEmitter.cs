@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using FusedNet.Generator.Analysis;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 using static FusedNet.Generator.Emit.Code;
@@ -62,6 +63,19 @@ namespace FusedNet.Generator.Emit
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Rt}.WeightInfo> ExpectedWeights => s_weights;");
             w.Line("/// <summary>Multiply-accumulates of one sample (sum over the layers).</summary>");
             w.Line($"public const long MultiplyAccumulates = {Long(plan.Layers.Sum(l => l.MultiplyAccumulates))}L;");
+            var budget = MemoryBudget.Of(plan);
+            w.Line("/// <summary>");
+            w.Line($"/// Bytes of scratch (activation) buffers one instance allocates: every buffer of both paths, {Int(plan.Buffers.Count)} in all, as planned");
+            w.Line("/// (floats × 4, borders and channel padding included). Every <see cref=\"CloneForThread\"/> allocates as much again.");
+            w.Line("/// Limited to 2 GiB by default (FN0017; MSBuild property FusedNetMaxScratchBytes).");
+            w.Line("/// </summary>");
+            w.Line($"public const long ScratchBytes = {Long(budget.ScratchBytes)}L;");
+            w.Line("/// <summary>");
+            w.Line("/// Bytes of folded, packed parameters of both paths (floats × 4), shared by every <see cref=\"CloneForThread\"/> clone. Counted");
+            w.Line("/// as packed for the widest kernels (Vector512 where a step has them): an upper bound on machines with narrower vectors.");
+            w.Line("/// Limited to 2 GiB by default (FN0017; MSBuild property FusedNetMaxWeightBytes).");
+            w.Line("/// </summary>");
+            w.Line($"public const long WeightBytes = {Long(budget.WeightBytes)}L;");
             EmitVectorWidth(w, plan);
             w.Line();
             w.Line($"private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<{Rt}.LayerInfo> s_layers = global::System.Array.AsReadOnly(new {Rt}.LayerInfo[]");
@@ -270,6 +284,8 @@ namespace FusedNet.Generator.Emit
             w.Line($"global::System.Collections.Generic.IReadOnlyList<{Rt}.LayerInfo> {Rt}.IFusedNetwork.Layers => s_layers;");
             w.Line($"global::System.Collections.Generic.IReadOnlyList<{Rt}.WeightInfo> {Rt}.IFusedNetwork.ExpectedWeights => s_weights;");
             w.Line($"{Rt}.VectorWidth {Rt}.IFusedNetwork.VectorWidth => VectorWidth;");
+            w.Line($"long {Rt}.IFusedNetwork.ScratchBytes => ScratchBytes;");
+            w.Line($"long {Rt}.IFusedNetwork.WeightBytes => WeightBytes;");
             w.Line();
         }
 

@@ -128,7 +128,7 @@ namespace FusedNet.Generator.Extraction
         private static readonly ImmutableHashSet<string> GeneratedMemberNames = ImmutableHashSet.Create(
             "InputLength", "OutputLength", "InputShape", "OutputShape", "Layers", "ExpectedWeights", "MultiplyAccumulates",
             "VectorWidth", "Forward", "ForwardUnfused", "CloneForThread", "CheckLengths", "RunFused", "RunUnfused",
-            "FoldedWeights", "Scratch", "CheckNoOverlap", "EnterBusy", "ExitBusy", "ThrowBusy", "_busy");
+            "FoldedWeights", "Scratch", "ScratchBytes", "WeightBytes", "CheckNoOverlap", "EnterBusy", "ExitBusy", "ThrowBusy", "_busy");
 
         /// <summary>Why the class cannot receive the generated members (FN0011), or null when it can.</summary>
         private static string? UnsupportedShape(INamedTypeSymbol type, SyntaxNode targetNode)

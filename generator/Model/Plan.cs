@@ -62,6 +62,8 @@ namespace FusedNet.Generator.Model
     {
         public long MultiplyAccumulates { get; init; }
         public ActivationPlan? Activation { get; init; }
+        /// <summary>Index of the declared layer the step computes (the first it covers), for messages.</summary>
+        public int MainLayer { get; init; } = -1;
 
         // Conv2d / pools
         public int KernelHeight { get; init; }

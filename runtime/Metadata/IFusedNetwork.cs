@@ -50,5 +50,19 @@ namespace FusedNet
 
         /// <summary>The widest vector width this network's kernels run with on this machine (chosen once, at run time).</summary>
         VectorWidth VectorWidth { get; }
+
+        /// <summary>
+        /// Bytes of scratch (activation) buffers this instance holds, both paths, as planned at compile time (floats × 4). Every
+        /// clone made with CloneForThread allocates as much again. Bounded at compile time by the MSBuild property
+        /// FusedNetMaxScratchBytes (2 GiB by default; diagnostic FN0017).
+        /// </summary>
+        long ScratchBytes { get; }
+
+        /// <summary>
+        /// Bytes of folded, packed parameters of both paths (floats × 4), shared by clones; counted for the widest kernels, so an
+        /// upper bound on machines with narrower vectors. Bounded at compile time by the MSBuild property FusedNetMaxWeightBytes
+        /// (2 GiB by default; diagnostic FN0017).
+        /// </summary>
+        long WeightBytes { get; }
     }
 }

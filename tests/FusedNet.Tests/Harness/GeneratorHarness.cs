@@ -106,15 +106,24 @@ namespace FusedNet.Tests.Harness
             RunGenerator(CreateCompilation(source), generator);
 
         /// <summary>
+        /// Runs the FusedNet generator on <paramref name="source"/> with MSBuild properties as the compiler passes them to
+        /// generators (<c>build_property.Name</c> global options, from CompilerVisibleProperty items).
+        /// </summary>
+        public static GeneratorRun RunGenerator(string source, IReadOnlyDictionary<string, string> buildProperties) =>
+            RunGenerator(CreateCompilation(source), generator: null, buildProperties);
+
+        /// <summary>
         /// Runs the generator on an existing compilation. Generated files are parsed with the options of the
         /// compilation's first file (so its documentation mode applies to them too), as the compiler does.
         /// </summary>
-        public static GeneratorRun RunGenerator(Compilation compilation, IIncrementalGenerator? generator = null)
+        public static GeneratorRun RunGenerator(Compilation compilation, IIncrementalGenerator? generator = null,
+            IReadOnlyDictionary<string, string>? buildProperties = null)
         {
             var parseOptions = compilation.SyntaxTrees.FirstOrDefault()?.Options as CSharpParseOptions ?? ParseOptions;
             GeneratorDriver driver = CSharpGeneratorDriver.Create(
                 [(generator ?? CreateGenerator()).AsSourceGenerator()],
                 parseOptions: parseOptions,
+                optionsProvider: buildProperties is null ? null : new BuildPropertyOptions(buildProperties),
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
             driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation updated, out ImmutableArray<Diagnostic> diagnostics);
             return new GeneratorRun(updated, driver, diagnostics);
@@ -177,6 +186,29 @@ namespace FusedNet.Tests.Harness
             public CollectibleContext(string name) : base(name, isCollectible: true) { }
 
             protected override Assembly? Load(AssemblyName assemblyName) => null;
+        }
+    }
+
+    /// <summary>Global analyzer options holding MSBuild properties as build_property.Name, as the compiler gives them to generators.</summary>
+    public sealed class BuildPropertyOptions : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        private readonly Options _global;
+
+        public BuildPropertyOptions(IReadOnlyDictionary<string, string> properties) =>
+            _global = new Options(properties.ToDictionary(p => "build_property." + p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => _global;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+        private sealed class Options(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public static readonly Options Empty = new([]);
+
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+                values.TryGetValue(key, out value);
         }
     }
 

@@ -148,6 +148,8 @@ namespace FusedNet.Tests.Harness
                     public IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
                     public IReadOnlyList<WeightInfo> ExpectedWeights => Array.Empty<WeightInfo>();
                     public VectorWidth VectorWidth => VectorWidth.Vector128;
+                    public long ScratchBytes => 0;
+                    public long WeightBytes => 0;
                     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);
                     public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize)
                     {

@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using FusedNet.Tests.Harness;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static FusedNet.Tests.Generator.DiagnosticTests;
+
+namespace FusedNet.Tests.Generator
+{
+    /// <summary>
+    /// FN0017 (issue 7 item 8): the total scratch bytes per instance and the total parameter bytes are limited (2 GiB each
+    /// by default; MSBuild properties FusedNetMaxScratchBytes / FusedNetMaxWeightBytes), FN0018 for a property value that
+    /// is not a size, and the generated ScratchBytes / WeightBytes constants. Every expected size is worked out by hand in
+    /// the comments, from the layout rules of docs/architecture.md (NHWC, channels rounded up to 16, zero border).
+    /// </summary>
+    public class SizeLimitTests
+    {
+        private const long GiB = 1L << 30;
+
+        private static Dictionary<string, string> Scratch(string value) => new() { ["FusedNetMaxScratchBytes"] = value };
+        private static Dictionary<string, string> Weights(string value) => new() { ["FusedNetMaxWeightBytes"] = value };
+
+        // [16, 4096, 4096] in, a 1x1 conv to 16 channels: four buffers (input and output of each path), each
+        // 4096 x 4096 x 16 floats = 2^28 floats = 1 GiB, so 4 GiB of scratch.
+        private const string FourBuffersOfOneGiB = "FusedNetwork(16, 4096, 4096)";
+        private static readonly string FourGiBNetwork = Net(FourBuffersOfOneGiB, "Conv2d(16, 1)");
+
+        private const string FourGiBMessage =
+            "Network 'Net' needs 4294967296 bytes (4 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
+            "more than the limit of 2147483648 bytes (2 GiB). Largest buffers: " +
+            "fused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the fused path's input: 1073741824 bytes (1 GiB); " +
+            "fused1 [16, 4096, 4096] stored as 4096 x 4096 x 16, fused output of Layer 0 '0' (Conv2d): 1073741824 bytes (1 GiB); " +
+            "unfused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the unfused path's input: 1073741824 bytes (1 GiB); and 1 more. " +
+            "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxScratchBytes>4GiB</FusedNetMaxScratchBytes> in the project file.";
+
+        [Fact]
+        public void ScratchOverTheDefaultLimit_IsFN0017_OnTheNetworkAttribute()
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork);
+
+            GeneratorAssert.SingleError(run, FourGiBNetwork, "FN0017", FourBuffersOfOneGiB, FourGiBMessage);
+        }
+
+        [Theory]
+        [InlineData("4GiB")]
+        [InlineData("4294967296")]
+        [InlineData(" 4096 MiB ")]
+        [InlineData("4194304kib")]
+        [InlineData("1TiB")]
+        public void ScratchLimitRaisedByTheProperty_Compiles(string value)
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch(value));
+
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Empty(run.GeneratorDiagnostics);
+            string generated = Assert.Single(run.GeneratedSources).Text;
+            Assert.Contains("public const long ScratchBytes = 4294967296L;", generated);
+        }
+
+        [Fact]
+        public void ScratchLimitRaisedToOneByteLess_IsStillFN0017_NamingThatLimit()
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch("4294967295"));
+
+            GeneratorAssert.SingleError(run, FourGiBNetwork, "FN0017", FourBuffersOfOneGiB, FourGiBMessage
+                .Replace("more than the limit of 2147483648 bytes (2 GiB)", "more than the limit of 4294967295 bytes (~4 GiB)"));
+        }
+
+        [Fact]
+        public void ScratchExactlyAtTheDefaultLimit_Compiles_AndOneBufferMore_IsFN0017()
+        {
+            // [16, 4096, 4096] and an in-place ReLU: the input buffer of each path, 2 x 1 GiB = exactly the 2 GiB limit.
+            string atLimit = Net("FusedNetwork(16, 4096, 4096)", "ReLU");
+            GeneratorRun fits = GeneratorHarness.RunGenerator(atLimit);
+            GeneratorAssert.NoGeneratorException(fits);
+            Assert.Empty(fits.GeneratorDiagnostics);
+            Assert.Contains("public const long ScratchBytes = 2147483648L;", Assert.Single(fits.GeneratedSources).Text);
+
+            // A 2048 x 2048 max pool adds one [16, 2, 2] buffer per path: 64 floats = 256 bytes each, 512 bytes over.
+            string over = Net("FusedNetwork(16, 4096, 4096)", "ReLU", "MaxPool2d(2048)");
+            GeneratorRun run = GeneratorHarness.RunGenerator(over);
+            GeneratorAssert.SingleError(run, over, "FN0017", "FusedNetwork(16, 4096, 4096)",
+                "Network 'Net' needs 2147484160 bytes (~2 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
+                "more than the limit of 2147483648 bytes (2 GiB). Largest buffers: " +
+                "fused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the fused path's input: 1073741824 bytes (1 GiB); " +
+                "unfused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the unfused path's input: 1073741824 bytes (1 GiB); " +
+                "fused1 [16, 2, 2] stored as 2 x 2 x 16, fused output of Layer 1 '1' (MaxPool2d): 256 bytes; and 1 more. " +
+                "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxScratchBytes>3GiB</FusedNetMaxScratchBytes> in the project file.");
+        }
+
+        // Linear 16384 -> 16384: a 2^28-float weight (FN0015's limit exactly). Packed for 16 lanes it is 16384 x 16384
+        // floats plus a 16384-float bias, in each path: 2 x (2^28 + 2^14) x 4 bytes = 2147614720 bytes, 128 KiB over 2 GiB.
+        private const string LinearNetwork = "FusedNetwork(16384, 1, 1)";
+        private static readonly string BigLinear = Net(LinearNetwork, "Flatten", "Linear(16384, Name = \"fc\")");
+
+        [Fact]
+        public void WeightsOverTheDefaultLimit_IsFN0017_NamingTheLayer()
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(BigLinear);
+
+            GeneratorAssert.SingleError(run, BigLinear, "FN0017", LinearNetwork,
+                "Network 'Net' needs 2147614720 bytes (~2 GiB) of folded and packed parameters (both paths; clones share them), " +
+                "more than the limit of 2147483648 bytes (2 GiB). Largest layers: Layer 1 'fc' (Linear): 2147614720 bytes (~2 GiB). " +
+                "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxWeightBytes>3GiB</FusedNetMaxWeightBytes> in the project file.");
+        }
+
+        [Fact]
+        public void WeightLimitRaisedByTheProperty_Compiles_WithTheTotalAsWeightBytes()
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(BigLinear, Weights("2147614720"));
+
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Contains("public const long WeightBytes = 2147614720L;", Assert.Single(run.GeneratedSources).Text);
+        }
+
+        [Fact]
+        public void BothLimitsExceeded_GiveOneFN0017Each()
+        {
+            // The scratch limit does not raise the weight limit, nor the other way round.
+            string source = Net("FusedNetwork(16384, 1, 1)", "Flatten", "Linear(16384)");
+            GeneratorRun run = GeneratorHarness.RunGenerator(source, new Dictionary<string, string>
+            {
+                ["FusedNetMaxScratchBytes"] = "1KiB", // input, Flatten and Linear output per path: 6 x 16384 floats = 384 KiB
+                ["FusedNetMaxWeightBytes"] = "1GiB",
+            });
+
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Equal(["FN0017", "FN0017"], run.GeneratorDiagnostics.Select(d => d.Id));
+            Assert.Contains("needs 393216 bytes (384 KiB) of scratch buffers per instance", run.GeneratorDiagnostics[0].GetMessage());
+            Assert.Contains("more than the limit of 1024 bytes (1 KiB)", run.GeneratorDiagnostics[0].GetMessage());
+            Assert.Contains("needs 2147614720 bytes (~2 GiB) of folded and packed parameters", run.GeneratorDiagnostics[1].GetMessage());
+            Assert.Empty(run.GeneratedSources);
+        }
+
+        [Theory]
+        [InlineData("FusedNetMaxScratchBytes", "lots", "it does not start with a whole number")]
+        [InlineData("FusedNetMaxScratchBytes", "-5", "it does not start with a whole number")]
+        [InlineData("FusedNetMaxWeightBytes", "0", "it must be more than 0")]
+        [InlineData("FusedNetMaxWeightBytes", "2GB", "'GB' is not a unit (use B, KiB, MiB, GiB or TiB)")]
+        [InlineData("FusedNetMaxScratchBytes", "9223372036854775808", "it is larger than 2^63 - 1 bytes")]
+        [InlineData("FusedNetMaxScratchBytes", "8388608TiB", "it is larger than 2^63 - 1 bytes")]
+        public void InvalidPropertyValue_IsFN0018_WithoutLocation_AndTheDefaultApplies(string property, string value, string why)
+        {
+            // A small network: it still compiles, under the default limit, so FN0018 is the only diagnostic.
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)", "ReLU");
+
+            GeneratorRun run = GeneratorHarness.RunGenerator(source, new Dictionary<string, string> { [property] = value });
+
+            GeneratorAssert.NoGeneratorException(run);
+            Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("FN0018", diagnostic.Id);
+            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+            Assert.Equal(Location.None, diagnostic.Location);
+            Assert.Equal($"The MSBuild property {property} = '{value}' is not a size: {why}. Give a whole number of bytes, optionally with a unit: " +
+                "4294967296, 4096MiB, 4GiB (B, KiB, MiB, GiB, TiB). Until it is fixed, the default of 2147483648 bytes (2 GiB) applies.",
+                diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Single(run.GeneratedSources);
+        }
+
+        [Fact]
+        public void InvalidPropertyValue_FallsBackToTheDefault_SoATooLargeNetworkIsStillFN0017()
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch("8 gigabytes"));
+
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Equal(["FN0018", "FN0017"], run.GeneratorDiagnostics.Select(d => d.Id).OrderByDescending(id => id));
+            Assert.Empty(run.GeneratedSources);
+        }
+
+        [Fact]
+        public void LimitsStageFailure_IsFN9999_AndTheDefaultsApply()
+        {
+            // A bug while reading the properties is reported (once, without a location), never silent; the networks are
+            // still checked against the defaults: a small one compiles, a 4 GiB one is FN0017.
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)") + Declaration("Big", FourBuffersOfOneGiB, "Conv2d(16, 1)");
+
+            GeneratorRun run = InternalErrorTests.RunWithFailingStage(source, FusedNet.Generator.FusedNetworkGenerator.TrackingNames.Limits);
+
+            Assert.Equal(["FN0017", "FN9999"], run.GeneratorDiagnostics.Select(d => d.Id).Order());
+            Diagnostic failure = run.GeneratorDiagnostics.Single(d => d.Id == "FN9999");
+            Assert.Equal(Location.None, failure.Location);
+            Assert.Equal("FusedNet failed internally in stage 'Limits' for 'FusedNetMaxScratchBytes, FusedNetMaxWeightBytes': " +
+                "System.InvalidOperationException: simulated bug in the stage. This is a bug in FusedNet, not in your declaration; please report it with the declaration.",
+                failure.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.StartsWith("Network 'Big' needs 4294967296 bytes", run.GeneratorDiagnostics.Single(d => d.Id == "FN0017").GetMessage());
+            Assert.Equal("User.Net.FusedNet.g.cs", Assert.Single(run.GeneratedSources).HintName);
+        }
+
+        [Fact]
+        public void EmptyProperty_MeansTheDefault()
+        {
+            // An unset MSBuild property reaches the generator as an empty build_property value.
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch(""));
+
+            GeneratorAssert.SingleError(run, FourGiBNetwork, "FN0017", FourBuffersOfOneGiB, FourGiBMessage);
+        }
+
+        [Fact]
+        public void SmallNetwork_Constants_WorkedOutByHand()
+        {
+            // Input [3, 8, 8] read by a padded 3x3 conv (broadcast: the input stays dense, 3 channels) and the conv's
+            // output [8, 8, 8] (vector channels: 16), then an in-place ReLU, then a 2x2 max pool to [8, 4, 4] (16 channels).
+            // Per path: input 10 x 10 x 3 = 300, conv out 8 x 8 x 16 = 1024, pool out 4 x 4 x 16 = 256 floats. Both paths:
+            // 2 x 1580 floats x 4 = 12640 bytes.
+            // Parameters per path: conv 8 outputs in one 8-lane vector (no Vector512: 8 outputs do not fill 16),
+            // 8 x 9 x 3 = 216 weights + 8 bias = 224 floats; both paths 448 floats = 1792 bytes.
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3, Padding = 1)", "ReLU", "MaxPool2d(2)");
+
+            string generated = Assert.Single(GeneratorHarness.RunGenerator(source).GeneratedSources).Text;
+
+            Assert.Contains("public const long ScratchBytes = 12640L;", generated);
+            Assert.Contains("public const long WeightBytes = 1792L;", generated);
+        }
+
+        /// <summary>
+        /// A network with every kind of step (padded, strided, depthwise, grouped vector and grouped scalar convs, standalone
+        /// BatchNorm, pools, Flatten, Linear + BatchNorm1d): the constants must equal what the constructed instance really
+        /// allocates, measured on its AlignedBuffers.
+        /// </summary>
+        private const string EveryStep = """
+            using FusedNet;
+            namespace User
+            {
+                [FusedNetwork(3, 20, 18)]
+                [Conv2d(24, 3, Padding = 1)]
+                [BatchNorm2d]
+                [ReLU]
+                [Conv2d(24, 3, Padding = 2, Groups = 24)]
+                [Conv2d(48, 1, Groups = 3)]
+                [Conv2d(36, 3, Stride = 2, Padding = 1, Groups = 12)]
+                [BatchNorm2d]
+                [Hardswish]
+                [AvgPool2d(2)]
+                [Flatten]
+                [Linear(20)]
+                [BatchNorm1d]
+                [Sigmoid]
+                [Linear(5, Bias = false)]
+                public partial class EveryStep { }
+            }
+            """;
+
+        [Fact]
+        public void Constants_MatchWhatAnInstanceAllocates()
+        {
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(EveryStep);
+            Type type = loaded.GetNetworkType("EveryStep");
+            var layers = (IReadOnlyList<LayerInfo>)type.GetProperty("Layers")!.GetValue(null)!;
+            var expected = (IReadOnlyList<WeightInfo>)type.GetProperty("ExpectedWeights")!.GetValue(null)!;
+            IFusedNetwork network = loaded.Create("EveryStep", RandomWeights.Create(expected, seed: 11));
+            long scratchConst = (long)type.GetField("ScratchBytes")!.GetValue(null)!;
+            long weightConst = (long)type.GetField("WeightBytes")!.GetValue(null)!;
+            Assert.Equal(scratchConst, network.ScratchBytes);
+            Assert.Equal(weightConst, network.WeightBytes);
+
+            long scratch = AllocatedBytes(type, network, "_scratch");
+            long weights = AllocatedBytes(type, network, "_weights");
+            Assert.Equal(scratch, scratchConst);
+            if (network.VectorWidth == VectorWidth.Vector512)
+                Assert.Equal(weights, weightConst);       // packed for the widest kernels: the constant is exact
+            else
+                Assert.InRange(weights, 1, weightConst);  // narrower vectors pad less: the constant is an upper bound
+
+            // And the scratch is really the planned total: at least every layer's output once per path (stored with
+            // channels rounded up), so a constant that forgot a buffer or a path could not pass.
+            long outputsOnce = layers.Where(l => l.Kind is "Conv2d" or "AvgPool2d" or "Linear" or "Flatten")
+                .Sum(l => 4L * ((l.OutputShape.Channels + 15) / 16 * 16) * l.OutputShape.Height * l.OutputShape.Width);
+            Assert.True(scratchConst >= 2 * outputsOnce, $"ScratchBytes {scratchConst} < 2 x {outputsOnce}");
+        }
+
+        [Fact]
+        public void CloneForThread_AllocatesScratchBytesAgain_AndSharesTheWeights()
+        {
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(EveryStep);
+            Type type = loaded.GetNetworkType("EveryStep");
+            var expected = (IReadOnlyList<WeightInfo>)type.GetProperty("ExpectedWeights")!.GetValue(null)!;
+            IFusedNetwork network = loaded.Create("EveryStep", RandomWeights.Create(expected, seed: 3));
+            var clone = (IFusedNetwork)type.GetMethod("CloneForThread")!.Invoke(network, null)!;
+
+            Assert.Equal(network.ScratchBytes, AllocatedBytes(type, clone, "_scratch"));
+            Assert.NotSame(Field(type, network, "_scratch"), Field(type, clone, "_scratch"));
+            Assert.Same(Field(type, network, "_weights"), Field(type, clone, "_weights"));
+        }
+
+        private static object Field(Type type, object instance, string name) =>
+            type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(instance)!;
+
+        /// <summary>Bytes (Length × 4) of every AlignedBuffer held by the instance's field <paramref name="name"/>.</summary>
+        private static long AllocatedBytes(Type type, object instance, string name)
+        {
+            object holder = Field(type, instance, name);
+            var buffers = holder.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public)
+                .Where(f => f.FieldType == typeof(FusedNet.Internal.AlignedBuffer))
+                .Select(f => (FusedNet.Internal.AlignedBuffer)f.GetValue(holder)!)
+                .ToList();
+            Assert.NotEmpty(buffers);
+            return buffers.Sum(b => 4L * b.Length);
+        }
+
+        [Fact]
+        public void ChangingALimit_ReAnalyses_ButReEmitsNothing()
+        {
+            // The limits are a pipeline input: a new value re-runs the check, but the plan (which holds no limit) compares
+            // equal, so a network that fits both before and after is not emitted again.
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)", "ReLU");
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source);
+            GeneratorRun first = GeneratorHarness.RunGenerator(compilation, null, Scratch("1GiB"));
+            Assert.Empty(first.GeneratorDiagnostics);
+
+            GeneratorRunResult result = Assert.Single(first.Driver
+                .WithUpdatedAnalyzerConfigOptions(new BuildPropertyOptions(Scratch("3GiB")))
+                .RunGenerators(compilation).GetRunResult().Results);
+
+            Assert.Contains(GeneratorAssert.StepOutputs(result, FusedNet.Generator.FusedNetworkGenerator.TrackingNames.Limits),
+                o => o.Reason == IncrementalStepRunReason.Modified);
+            foreach (string step in new[] { GeneratorAssert.Plan, GeneratorAssert.Emit })
+                Assert.All(GeneratorAssert.StepOutputs(result, step), o => Assert.True(
+                    o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step} output was {o.Reason}."));
+        }
+
+        [Fact]
+        public void RaisingALimit_EmitsTheNetworkThatDidNotFit()
+        {
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(FourGiBNetwork);
+            GeneratorRun first = GeneratorHarness.RunGenerator(compilation);
+            Assert.Equal("FN0017", Assert.Single(first.GeneratorDiagnostics).Id);
+
+            GeneratorDriver driver = first.Driver
+                .WithUpdatedAnalyzerConfigOptions(new BuildPropertyOptions(Scratch("4GiB")))
+                .RunGenerators(compilation);
+
+            GeneratorDriverRunResult result = driver.GetRunResult();
+            Assert.Empty(result.Diagnostics);
+            Assert.Contains("public const long ScratchBytes = 4294967296L;", Assert.Single(result.GeneratedTrees).ToString());
+        }
+    }
+}
