@@ -80,7 +80,8 @@ namespace FusedNet
 
         /// <summary>
         /// Counts the header's top-level keys with a forward-only reader, which allocates nothing per key, and
-        /// stops at the first key past <see cref="SafetensorsFile.MaxTensorCount"/> (+1 for the metadata). A
+        /// stops at the first tensor past <see cref="SafetensorsFile.MaxTensorCount"/> (the metadata key does not
+        /// count). A
         /// hostile 100 MB header of tiny entries is thus rejected after scanning a few megabytes, before
         /// <see cref="JsonDocument"/> and the per-tensor objects cost seconds and gigabytes. Malformed JSON is
         /// left to <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>, which reports it
@@ -89,14 +90,15 @@ namespace FusedNet
         private static void CheckEntryCount(ReadOnlySpan<byte> json, string displayName)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
-            int keys = 0;
+            int keys = 0; // Tensor keys, repeats included (JsonDocument's pass reports those).
             try
             {
                 while (reader.Read())
                 {
-                    if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                    if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1 ||
+                        reader.ValueTextEquals(MetadataKey))
                         continue;
-                    if (++keys > SafetensorsFile.MaxTensorCount + 1)
+                    if (++keys > SafetensorsFile.MaxTensorCount)
                     {
                         throw Error(displayName,
                             $"the header lists more than {SafetensorsFile.MaxTensorCount} tensors (the limit; stopped " +
