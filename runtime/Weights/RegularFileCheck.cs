@@ -42,6 +42,7 @@ namespace FusedNet
         /// <summary>Before opening: throws unless <paramref name="path"/> is (a link to) a regular file or does not exist.</summary>
         public static void CheckPath(string path)
         {
+            if (path.Contains('\0')) return; // Not a path: File.OpenHandle rejects it with ArgumentException.
             int? type = OperatingSystem.IsLinux() ? TryGetType(AtFdCwd, path, flags: 0) : null;
             if (type is int known)
             {
