@@ -35,6 +35,14 @@ namespace FusedNet
         /// </summary>
         public const int MaxTensorCount = 100_000;
 
+        /// <summary>
+        /// Most JSON tokens (names, values, brackets) a header may have; a tensor entry takes 10 plus its rank, a
+        /// metadata item 2. Four million leave room for <see cref="MaxTensorCount"/> tensors of rank 8 or so and
+        /// bound what else a header can make the parser do (millions of metadata items, huge shape arrays) to well
+        /// under a second and about 50 MB. Checked in the same allocation-free scan as <see cref="MaxTensorCount"/>.
+        /// </summary>
+        public const int MaxHeaderTokenCount = 4_000_000;
+
         private const int LengthPrefixSize = sizeof(ulong);
         /// <summary>Bytes converted per step when widening F16/BF16; keeps the scratch buffer small.</summary>
         private const int ConversionChunkBytes = 64 * 1024;

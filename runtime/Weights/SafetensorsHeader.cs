@@ -44,7 +44,7 @@ namespace FusedNet
         {
             if (!Utf8.IsValid(json.Span))
                 throw Error(displayName, "the header is not valid UTF-8");
-            CheckEntryCount(json.Span, displayName);
+            CheckCounts(json.Span, displayName);
 
             JsonDocument document;
             try
@@ -79,26 +79,33 @@ namespace FusedNet
         }
 
         /// <summary>
-        /// Counts the header's top-level keys with a forward-only reader, which allocates nothing per key, and
-        /// stops at the first tensor past <see cref="SafetensorsFile.MaxTensorCount"/> (the metadata key does not
-        /// count). A
-        /// hostile 100 MB header of tiny entries is thus rejected after scanning a few megabytes, before
-        /// <see cref="JsonDocument"/> and the per-tensor objects cost seconds and gigabytes. Malformed JSON is
-        /// left to <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>, which reports it
-        /// with its position.
+        /// Scans the header once with a forward-only reader, which allocates nothing per token, and stops at the
+        /// first tensor past <see cref="SafetensorsFile.MaxTensorCount"/> (the metadata key does not count) or
+        /// the first token past <see cref="SafetensorsFile.MaxHeaderTokenCount"/>. A hostile 100 MB header of
+        /// millions of tiny entries, metadata items or shape dimensions is thus rejected after a few megabytes,
+        /// before <see cref="JsonDocument"/> (12 bytes per token) and the per-tensor objects cost seconds and
+        /// gigabytes. Malformed JSON is left to <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>,
+        /// which reports it with its position.
         /// </summary>
-        private static void CheckEntryCount(ReadOnlySpan<byte> json, string displayName)
+        private static void CheckCounts(ReadOnlySpan<byte> json, string displayName)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
-            int keys = 0; // Tensor keys, repeats included (JsonDocument's pass reports those).
+            int tensors = 0; // Tensor keys, repeats included (JsonDocument's pass reports those).
+            int tokens = 0;
             try
             {
                 while (reader.Read())
                 {
+                    if (++tokens > SafetensorsFile.MaxHeaderTokenCount)
+                    {
+                        throw Error(displayName,
+                            $"the header has more than {SafetensorsFile.MaxHeaderTokenCount} JSON tokens (the limit; " +
+                            $"stopped counting at byte {reader.TokenStartIndex} of {json.Length})");
+                    }
                     if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1 ||
                         reader.ValueTextEquals(MetadataKey))
                         continue;
-                    if (++keys > SafetensorsFile.MaxTensorCount)
+                    if (++tensors > SafetensorsFile.MaxTensorCount)
                     {
                         throw Error(displayName,
                             $"the header lists more than {SafetensorsFile.MaxTensorCount} tensors (the limit; stopped " +

@@ -69,7 +69,8 @@ namespace FusedNet.Tests.Weights
             }
 
             timer.Stop();
-            Assert.True(timer.Elapsed < TimeSpan.FromSeconds(15), $"{MutationCount} mutations took {timer.Elapsed}");
+            // About 3 s on a quiet 2-core machine; the bound leaves room for a loaded CI runner and still catches a hang.
+            Assert.True(timer.Elapsed < TimeSpan.FromSeconds(30), $"{MutationCount} mutations took {timer.Elapsed}");
             string summary = string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value.Opened} opened/{o.Value.Rejected} rejected"));
             // Every kind ran and was rejected at least sometimes; data flips always keep the file valid, and
             // several other kinds (a digit in a name, metadata, padding) keep it valid too: both paths are exercised.
