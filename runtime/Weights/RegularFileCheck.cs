@@ -25,7 +25,7 @@ namespace FusedNet
     /// rejected by <see cref="Directory.Exists(string)"/> before opening, and anything that cannot be read by
     /// position (pipes, sockets, terminals) right after opening, by <see cref="FileStorage"/>.
     /// </remarks>
-    internal static partial class RegularFileCheck
+    internal static class RegularFileCheck
     {
         private const int AtFdCwd = -100;
         private const int AtEmptyPath = 0x1000;
@@ -36,8 +36,6 @@ namespace FusedNet
 
         private const int FileTypeMask = 0xF000; // S_IFMT
         private const int RegularFileType = 0x8000; // S_IFREG
-
-        private static volatile bool s_statxUnavailable;
 
         /// <summary>Before opening: throws unless <paramref name="path"/> is (a link to) a regular file or does not exist.</summary>
         public static void CheckPath(string path)
@@ -91,7 +89,8 @@ namespace FusedNet
         /// <summary>The S_IFMT bits of the file, or null when statx cannot tell (no such file, no statx, ...).</summary>
         private static unsafe int? TryGetType(int directory, string path, int flags)
         {
-            if (s_statxUnavailable) return null;
+            var statx = (delegate* unmanaged<int, byte*, int, uint, byte*, int>)s_statx.Value;
+            if (statx == null) return null;
 
             byte[] pathBytes = new byte[Encoding.UTF8.GetByteCount(path) + 1]; // NUL-terminated
             Encoding.UTF8.GetBytes(path, pathBytes);
@@ -99,30 +98,31 @@ namespace FusedNet
             new Span<byte>(buffer, StatxBufferSize).Clear();
 
             int result;
-            try
-            {
-                fixed (byte* pathPointer = pathBytes)
-                    result = Statx(directory, pathPointer, flags, StatxType, buffer);
-            }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                s_statxUnavailable = true; // A libc without statx: the fallback checks apply.
-                return null;
-            }
-
-            if (result != 0)
-            {
-                int error = Marshal.GetLastPInvokeError();
-                const int EPERM = 1, ENOSYS = 38;
-                if (error is ENOSYS or EPERM) s_statxUnavailable = true; // Old kernel, or a seccomp filter refusing it.
-                return null;
-            }
+            fixed (byte* pathPointer = pathBytes)
+                result = statx(directory, pathPointer, flags, StatxType, buffer);
+            // Any failure (no such file, no permission, an old kernel's ENOSYS, a seccomp filter's EPERM) leaves the
+            // decision to the fallback checks and the open, which report missing files and permissions themselves.
+            if (result != 0) return null;
             uint mask = *(uint*)(buffer + StatxMaskOffset);
             if ((mask & StatxType) == 0) return null;
             return *(ushort*)(buffer + StatxModeOffset) & FileTypeMask;
         }
 
-        [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
-        private static unsafe partial int Statx(int directory, byte* path, int flags, uint mask, byte* buffer);
+        /// <summary>
+        /// libc's statx, looked up once; null without one. Loaded by name rather than with [LibraryImport("libc")]:
+        /// CoreCLR maps "libc" to libc.so.6 but NativeAOT need not, and on glibc "libc.so" is a linker script that
+        /// cannot be loaded. "libc.so.6" is glibc's; musl's loader answers any "libc.so*" name with itself.
+        /// </summary>
+        private static readonly Lazy<IntPtr> s_statx = new(LoadStatx);
+
+        private static IntPtr LoadStatx()
+        {
+            foreach (string name in new[] { "libc.so.6", "libc.so" })
+            {
+                if (NativeLibrary.TryLoad(name, out IntPtr library) && NativeLibrary.TryGetExport(library, "statx", out IntPtr function))
+                    return function;
+            }
+            return IntPtr.Zero;
+        }
     }
 }
