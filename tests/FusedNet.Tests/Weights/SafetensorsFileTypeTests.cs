@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Net.Sockets;
 using System.Threading.Tasks;
 using FusedNet;
 using static FusedNet.Tests.Weights.SafetensorsTestFiles;
@@ -67,6 +68,16 @@ namespace FusedNet.Tests.Weights
                 Assert.Contains($"'{device}' is not a regular file (a character device)", exception.Message);
                 Assert.True(timer.Elapsed < TimeSpan.FromSeconds(1), $"{device}: {timer.Elapsed}");
             }
+        }
+
+        [FactOnUnix]
+        public void A_unix_socket_is_rejected()
+        {
+            string path = Path.Combine(_directory, "socket.safetensors");
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            var exception = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Open(path));
+            Assert.Contains($"'{path}' is not a regular file (a socket)", exception.Message);
         }
 
         [FactOnUnix]
