@@ -36,6 +36,7 @@ namespace FusedNet
 
         private const int FileTypeMask = 0xF000; // S_IFMT
         private const int RegularFileType = 0x8000; // S_IFREG
+        private const int DirectoryType = 0x4000; // S_IFDIR
 
         /// <summary>Before opening: throws unless <paramref name="path"/> is (a link to) a regular file or does not exist.</summary>
         public static void CheckPath(string path)
@@ -48,7 +49,7 @@ namespace FusedNet
                 return;
             }
             // Missing files and permission errors are left to the open, which reports them with .NET's own exceptions.
-            if (Directory.Exists(path)) throw NotRegular(path, 0x4000);
+            if (Directory.Exists(path)) throw NotRegular(path, DirectoryType);
         }
 
         /// <summary>After opening: throws unless <paramref name="handle"/> is a regular file (when the OS can tell).</summary>
@@ -79,7 +80,7 @@ namespace FusedNet
         {
             0x1000 => "a FIFO",
             0x2000 => "a character device",
-            0x4000 => "a directory",
+            DirectoryType => "a directory",
             0x6000 => "a block device",
             0xA000 => "a symbolic link",
             0xC000 => "a socket",

@@ -127,15 +127,14 @@ namespace FusedNet
         /// </summary>
         private static void CheckTiling(List<SafetensorsEntry> entries, long dataLength, string displayName)
         {
-            var sorted = entries.ToArray();
-            // Ties (equal begin and end, only possible for zero-size tensors) keep header order: stable messages.
-            var order = new int[sorted.Length];
+            // Sorts indices, not entries: ties (equal begin and end) keep header order, so messages are stable.
+            var order = new int[entries.Count];
             for (int i = 0; i < order.Length; i++) order[i] = i;
             Array.Sort(order, (a, b) =>
             {
-                int byBegin = sorted[a].Begin.CompareTo(sorted[b].Begin);
+                int byBegin = entries[a].Begin.CompareTo(entries[b].Begin);
                 if (byBegin != 0) return byBegin;
-                int byEnd = sorted[a].End.CompareTo(sorted[b].End);
+                int byEnd = entries[a].End.CompareTo(entries[b].End);
                 return byEnd != 0 ? byEnd : a.CompareTo(b);
             });
 
@@ -143,7 +142,7 @@ namespace FusedNet
             long covered = 0; // Every byte before this offset belongs to exactly one tensor.
             foreach (int index in order)
             {
-                SafetensorsEntry entry = sorted[index];
+                SafetensorsEntry entry = entries[index];
                 if (entry.Begin < covered && entry.Begin == entry.End)
                 {
                     throw Error(displayName,
