@@ -27,6 +27,22 @@ namespace FusedNet
         /// </summary>
         public const int MaxHeaderLength = 100_000_000;
 
+        /// <summary>
+        /// Most tensors a header may list. A CNN has a few per layer (ResNet-152: under 1,000), so 100,000 is far
+        /// beyond any network this library can build; the limit stops a header of millions of tiny entries
+        /// (which fits <see cref="MaxHeaderLength"/>) from costing seconds and gigabytes before it is rejected.
+        /// It is checked with a scan that allocates nothing per entry, before the header is parsed.
+        /// </summary>
+        public const int MaxTensorCount = 100_000;
+
+        /// <summary>
+        /// Most JSON tokens (names, values, brackets) a header may have; a tensor entry takes 10 plus its rank, a
+        /// metadata item 2. Four million leave room for <see cref="MaxTensorCount"/> tensors of rank 8 or so and
+        /// bound what else a header can make the parser do (millions of metadata items, huge shape arrays) to well
+        /// under a second and about 50 MB. Checked in the same allocation-free scan as <see cref="MaxTensorCount"/>.
+        /// </summary>
+        public const int MaxHeaderTokenCount = 4_000_000;
+
         private const int LengthPrefixSize = sizeof(ulong);
         /// <summary>Bytes converted per step when widening F16/BF16; keeps the scratch buffer small.</summary>
         private const int ConversionChunkBytes = 64 * 1024;
@@ -56,7 +72,15 @@ namespace FusedNet
         public string DisplayName { get; }
 
         /// <summary>Tensor names in the order the header lists them (<c>__metadata__</c> excluded).</summary>
-        public IReadOnlyCollection<string> TensorNames => _names;
+        /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
+        public IReadOnlyCollection<string> TensorNames
+        {
+            get
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _names;
+            }
+        }
 
         /// <summary>
         /// Opens and validates <paramref name="path"/>. Throws <see cref="InvalidDataException"/> naming the
@@ -65,7 +89,11 @@ namespace FusedNet
         /// <param name="path">A .safetensors file, e.g. written by <c>safetensors.torch.save_file(model.state_dict(), path)</c>.</param>
         /// <returns>The open file; dispose it when done (a network built from it does not need it any more).</returns>
         /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-        /// <exception cref="InvalidDataException">The file is not a valid safetensors file (truncated, bad header, offsets outside the data, …).</exception>
+        /// <exception cref="InvalidDataException">
+        /// The path is not a regular file (a directory, FIFO, socket or device: rejected before anything can block),
+        /// or the file is not a valid safetensors file (truncated, bad header, more than <see cref="MaxTensorCount"/>
+        /// tensors, offsets outside the data, tensors that overlap or leave bytes of the data section unused, …).
+        /// </exception>
         /// <exception cref="IOException">The file cannot be opened (<see cref="FileNotFoundException"/>, a directory that does not exist, …).</exception>
         /// <exception cref="UnauthorizedAccessException">The file cannot be read with the caller's permissions.</exception>
         public static SafetensorsFile Open(string path)
@@ -91,9 +119,11 @@ namespace FusedNet
 
         /// <summary>Dtype and shape of <paramref name="name"/> from the header; false if the file has no such tensor.</summary>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
         public bool TryGetTensorInfo(string name, out TensorInfo info)
         {
             ArgumentNullException.ThrowIfNull(name);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_entries.TryGetValue(name, out SafetensorsEntry? entry))
             {
                 info = entry.Info;
@@ -110,6 +140,7 @@ namespace FusedNet
         /// <exception cref="InvalidDataException">
         /// No such tensor, a dtype that is not F32/F16/BF16, or a destination whose length is not the element count.
         /// </exception>
+        /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
         public void ReadFloat32(string name, Span<float> destination)
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -138,7 +169,11 @@ namespace FusedNet
                 ReadSixteenBit(offset, destination, info.DataType);
         }
 
-        /// <summary>Closes the file. A network built from it keeps working: it holds no reference to its weight source.</summary>
+        /// <summary>
+        /// Closes the file. A network built from it keeps working: it holds no reference to its weight source.
+        /// Afterwards <see cref="TensorNames"/>, <see cref="TryGetTensorInfo"/> and <see cref="ReadFloat32"/> throw
+        /// <see cref="ObjectDisposedException"/>, so a disposed file never answers as if it were open.
+        /// </summary>
         public void Dispose()
         {
             _disposed = true;

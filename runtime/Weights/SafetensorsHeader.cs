@@ -37,15 +37,19 @@ namespace FusedNet
         /// <summary>More dimensions than any real tensor has; bounds the work a hostile shape can cause.</summary>
         public const int MaxRank = 64;
 
+        /// <summary>Nesting of a valid header: root object, entry object, shape array (one spare level).</summary>
+        private const int MaxJsonDepth = 8;
+
         public static List<SafetensorsEntry> Parse(ReadOnlyMemory<byte> json, long dataLength, string displayName)
         {
             if (!Utf8.IsValid(json.Span))
                 throw Error(displayName, "the header is not valid UTF-8");
+            CheckCounts(json.Span, displayName);
 
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+                document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
             }
             catch (JsonException e)
             {
@@ -69,7 +73,109 @@ namespace FusedNet
                     else
                         entries.Add(ParseEntry(property.Name, property.Value, dataLength, displayName));
                 }
+                CheckTiling(entries, dataLength, displayName);
                 return entries;
+            }
+        }
+
+        /// <summary>
+        /// Scans the header once with a forward-only reader, which allocates nothing per token, and stops at the
+        /// first tensor past <see cref="SafetensorsFile.MaxTensorCount"/> (the metadata key does not count) or
+        /// the first token past <see cref="SafetensorsFile.MaxHeaderTokenCount"/>. A hostile 100 MB header of
+        /// millions of tiny entries, metadata items or shape dimensions is thus rejected after a few megabytes,
+        /// before <see cref="JsonDocument"/> (12 bytes per token) and the per-tensor objects cost seconds and
+        /// gigabytes. Malformed JSON is left to <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>,
+        /// which reports it with its position.
+        /// </summary>
+        private static void CheckCounts(ReadOnlySpan<byte> json, string displayName)
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
+            int tensors = 0; // Tensor keys, repeats included (JsonDocument's pass reports those).
+            int tokens = 0;
+            try
+            {
+                while (reader.Read())
+                {
+                    if (++tokens > SafetensorsFile.MaxHeaderTokenCount)
+                    {
+                        throw Error(displayName,
+                            $"the header has more than {SafetensorsFile.MaxHeaderTokenCount} JSON tokens (the limit; " +
+                            $"stopped counting at byte {reader.TokenStartIndex} of {json.Length})");
+                    }
+                    if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1 ||
+                        reader.ValueTextEquals(MetadataKey))
+                        continue;
+                    if (++tensors > SafetensorsFile.MaxTensorCount)
+                    {
+                        throw Error(displayName,
+                            $"the header lists more than {SafetensorsFile.MaxTensorCount} tensors (the limit; stopped " +
+                            $"counting at byte {reader.TokenStartIndex} of {json.Length})");
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON: JsonDocument.Parse rejects it next with a better message.
+            }
+        }
+
+        /// <summary>
+        /// The tensors must tile the data section exactly, as the reference implementation requires: sorted by
+        /// offsets, the first begins at 0, each begins where the previous one ends, and the last ends at the
+        /// end of the file. So no byte belongs to two tensors and none to no tensor. Zero-size tensors
+        /// (begin == end) sort before a tensor beginning at the same offset and fit anywhere between tensors.
+        /// </summary>
+        private static void CheckTiling(List<SafetensorsEntry> entries, long dataLength, string displayName)
+        {
+            // Sorts indices, not entries: ties (equal begin and end) keep header order, so messages are stable.
+            var order = new int[entries.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            Array.Sort(order, (a, b) =>
+            {
+                int byBegin = entries[a].Begin.CompareTo(entries[b].Begin);
+                if (byBegin != 0) return byBegin;
+                int byEnd = entries[a].End.CompareTo(entries[b].End);
+                return byEnd != 0 ? byEnd : a.CompareTo(b);
+            });
+
+            SafetensorsEntry? previous = null;
+            long covered = 0; // Every byte before this offset belongs to exactly one tensor.
+            foreach (int index in order)
+            {
+                SafetensorsEntry entry = entries[index];
+                if (entry.Begin < covered && entry.Begin == entry.End)
+                {
+                    throw Error(displayName,
+                        $"tensor '{entry.Name}' (zero-size, data_offsets [{entry.Begin}, {entry.End}]) lies inside tensor " +
+                        $"'{previous!.Name}' (data_offsets [{previous.Begin}, {previous.End}]); tensors may not overlap");
+                }
+                if (entry.Begin < covered)
+                {
+                    throw Error(displayName,
+                        $"tensors '{previous!.Name}' (data_offsets [{previous.Begin}, {previous.End}]) and '{entry.Name}' " +
+                        $"(data_offsets [{entry.Begin}, {entry.End}]) overlap: bytes [{entry.Begin}, {Math.Min(covered, entry.End)}) " +
+                        "of the data section would belong to both");
+                }
+                if (entry.Begin > covered)
+                {
+                    string before = previous is null
+                        ? "at the start of the data section"
+                        : $"between tensor '{previous.Name}' (ending at {previous.End}) and";
+                    throw Error(displayName,
+                        $"bytes [{covered}, {entry.Begin}) of the data section belong to no tensor ({before} tensor " +
+                        $"'{entry.Name}' (data_offsets [{entry.Begin}, {entry.End}])); the tensors must cover the data " +
+                        "section exactly");
+                }
+                previous = entry;
+                covered = entry.End;
+            }
+
+            if (covered != dataLength)
+            {
+                string after = previous is null ? "the header lists no tensors" : $"the last tensor, '{previous.Name}', ends at {covered}";
+                throw Error(displayName,
+                    $"bytes [{covered}, {dataLength}) at the end of the data section belong to no tensor ({after}, but " +
+                    $"the data section holds {dataLength} bytes); the tensors must cover the data section exactly");
             }
         }
 

@@ -28,8 +28,24 @@ namespace FusedNet
         public FileStorage(string path)
         {
             _displayName = path;
+            RegularFileCheck.CheckPath(path); // Before the open, which would block on a FIFO.
             _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            Length = RandomAccess.GetLength(_handle);
+            try
+            {
+                RegularFileCheck.CheckHandle(_handle, path);
+                Length = RandomAccess.GetLength(_handle);
+            }
+            catch (NotSupportedException)
+            {
+                // RandomAccess refuses handles without positions: a pipe, socket or terminal the checks above could not see.
+                _handle.Dispose();
+                throw RegularFileCheck.NotRegular(path, "it cannot be read by position");
+            }
+            catch
+            {
+                _handle.Dispose();
+                throw;
+            }
         }
 
         public override long Length { get; }

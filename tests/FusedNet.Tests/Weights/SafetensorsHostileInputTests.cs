@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Diagnostics;
 using System.Linq;
 using System.Text;
 using FusedNet;
@@ -309,6 +310,200 @@ namespace FusedNet.Tests.Weights
             {
                 File.Delete(path);
             }
+        }
+
+        // Issue 7 item 6: the tensors must tile the data section exactly, as in the reference implementation.
+
+        private static string Entry(string name, string dtype, string shape, long begin, long end) =>
+            $"\"{name}\":{{\"dtype\":\"{dtype}\",\"shape\":{shape},\"data_offsets\":[{begin},{end}]}}";
+
+        [Fact]
+        public void Overlapping_tensors_are_rejected_naming_both()
+        {
+            string header = "{" + Entry("a", "F32", "[2]", 0, 8) + "," + Entry("b", "F32", "[2]", 4, 12) + "}";
+            string message = Rejection(Build(header, new byte[12]));
+            Assert.Contains("tensors 'a' (data_offsets [0, 8]) and 'b' (data_offsets [4, 12]) overlap", message);
+            Assert.Contains("bytes [4, 8) of the data section would belong to both", message);
+        }
+
+        [Fact]
+        public void Two_tensors_on_the_same_bytes_are_rejected()
+        {
+            // Listed in reverse: the check sorts by offset, and ties keep header order.
+            string header = "{" + Entry("b", "F32", "[2]", 0, 8) + "," + Entry("a", "F32", "[2]", 0, 8) + "}";
+            string message = Rejection(Build(header, new byte[8]));
+            Assert.Contains("tensors 'b' (data_offsets [0, 8]) and 'a' (data_offsets [0, 8]) overlap", message);
+        }
+
+        [Fact]
+        public void A_zero_size_tensor_inside_another_is_rejected()
+        {
+            string header = "{" + Entry("a", "F32", "[2]", 0, 8) + "," + Entry("empty", "F32", "[0]", 4, 4) + "}";
+            string message = Rejection(Build(header, new byte[8]));
+            Assert.Contains("tensor 'empty' (zero-size, data_offsets [4, 4]) lies inside tensor 'a' (data_offsets [0, 8])", message);
+        }
+
+        [Fact]
+        public void A_gap_between_tensors_is_rejected()
+        {
+            string header = "{" + Entry("a", "F32", "[1]", 0, 4) + "," + Entry("b", "F32", "[1]", 8, 12) + "}";
+            string message = Rejection(Build(header, new byte[12]));
+            Assert.Contains("bytes [4, 8) of the data section belong to no tensor", message);
+            Assert.Contains("between tensor 'a' (ending at 4) and tensor 'b' (data_offsets [8, 12])", message);
+        }
+
+        [Fact]
+        public void Data_not_starting_at_zero_is_rejected()
+        {
+            string message = Rejection(Build(OneTensorHeader("F32", "[1]", "[4,8]"), EightBytes));
+            Assert.Contains("bytes [0, 4) of the data section belong to no tensor (at the start of the data section tensor 't'", message);
+        }
+
+        [Fact]
+        public void Trailing_bytes_after_the_last_tensor_are_rejected()
+        {
+            string message = Rejection(Build(OneTensorHeader("F32", "[1]", "[0,4]"), EightBytes));
+            Assert.Contains("bytes [4, 8) at the end of the data section belong to no tensor", message);
+            Assert.Contains("the last tensor, 't', ends at 4, but the data section holds 8 bytes", message);
+        }
+
+        [Fact]
+        public void Data_bytes_without_any_tensor_are_rejected()
+        {
+            string message = Rejection(Build("{}", new byte[3]));
+            Assert.Contains("bytes [0, 3) at the end of the data section belong to no tensor (the header lists no tensors", message);
+        }
+
+        [Fact]
+        public void Tiling_tensors_in_any_header_order_with_zero_size_tensors_open()
+        {
+            // Unsorted, unaligned, with zero-size tensors at the start, between two tensors and at the end.
+            string header = "{" + Entry("c", "F16", "[1]", 5, 7) + "," + Entry("z0", "F32", "[0]", 0, 0) + "," +
+                            Entry("b", "U8", "[1]", 4, 5) + "," + Entry("z1", "F32", "[2, 0]", 4, 4) + "," +
+                            Entry("a", "F32", "[1]", 0, 4) + "," + Entry("z2", "BF16", "[0]", 7, 7) + "}";
+            byte[] data = new byte[7];
+            BitConverter.TryWriteBytes(data.AsSpan(0), 6.5f);
+            BitConverter.TryWriteBytes(data.AsSpan(5), (Half)(-0.5f));
+            using var file = Open(Build(header, data));
+            Assert.Equal(new[] { "c", "z0", "b", "z1", "a", "z2" }, file.TensorNames);
+            var a = new float[1];
+            var c = new float[1];
+            file.ReadFloat32("a", a);
+            file.ReadFloat32("c", c);
+            file.ReadFloat32("z1", Span<float>.Empty);
+            Assert.Equal(6.5f, a[0]);
+            Assert.Equal(-0.5f, c[0]);
+        }
+
+        // Issue 7 item 7: a header of very many entries is rejected before it costs seconds and gigabytes.
+
+        /// <summary>A header of <paramref name="count"/> zero-size F32 tensors (legal, and 40 bytes each).</summary>
+        private static byte[] ManyTensors(int count)
+        {
+            var header = new StringBuilder(count * 48);
+            header.Append('{');
+            for (int i = 0; i < count; i++)
+            {
+                if (i > 0) header.Append(',');
+                header.Append("\"t").Append(i).Append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+            }
+            header.Append('}');
+            return Build(header.ToString(), Array.Empty<byte>());
+        }
+
+        [Fact]
+        public void More_than_MaxTensorCount_tensors_fail_fast()
+        {
+            byte[] bytes = ManyTensors(SafetensorsFile.MaxTensorCount + 1);
+            var timer = Stopwatch.StartNew();
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            string message = Rejection(bytes);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            timer.Stop();
+
+            Assert.Contains($"the header lists more than {SafetensorsFile.MaxTensorCount} tensors (the limit", message);
+            Assert.True(timer.Elapsed < TimeSpan.FromSeconds(1), $"took {timer.Elapsed}");
+            // The header copy (~5 MB) and the exception: nothing per entry.
+            Assert.True(allocated < 2L * bytes.Length + (1 << 20), $"allocated {allocated} bytes for a {bytes.Length}-byte file");
+        }
+
+        [Fact]
+        public void A_hostile_100_MB_header_of_tiny_entries_fails_fast()
+        {
+            // The probe's attack: ~1.7 M entries in a header just under MaxHeaderLength used to take 12 s and 1.4 GB.
+            // Built as bytes (a name of 8 digits keeps every entry distinct), so the setup stays cheap.
+            byte[] entry = Encoding.ASCII.GetBytes("\"00000000\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]},");
+            int count = (SafetensorsFile.MaxHeaderLength - 2) / entry.Length;
+            var header = new byte[count * entry.Length + 1];
+            header[0] = (byte)'{';
+            for (int i = 0; i < count; i++)
+            {
+                Span<byte> target = header.AsSpan(1 + i * entry.Length, entry.Length);
+                entry.CopyTo(target);
+                i.TryFormat(target.Slice(1, 8), out _, "D8");
+            }
+            header[^1] = (byte)'}'; // Replaces the last comma.
+            byte[] bytes = Build(header, Array.Empty<byte>());
+            Assert.True(header.Length <= SafetensorsFile.MaxHeaderLength && count > 1_600_000, $"{header.Length} bytes, {count} entries");
+
+            var timer = Stopwatch.StartNew();
+            string message = Rejection(bytes);
+            timer.Stop();
+            Assert.Contains($"more than {SafetensorsFile.MaxTensorCount} tensors", message);
+            Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"took {timer.Elapsed}");
+        }
+
+        [Fact]
+        public void A_header_of_millions_of_metadata_items_fails_fast()
+        {
+            // Metadata items are not tensors, but each costs the parser as much: the token budget bounds them.
+            byte[] item = Encoding.ASCII.GetBytes("\"00000000\":\"v\",");
+            int count = SafetensorsFile.MaxHeaderTokenCount / 2 + 1; // 2 tokens each: the budget is exceeded by one item.
+            byte[] prefix = Encoding.ASCII.GetBytes("{\"__metadata__\":{");
+            var header = new byte[prefix.Length + count * item.Length + 1];
+            prefix.CopyTo(header, 0);
+            for (int i = 0; i < count; i++)
+            {
+                Span<byte> target = header.AsSpan(prefix.Length + i * item.Length, item.Length);
+                item.CopyTo(target);
+                i.TryFormat(target.Slice(1, 8), out _, "D8");
+            }
+            header[^2] = (byte)'}'; // Replaces the last comma.
+            header[^1] = (byte)'}';
+            byte[] bytes = Build(header, Array.Empty<byte>());
+
+            var timer = Stopwatch.StartNew();
+            string message = Rejection(bytes);
+            timer.Stop();
+            Assert.Contains($"the header has more than {SafetensorsFile.MaxHeaderTokenCount} JSON tokens (the limit", message);
+            Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"took {timer.Elapsed}");
+        }
+
+        [Fact]
+        public void Exactly_MaxTensorCount_tensors_and_metadata_open()
+        {
+            // Each name is distinct and the metadata key does not count, so the limit is the only thing tested.
+            byte[] many = ManyTensors(SafetensorsFile.MaxTensorCount);
+            string header = "{\"__metadata__\":{\"format\":\"pt\"}," + Encoding.UTF8.GetString(many, 9, many.Length - 9);
+            using var file = Open(Build(header, Array.Empty<byte>()));
+            Assert.Equal(SafetensorsFile.MaxTensorCount, file.TensorNames.Count);
+            Assert.True(file.TryGetTensorInfo("t99999", out TensorInfo info));
+            Assert.Equal(0, info.ElementCount);
+        }
+
+        // Issue 7 item 10: a disposed file answers nothing.
+
+        [Fact]
+        public void Every_member_that_reads_the_file_throws_after_dispose()
+        {
+            var file = Open(Build(OneTensorHeader("F32", "[2]", "[0,8]"), EightBytes));
+            file.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => file.TryGetTensorInfo("t", out _));
+            Assert.Throws<ObjectDisposedException>(() => file.TryGetTensorInfo("absent", out _));
+            Assert.Throws<ObjectDisposedException>(() => file.TensorNames);
+            Assert.Throws<ObjectDisposedException>(() => file.ReadFloat32("t", new float[2]));
+            Assert.Equal("crafted.safetensors", file.DisplayName);
+            file.Dispose(); // Twice is fine.
         }
 
         [Fact]
