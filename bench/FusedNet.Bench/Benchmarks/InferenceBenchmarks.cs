@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using FusedNet.Bench.Checks;
 using FusedNet.Bench.Networks;
 using FusedNet.Bench.OnnxRuntime;
+using FusedNet.Onnx;
 
 namespace FusedNet.Bench.Benchmarks
 {
