@@ -23,7 +23,15 @@ namespace FusedNet.Onnx.Specs
         public abstract string Kind { get; }
 
         /// <summary>Weight-name prefix override (the attribute's <c>Name = "features.3"</c>); null means the layer's index.</summary>
-        public string? Name { get; init; }
+        public string? Name { get; private set; }
+
+        /// <summary>A copy of this row with the weight-name prefix <paramref name="name"/> (null: the layer's index).</summary>
+        public LayerSpec Named(string? name)
+        {
+            var copy = (LayerSpec)MemberwiseClone();
+            copy.Name = name;
+            return copy;
+        }
 
         public abstract TensorShape OutputShape(TensorShape input);
 
