@@ -1,6 +1,5 @@
 using System;
 using FusedNet.Bench.Networks;
-using FusedNet.Bench.OnnxRuntime;
 using FusedNet.Onnx;
 using FusedNet.Onnx.Specs;
 

@@ -17,8 +17,7 @@ namespace FusedNet.Tests.OnnxOracle
     /// should execute the graph as written, one ONNX kernel per node, not ORT's rewrite of it (BN folded into
     /// Conv in float, activations fused, NCHWc layout). Then a disagreement with FusedNet is about semantics,
     /// and the graph the test built is the graph that ran. The benchmarks' --check (run by CI) compares the
-    /// bench networks with every optimisation on. Skipping the optimiser also makes a session ~3× cheaper to
-    /// create, which is most of this oracle's cost on sweep-sized networks.
+    /// bench networks with every optimisation on.
     /// </remarks>
     public static class OnnxRuntimeOracle
     {
