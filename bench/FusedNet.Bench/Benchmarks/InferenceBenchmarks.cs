@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using FusedNet.Bench.Checks;
 using FusedNet.Bench.Networks;
-using FusedNet.Bench.OnnxRuntime;
+using FusedNet.Onnx;
 
 namespace FusedNet.Bench.Benchmarks
 {

@@ -1,7 +1,7 @@
 using System;
 using FusedNet.Bench.Networks;
-using FusedNet.Bench.OnnxRuntime;
-using FusedNet.Bench.Specs;
+using FusedNet.Onnx;
+using FusedNet.Onnx.Specs;
 
 namespace FusedNet.Bench.Checks
 {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using FusedNet.Bench.Specs;
+using FusedNet.Onnx.Specs;
 
 namespace FusedNet.Bench.Networks
 {

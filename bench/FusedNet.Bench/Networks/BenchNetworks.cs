@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using FusedNet.Bench.Specs;
+using FusedNet.Onnx.Specs;
 
 // The four networks of issue 3, 1 thread, batch 1. Each declaration is followed by its spec: the same
 // layers with every hyperparameter spelled out, from which the ONNX graph is built. BenchNetwork.Create

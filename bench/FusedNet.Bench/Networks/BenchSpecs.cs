@@ -1,4 +1,4 @@
-using FusedNet.Bench.Specs;
+using FusedNet.Onnx.Specs;
 
 namespace FusedNet.Bench.Networks
 {
@@ -9,33 +9,33 @@ namespace FusedNet.Bench.Networks
     internal static class BenchSpecs
     {
         public static readonly NetworkSpec Tiny = new NetworkSpec(new TensorShape(1, 28, 28),
-            new ConvSpec(8, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new ConvSpec(16, 3, stride: 2, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new ConvSpec(32, 3, stride: 2, padding: 1), new BatchNormSpec(), new ReluSpec(),
+            new ConvSpec(8, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new ConvSpec(16, 3, stride: 2, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new ConvSpec(32, 3, stride: 2, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
             new GlobalAvgPoolSpec(),
             new LinearSpec(10));
 
         public static readonly NetworkSpec Cifar = new NetworkSpec(new TensorShape(3, 32, 32),
-            new ConvSpec(32, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new ConvSpec(32, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new MaxPoolSpec(2),
-            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new MaxPoolSpec(2),
-            new ConvSpec(128, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
+            new ConvSpec(32, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new ConvSpec(32, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new PoolSpec(max: true, 2),
+            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new PoolSpec(max: true, 2),
+            new ConvSpec(128, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
             new GlobalAvgPoolSpec(),
             new LinearSpec(10));
 
         public static readonly NetworkSpec Mobile = new NetworkSpec(new TensorShape(32, 56, 56),
-            new ConvSpec(32, 3, padding: 1, groups: 32), new BatchNormSpec(), new Relu6Spec(),
-            new ConvSpec(64, 1), new BatchNormSpec(), new Relu6Spec(),
-            new ConvSpec(64, 3, stride: 2, padding: 1, groups: 64), new BatchNormSpec(), new Relu6Spec(),
-            new ConvSpec(128, 1), new BatchNormSpec(), new Relu6Spec(),
+            new ConvSpec(32, 3, padding: 1, groups: 32), new BatchNormSpec(), ActivationSpec.Relu6(),
+            new ConvSpec(64, 1), new BatchNormSpec(), ActivationSpec.Relu6(),
+            new ConvSpec(64, 3, stride: 2, padding: 1, groups: 64), new BatchNormSpec(), ActivationSpec.Relu6(),
+            new ConvSpec(128, 1), new BatchNormSpec(), ActivationSpec.Relu6(),
             new GlobalAvgPoolSpec(),
             new LinearSpec(10));
 
         public static readonly NetworkSpec Wide = new NetworkSpec(new TensorShape(64, 56, 56),
-            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), new ReluSpec(),
-            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), new ReluSpec());
+            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
+            new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu());
     }
 }

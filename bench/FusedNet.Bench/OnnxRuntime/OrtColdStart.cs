@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO;
 using FusedNet.Bench.Checks;
 using FusedNet.Bench.Networks;
-using FusedNet.Bench.Specs;
+using FusedNet.Onnx.Specs;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FusedNet.Bench.OnnxRuntime

@@ -28,7 +28,8 @@ namespace FusedNet.Tests.EndToEnd
                     yield return new object[] { network, dataType };
         }
 
-        private static IFusedNetwork Create(string network, IWeightSource weights) => network switch
+        /// <summary>The fixture's network class (compiled into this assembly from FixtureDeclarations.cs) over <paramref name="weights"/>.</summary>
+        internal static IFusedNetwork Create(string network, IWeightSource weights) => network switch
         {
             "seq_basic" => new SeqBasic(weights),
             "seq_acts" => new SeqActs(weights),

@@ -13,7 +13,8 @@ namespace FusedNet.Tests.Networks
     /// compilation), built from seeded random weights and run on seeded random input through Forward and
     /// ForwardUnfused, one sample at a time and as a batch of 3, against the double-precision reference.
     /// </summary>
-    public class NetworkSweepTests : IClassFixture<SweepCompilation>
+    [Collection(SweepCollection.Name)]
+    public class NetworkSweepTests
     {
         /// <summary>
         /// DESIGN §4: |actual − ref| ≤ 1e-4·max(1, |ref|). Float32 accumulation over at most a few hundred
@@ -36,7 +37,7 @@ namespace FusedNet.Tests.Networks
         {
             SweepCase sweepCase = SweepCatalog.Get(id);
             RefNetwork reference = sweepCase.Network;
-            IFusedNetwork network = Create(sweepCase, out InMemoryWeights weights);
+            IFusedNetwork network = Create(_compilation, sweepCase, out InMemoryWeights weights);
 
             CheckMetadata(sweepCase, network);
 
@@ -70,7 +71,7 @@ namespace FusedNet.Tests.Networks
         {
             // DESIGN §6: Forward and ForwardUnfused allocate nothing, ever; checked per path, single and batch.
             SweepCase sweepCase = SweepCatalog.Get(id);
-            IFusedNetwork network = Create(sweepCase, out _);
+            IFusedNetwork network = Create(_compilation, sweepCase, out _);
             float[] input = SweepWeights.Input(sweepCase.Network, BatchSize, sweepCase.Seed);
             float[] output = new float[BatchSize * network.OutputLength];
 
@@ -86,17 +87,18 @@ namespace FusedNet.Tests.Networks
                 throw new XunitException($"{sweepCase.Id} allocates:\n  {string.Join("\n  ", allocations)}\n\n{Describe(sweepCase)}");
         }
 
-        private IFusedNetwork Create(SweepCase sweepCase, out InMemoryWeights weights)
+        /// <summary>The compiled network of <paramref name="sweepCase"/> over its seeded weights (<see cref="SweepWeights.Create"/>).</summary>
+        internal static IFusedNetwork Create(SweepCompilation compilation, SweepCase sweepCase, out InMemoryWeights weights)
         {
-            IReadOnlyList<string> errors = _compilation.ErrorsOf(sweepCase.ClassName);
+            IReadOnlyList<string> errors = compilation.ErrorsOf(sweepCase.ClassName);
             if (errors.Count > 0)
                 throw new XunitException($"{sweepCase.Id} does not compile:\n  {string.Join("\n  ", errors)}\n\n{Describe(sweepCase)}");
-            if (_compilation.Loaded.Assembly.GetType("FusedNet.Sweep." + sweepCase.ClassName)?.GetConstructor([typeof(IWeightSource)]) is null)
+            if (compilation.Loaded.Assembly.GetType("FusedNet.Sweep." + sweepCase.ClassName)?.GetConstructor([typeof(IWeightSource)]) is null)
                 throw new XunitException($"{sweepCase.Id}: the generator produced no network class (no constructor(IWeightSource)); " +
-                    $"generator diagnostics: [{string.Join("; ", _compilation.GeneratorDiagnosticsOf(sweepCase.ClassName))}]\n\n{Describe(sweepCase)}");
+                    $"generator diagnostics: [{string.Join("; ", compilation.GeneratorDiagnosticsOf(sweepCase.ClassName))}]\n\n{Describe(sweepCase)}");
 
             weights = SweepWeights.Create(sweepCase.Network, sweepCase.Seed);
-            return _compilation.Loaded.Create("FusedNet.Sweep." + sweepCase.ClassName, weights);
+            return compilation.Loaded.Create("FusedNet.Sweep." + sweepCase.ClassName, weights);
         }
 
         /// <summary>Lengths, shapes and the expected tensor list must agree with the reference (DESIGN §3, §5).</summary>
@@ -160,7 +162,8 @@ namespace FusedNet.Tests.Networks
             return values;
         }
 
-        private static string Describe(SweepCase sweepCase)
+        /// <summary>The declaration and the reference's shapes, for failure messages.</summary>
+        internal static string Describe(SweepCase sweepCase)
         {
             var text = new StringBuilder();
             text.Append("Declaration:\n").Append(sweepCase.Network.ToDeclaration(sweepCase.ClassName));

@@ -2,17 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using FusedNet.Bench.Onnx;
-
-namespace FusedNet.Bench.Specs
+namespace FusedNet.Onnx.Specs
 {
     /// <summary>
-    /// A bench network described once as a table of <see cref="LayerSpec"/> rows. From it come the
-    /// expected PyTorch tensors (prefix = layer index, as nn.Sequential numbers children), the ONNX model
+    /// A network described once as a table of <see cref="LayerSpec"/> rows. From it come the expected PyTorch
+    /// tensors (prefix = the layer's Name, else its index, as nn.Sequential numbers children), the ONNX model
     /// and a scalar reference. <see cref="VerifyAgainst"/> proves it describes the same network as the
-    /// generated FusedNet class, so the ONNX graph cannot silently drift from the declaration.
+    /// generated FusedNet class, so the ONNX graph cannot silently drift from the declaration. Used by the
+    /// benchmarks (bench/FusedNet.Bench/Networks/BenchSpecs.cs) and the test suite's ONNX Runtime oracle.
     /// </summary>
-    internal sealed class NetworkSpec
+    public sealed class NetworkSpec
     {
         private readonly TensorShape[] _layerInputs;
 
@@ -34,7 +33,11 @@ namespace FusedNet.Bench.Specs
         public TensorShape OutputShape { get; }
         public IReadOnlyList<LayerSpec> Layers { get; }
 
-        private static string Prefix(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        /// <summary>The input shape of layer <paramref name="index"/>.</summary>
+        public TensorShape LayerInput(int index) => _layerInputs[index];
+
+        /// <summary>Weight-name prefix of layer <paramref name="index"/>: its Name, else its 0-based index.</summary>
+        public string Prefix(int index) => Layers[index].Name ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>Every tensor the network reads, in layer order: (PyTorch name, shape).</summary>
         public IReadOnlyList<(string Name, int[] Shape)> ExpectedWeights()
@@ -63,7 +66,7 @@ namespace FusedNet.Bench.Specs
         public const string OnnxInputName = "input";
         public const string OnnxOutputName = "output";
 
-        /// <summary>Scalar, double-accumulated evaluation of one sample (slow; used only by --check).</summary>
+        /// <summary>Scalar, double-accumulated evaluation of one sample (slow; the bench's --check uses it as an arbiter).</summary>
         public float[] EvaluateReference(ReadOnlySpan<float> input, IWeightSource weights)
         {
             float[] values = input.ToArray();
@@ -75,7 +78,8 @@ namespace FusedNet.Bench.Specs
         /// <summary>
         /// Throws if the generated network is not the network this spec describes: same layer kinds,
         /// names and shapes, same tensor names and shapes in the same order. Shapes pin kernel, stride,
-        /// padding and groups; epsilon is the one hyperparameter this cannot see (all specs use the default).
+        /// padding, dilation and groups; BatchNorm epsilon and the activations' parameters (LeakyReLU slope, ELU alpha,
+        /// GELU form) are what this cannot see: the output comparison against FusedNet catches those.
         /// </summary>
         public void VerifyAgainst(string key, IFusedNetwork network)
         {
@@ -101,7 +105,7 @@ namespace FusedNet.Bench.Specs
 
             if (problems.Count > 0)
             {
-                var message = new StringBuilder($"Bench spec '{key}' does not describe the generated network {network.GetType().Name}:");
+                var message = new StringBuilder($"Spec '{key}' does not describe the generated network {network.GetType().Name}:");
                 foreach (string p in problems) message.Append("\n- ").Append(p);
                 throw new InvalidOperationException(message.ToString());
             }

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Text;
 
-namespace FusedNet.Bench.Onnx
+namespace FusedNet.Onnx
 {
     /// <summary>
     /// The few pieces of the protobuf wire format an ONNX model needs: varints (wire type 0), fixed32
@@ -11,7 +11,7 @@ namespace FusedNet.Bench.Onnx
     /// Repeated scalars are written unpacked (one tag per element), which every protobuf reader accepts
     /// for both proto2 (ONNX's syntax) and proto3.
     /// </summary>
-    internal sealed class ProtobufWriter
+    public sealed class ProtobufWriter
     {
         private const int WireVarint = 0;
         private const int WireLengthDelimited = 2;

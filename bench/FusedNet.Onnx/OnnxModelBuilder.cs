@@ -2,23 +2,25 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 
-namespace FusedNet.Bench.Onnx
+namespace FusedNet.Onnx
 {
-    /// <summary>One node attribute: an int, a float or a list of ints (all the bench graphs need).</summary>
-    internal sealed class OnnxAttribute
+    /// <summary>One node attribute: an int, a float, a string or a list of ints (all the graphs here need).</summary>
+    public sealed class OnnxAttribute
     {
         // AttributeProto.AttributeType values from onnx.proto.
         private const int TypeFloat = 1;
         private const int TypeInt = 2;
+        private const int TypeString = 3;
         private const int TypeInts = 7;
 
-        private OnnxAttribute(string name, int type, long intValue, float floatValue, long[] intsValue)
+        private OnnxAttribute(string name, int type, long intValue = 0, float floatValue = 0, long[]? intsValue = null, string stringValue = "")
         {
             Name = name;
             Type = type;
             IntValue = intValue;
             FloatValue = floatValue;
-            IntsValue = intsValue;
+            IntsValue = intsValue ?? Array.Empty<long>();
+            StringValue = stringValue;
         }
 
         public string Name { get; }
@@ -26,12 +28,14 @@ namespace FusedNet.Bench.Onnx
         private long IntValue { get; }
         private float FloatValue { get; }
         private long[] IntsValue { get; }
+        private string StringValue { get; }
 
-        public static OnnxAttribute Int(string name, long value) => new OnnxAttribute(name, TypeInt, value, 0, Array.Empty<long>());
-        public static OnnxAttribute Float(string name, float value) => new OnnxAttribute(name, TypeFloat, 0, value, Array.Empty<long>());
-        public static OnnxAttribute Ints(string name, params long[] values) => new OnnxAttribute(name, TypeInts, 0, 0, values);
+        public static OnnxAttribute Int(string name, long value) => new OnnxAttribute(name, TypeInt, intValue: value);
+        public static OnnxAttribute Float(string name, float value) => new OnnxAttribute(name, TypeFloat, floatValue: value);
+        public static OnnxAttribute Ints(string name, params long[] values) => new OnnxAttribute(name, TypeInts, intsValue: values);
+        public static OnnxAttribute String(string name, string value) => new OnnxAttribute(name, TypeString, stringValue: value);
 
-        /// <summary>AttributeProto: name = 1, f = 2, i = 3, ints = 8, type = 20.</summary>
+        /// <summary>AttributeProto: name = 1, f = 2, i = 3, s = 4 (bytes, UTF-8), ints = 8, type = 20.</summary>
         public void WriteTo(ProtobufWriter w)
         {
             w.WriteString(1, Name);
@@ -40,6 +44,7 @@ namespace FusedNet.Bench.Onnx
             {
                 case TypeFloat: w.WriteFloat(2, FloatValue); break;
                 case TypeInt: w.WriteInt64(3, IntValue); break;
+                case TypeString: w.WriteString(4, StringValue); break;
                 default: foreach (long v in IntsValue) w.WriteInt64(8, v); break;
             }
         }
@@ -47,12 +52,13 @@ namespace FusedNet.Bench.Onnx
 
     /// <summary>
     /// Collects a single-graph ONNX model (float32 tensors only) and serialises it as a ModelProto:
-    /// IR version 8, default-domain opset 17. Field numbers are those of onnx/onnx.proto.
+    /// IR version 9, default-domain opset 20 (the first with Gelu, whose approximate attribute gives both of
+    /// PyTorch's forms; HardSwish is opset 14). Field numbers are those of onnx/onnx.proto.
     /// </summary>
-    internal sealed class OnnxModelBuilder
+    public sealed class OnnxModelBuilder
     {
-        public const long IrVersion = 8;
-        public const long OpsetVersion = 17;
+        public const long IrVersion = 9;   // opset 20 needs IR version 9 (ONNX 1.15)
+        public const long OpsetVersion = 20;
         private const int ElementTypeFloat = 1; // TensorProto.DataType.FLOAT
 
         private readonly string _graphName;
@@ -93,7 +99,7 @@ namespace FusedNet.Bench.Onnx
         {
             var model = new ProtobufWriter();
             model.WriteInt64(1, IrVersion);                 // ModelProto.ir_version
-            model.WriteString(2, "FusedNet.Bench");         // ModelProto.producer_name
+            model.WriteString(2, "FusedNet.Onnx");          // ModelProto.producer_name
             model.WriteMessage(7, WriteGraph);              // ModelProto.graph
             model.WriteMessage(8, opset =>                  // ModelProto.opset_import
             {
