@@ -25,7 +25,7 @@ namespace FusedNet.Tests.Weights
             string fifo = Path.Combine(_directory, "weights.safetensors");
             Run("mkfifo", fifo);
 
-            var open = Task.Run(() => SafetensorsFile.Open(fifo));
+            Task<SafetensorsFile> open = OpenOnItsOwnThread(fifo);
             try
             {
                 Assert.True(Task.WaitAny(new Task[] { open }, OpenTimeout) == 0, $"Open on a FIFO did not return within {OpenTimeout}");
@@ -34,13 +34,36 @@ namespace FusedNet.Tests.Weights
             }
             finally
             {
-                if (!open.IsCompleted)
-                {
-                    // Release the blocked open: a writer appears, then closes, and the reader sees end of file.
-                    using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
-                    open.ContinueWith(t => t.Result?.Dispose(), TaskScheduler.Default).Wait(OpenTimeout);
-                }
+                ReleaseABlockedReader(fifo, open);
             }
+        }
+
+        /// <summary>
+        /// Open on a dedicated thread, not the thread pool: under a full pool (other tests run in parallel) a
+        /// Task.Run could start only after the timeout, which would then blame Open for the pool's delay.
+        /// </summary>
+        private static Task<SafetensorsFile> OpenOnItsOwnThread(string path)
+        {
+            var result = new TaskCompletionSource<SafetensorsFile>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new System.Threading.Thread(() =>
+            {
+                try { result.SetResult(SafetensorsFile.Open(path)); }
+                catch (Exception e) { result.SetException(e); }
+            }) { IsBackground = true, Name = "open " + Path.GetFileName(path) };
+            thread.Start();
+            return result.Task;
+        }
+
+        /// <summary>
+        /// If Open is stuck in open(2) on the FIFO (the bug these tests guard against), give it a partner so the
+        /// test run can go on. Linux opens a FIFO read-write without waiting for a partner, so this never blocks
+        /// the test itself (a write-only open would wait forever if the reader never got as far as open).
+        /// </summary>
+        private static void ReleaseABlockedReader(string fifo, Task<SafetensorsFile> open)
+        {
+            if (open.IsCompleted) return;
+            using (new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite)) { }
+            open.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default).Wait(OpenTimeout);
         }
 
         [Fact]
@@ -88,7 +111,7 @@ namespace FusedNet.Tests.Weights
             string link = Path.Combine(_directory, "link.safetensors");
             File.CreateSymbolicLink(link, fifo);
 
-            var open = Task.Run(() => SafetensorsFile.Open(link));
+            Task<SafetensorsFile> open = OpenOnItsOwnThread(link);
             try
             {
                 Assert.True(Task.WaitAny(new Task[] { open }, OpenTimeout) == 0, $"Open on a link to a FIFO did not return within {OpenTimeout}");
@@ -97,11 +120,7 @@ namespace FusedNet.Tests.Weights
             }
             finally
             {
-                if (!open.IsCompleted)
-                {
-                    using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { }
-                    open.ContinueWith(t => t.Result?.Dispose(), TaskScheduler.Default).Wait(OpenTimeout);
-                }
+                ReleaseABlockedReader(fifo, open);
             }
         }
 
