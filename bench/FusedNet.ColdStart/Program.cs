@@ -6,6 +6,8 @@ using System.IO;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using FusedNet;
+using BenchCifarNet = FusedNet.Bench.Networks.CifarNet;
+using SampleCifarNet = CifarSample.CifarNet;
 
 namespace FusedNet.ColdStart;
 
