@@ -39,31 +39,21 @@ namespace FusedNet.Bench.Benchmarks
                 .AddColumn(new GflopsColumn(), new OrtSpeedupColumn())
                 .HideColumns("EnvironmentVariables") // the Job id already says "-AVX512off"
                 .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond));
-            if (avx512Off)
-            {
-                // A separate process per benchmark (the default toolchain) is required: the runtime reads
-                // the switch once at start-up. ORT picks its own kernels from CPUID and is unaffected.
-                Job avx256 = main
-                    .WithEnvironmentVariable(Avx512Switch, "0")
-                    .WithEnvironmentVariable(Avx512SwitchNet10, "0")
-                    .WithId(main.Id + "-AVX512off");
-                config = config.AddJob(avx256);
-            }
-            if (avx2Off)
-            {
-                Job avx128 = main
-                    .WithEnvironmentVariable(Avx2Switch, "0")
-                    .WithId(main.Id + "-AVX2off");
-                config = config.AddJob(avx128);
-            }
-            if (v128Fma)
-            {
-                Job v128 = main
-                    .WithEnvironmentVariable(PreferredWidthSwitch, "128")
-                    .WithId(main.Id + "-V128fma");
-                config = config.AddJob(v128);
-            }
+            // Each variant is a separate process per benchmark (the default toolchain): the runtime reads these
+            // switches once at start-up. ORT picks its own kernels from CPUID and is unaffected by them.
+            if (avx512Off) config = config.AddJob(Variant(main, "-AVX512off", (Avx512Switch, "0"), (Avx512SwitchNet10, "0")));
+            if (avx2Off) config = config.AddJob(Variant(main, "-AVX2off", (Avx2Switch, "0")));
+            if (v128Fma) config = config.AddJob(Variant(main, "-V128fma", (PreferredWidthSwitch, "128")));
             return config;
+        }
+
+        /// <summary>The main job with environment variables set and an id suffix naming them.</summary>
+        private static Job Variant(Job main, string idSuffix, params (string Name, string Value)[] variables)
+        {
+            Job job = main;
+            foreach ((string name, string value) in variables)
+                job = job.WithEnvironmentVariable(name, value);
+            return job.WithId(main.Id + idSuffix);
         }
 
         /// <summary>

@@ -26,17 +26,8 @@ namespace FusedNet.Tests.OnnxOracle
 
         public OnnxFixtureTests(ITestOutputHelper output) => _output = output;
 
-        public static TheoryData<string, string> Variants()
-        {
-            var data = new TheoryData<string, string>();
-            foreach (string name in FixtureNetworks.Names)
-            foreach (string dtype in FixtureNetworks.DtypeSuffixes)
-                data.Add(name, dtype);
-            return data;
-        }
-
         [Theory]
-        [MemberData(nameof(Variants))]
+        [MemberData(nameof(FixtureNetworks.Variants), MemberType = typeof(FixtureNetworks))]
         public void LibtorchOnnxRuntimeAndFusedNetAgree(string name, string dtypeSuffix)
         {
             RefNetwork reference = FixtureNetworks.Get(name);

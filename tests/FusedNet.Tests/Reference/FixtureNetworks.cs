@@ -17,6 +17,16 @@ namespace FusedNet.Tests.Reference
         /// <summary>Weight-file variants: "" (F32), ".f16", ".bf16".</summary>
         public static IReadOnlyList<string> DtypeSuffixes { get; } = ["", ".f16", ".bf16"];
 
+        /// <summary>Every (network, dtype suffix) pair, as xunit theory data for the fixture tests.</summary>
+        public static TheoryData<string, string> Variants()
+        {
+            var data = new TheoryData<string, string>();
+            foreach (string name in Names)
+            foreach (string dtype in DtypeSuffixes)
+                data.Add(name, dtype);
+            return data;
+        }
+
         /// <summary>Samples in every fixture input.</summary>
         public const int BatchSize = 2;
 

@@ -16,17 +16,8 @@ namespace FusedNet.Tests.Reference
         /// </summary>
         private const double Tolerance = 1e-4;
 
-        public static TheoryData<string, string> Variants()
-        {
-            var data = new TheoryData<string, string>();
-            foreach (string name in FixtureNetworks.Names)
-            foreach (string dtype in FixtureNetworks.DtypeSuffixes)
-                data.Add(name, dtype);
-            return data;
-        }
-
         [Theory]
-        [MemberData(nameof(Variants))]
+        [MemberData(nameof(FixtureNetworks.Variants), MemberType = typeof(FixtureNetworks))]
         public void Reference_MatchesLibtorch(string name, string dtypeSuffix)
         {
             RefNetwork network = FixtureNetworks.Get(name);
@@ -49,7 +40,7 @@ namespace FusedNet.Tests.Reference
 
         /// <summary>DESIGN §3 naming, checked against real state_dicts: same names and shapes, num_batches_tracked aside.</summary>
         [Theory]
-        [MemberData(nameof(Variants))]
+        [MemberData(nameof(FixtureNetworks.Variants), MemberType = typeof(FixtureNetworks))]
         public void ExpectedTensors_AreTheStateDictKeys(string name, string dtypeSuffix)
         {
             RefNetwork network = FixtureNetworks.Get(name);
