@@ -108,6 +108,21 @@ namespace FusedNet.Generator.Diagnostics
             "Invalid FusedNet MSBuild property",
             "The MSBuild property {0} = '{1}' is not a size: {2}. Give a whole number of bytes, optionally with a unit: 4294967296, 4096MiB, 4GiB (B, KiB, MiB, GiB, TiB). Until it is fixed, the default of {3} applies.");
 
+        /// <summary>`a + b` on tensors of different shapes (a residual connection whose branch changes the shape).</summary>
+        public static readonly DiagnosticDescriptor AddShapeMismatch = Error("FN0019",
+            "Operands of + have different shapes",
+            "{0}: cannot add {1} and {2}; element-wise + needs equal shapes. If the branch changes channels or stride, pass the identity through a downsample (1x1 Conv2d with the same stride, then BatchNorm2d).");
+
+        /// <summary>Tensor.Cat of tensors whose height and width differ, or that are not [C, H, W].</summary>
+        public static readonly DiagnosticDescriptor CatShapeMismatch = Error("FN0020",
+            "Tensor.Cat operands do not match",
+            "{0}: cannot concatenate {1} along channels: every operand must be [C, H, W] with the same H x W ({2})");
+
+        /// <summary>`x * s` where s is not [C, 1, 1] or [C] with x's channel count.</summary>
+        public static readonly DiagnosticDescriptor BroadcastMismatch = Error("FN0021",
+            "Bad broadcast in *",
+            "{0}: cannot multiply {1} by {2}; * scales a [C, H, W] tensor by a [C, 1, 1] (or [C]) tensor with the same C, as in squeeze-excite");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

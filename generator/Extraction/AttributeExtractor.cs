@@ -26,6 +26,7 @@ namespace FusedNet.Generator.Extraction
         /// <summary>Layer attribute class name → layer kind.</summary>
         public static readonly ImmutableDictionary<string, LayerKind> LayerAttributes =
             System.Enum.GetValues(typeof(LayerKind)).Cast<LayerKind>()
+                .Where(kind => !kind.IsGraphOnly())
                 .ToImmutableDictionary(kind => kind + "Attribute", kind => kind);
 
         public static Result<NetworkSpec> Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -211,7 +212,8 @@ namespace FusedNet.Generator.Extraction
             string defaultName = index.ToString(CultureInfo.InvariantCulture);
             // Name = null (or not written) means the default prefix, the layer's position.
             string name = named.TryGetValue("Name", out TypedConstant nameValue) && nameValue.Value is string written ? written : defaultName;
-            var layer = new LayerSpec(index, name, kind, location);
+            // A chain: every layer reads the one before it (the first reads the network input).
+            var layer = new LayerSpec(index, name, kind, location) { Inputs = ImmutableArray.Create(index - 1).ToEquatableArray() };
             string label = layer.Label;
             bool ok = true;
 

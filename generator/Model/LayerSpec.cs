@@ -24,6 +24,16 @@ namespace FusedNet.Generator.Model
         GlobalAvgPool2d,
         Flatten,
         Linear,
+
+        // Graph-only kinds: written in a module's Forward, not as attributes.
+        /// <summary>Element-wise sum of two tensors of the same shape (`a + b`, a residual connection).</summary>
+        Add,
+        /// <summary>Concatenation along channels (`Tensor.Cat(a, b, ...)`): same H×W, channels add up.</summary>
+        Cat,
+        /// <summary>`x * s` with s of shape [C, 1, 1] (or [C]) broadcast over H×W: a squeeze-excite scale.</summary>
+        Mul,
+        /// <summary>`F.AdaptiveAvgPool2d(x, 1)`: mean over H×W, keeping the shape [C, 1, 1].</summary>
+        AdaptiveAvgPool2d,
     }
 
     internal static class LayerKinds
@@ -35,6 +45,10 @@ namespace FusedNet.Generator.Model
                 or LayerKind.GELU => true,
             _ => false,
         };
+
+        /// <summary>Kinds a front end can only produce from a module's Forward (there is no attribute for them).</summary>
+        public static bool IsGraphOnly(this LayerKind kind) =>
+            kind is LayerKind.Add or LayerKind.Cat or LayerKind.Mul or LayerKind.AdaptiveAvgPool2d;
     }
 
     /// <summary>
@@ -64,6 +78,16 @@ namespace FusedNet.Generator.Model
         /// <summary>GELU tanh approximation.</summary>
         public bool Approximate { get; init; }
 
+        /// <summary>
+        /// The layers whose outputs this one reads, by <see cref="Index"/>; <see cref="NetworkInput"/> is the network's
+        /// input. A layer may only read layers before it (the list is in an order that can run). The attribute front
+        /// end reads the previous layer; Add and Mul read two layers, Cat two or more.
+        /// </summary>
+        public EquatableArray<int> Inputs { get; init; }
+
+        /// <summary>The index <see cref="Inputs"/> uses for the network's input.</summary>
+        public const int NetworkInput = -1;
+
         /// <summary>"layer 3 '3' (Conv2d)": how diagnostics and exceptions name a layer.</summary>
         public string Label => $"Layer {Index} '{Name}' ({Kind})";
     }
@@ -81,7 +105,23 @@ namespace FusedNet.Generator.Model
         int InputHeight,
         int InputWidth,
         EquatableArray<LayerSpec> Layers,
-        LocationInfo? NetworkAttributeLocation);
+        LocationInfo? NetworkAttributeLocation)
+    {
+        /// <summary>Index of the layer whose output is the network's output (the last one unless a front end says otherwise).</summary>
+        public int OutputLayer { get; init; } = -1;
+
+        /// <summary>The layer producing the output: <see cref="OutputLayer"/>, or the last layer when it is −1.</summary>
+        public int ResolvedOutputLayer => OutputLayer >= 0 ? OutputLayer : Layers.Count - 1;
+
+        /// <summary>
+        /// Set by the module front end: the constructor call generated constructors chain to, e.g. "this()" or
+        /// "this(1000)" for a class with a primary constructor; null when the class has none.
+        /// </summary>
+        public string? ConstructorChain { get; init; }
+
+        /// <summary>Which front end read the network, for the generated file's header: "layer attributes" or "Forward method".</summary>
+        public string Source { get; init; } = "layer attributes";
+    }
 
     /// <summary>The result of a pipeline stage: a value (or null) plus the diagnostics found on the way.</summary>
     internal sealed record Result<T>(T? Value, EquatableArray<DiagnosticInfo> Diagnostics) where T : class;
