@@ -51,7 +51,7 @@ namespace FusedNet.Onnx
     }
 
     /// <summary>
-    /// Collects a single-graph ONNX model (float32 tensors only) and serialises it as a ModelProto:
+    /// Collects a single-graph ONNX model (float32 tensors; int64 only for constant shapes) and serialises it as a ModelProto:
     /// IR version 9, default-domain opset 20 (the first with Gelu, whose approximate attribute gives both of
     /// PyTorch's forms; HardSwish is opset 14). Field numbers are those of onnx/onnx.proto.
     /// </summary>
@@ -60,11 +60,12 @@ namespace FusedNet.Onnx
         public const long IrVersion = 9;   // opset 20 needs IR version 9 (ONNX 1.15)
         public const long OpsetVersion = 20;
         private const int ElementTypeFloat = 1; // TensorProto.DataType.FLOAT
+        private const int ElementTypeInt64 = 7; // TensorProto.DataType.INT64
 
         private readonly string _graphName;
         private readonly List<(string Name, long[] Dims)> _inputs = new();
         private readonly List<(string Name, long[] Dims)> _outputs = new();
-        private readonly List<(string Name, long[] Dims, byte[] RawData)> _initializers = new();
+        private readonly List<(string Name, long[] Dims, int DataType, byte[] RawData)> _initializers = new();
         private readonly List<(string OpType, string Name, string[] Inputs, string Output, OnnxAttribute[] Attributes)> _nodes = new();
         private readonly HashSet<string> _initializerNames = new();
 
@@ -88,12 +89,41 @@ namespace FusedNet.Onnx
             var raw = new byte[values.Length * sizeof(float)];
             for (int i = 0; i < values.Length; i++)
                 BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), values[i]);
-            _initializers.Add((name, dims, raw));
+            _initializers.Add((name, dims, ElementTypeFloat, raw));
         }
 
-        /// <summary>Adds a default-domain node with one output; an empty input name means "optional input omitted".</summary>
+        /// <summary>A constant int64 tensor (e.g. the shape input of Reshape); <paramref name="dims"/> empty means a scalar.</summary>
+        public void AddInt64Initializer(string name, long[] dims, ReadOnlySpan<long> values)
+        {
+            long count = 1;
+            foreach (long d in dims) count *= d;
+            if (count != values.Length)
+                throw new ArgumentException($"Initializer '{name}': shape [{string.Join(", ", dims)}] holds {count} values, got {values.Length}.");
+            if (!_initializerNames.Add(name))
+                throw new ArgumentException($"Initializer '{name}' added twice.");
+            var raw = new byte[values.Length * sizeof(long)];
+            for (int i = 0; i < values.Length; i++)
+                BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), values[i]);
+            _initializers.Add((name, dims, ElementTypeInt64, raw));
+        }
+
+        /// <summary>
+        /// Adds a default-domain node with one output; an empty input name means "optional input omitted". The graph
+        /// specs use, besides the single-input layers: Add (two same-shape tensors), Concat (attribute axis = 1:
+        /// channels), Mul (a [1, C, 1, 1] scale broadcast over [1, C, H, W]) and Reshape (to make a flat scale [1, C, 1, 1]).
+        /// </summary>
         public void AddNode(string opType, string name, string[] inputs, string output, params OnnxAttribute[] attributes) =>
             _nodes.Add((opType, name, inputs, output, attributes));
+
+        /// <summary>Add: <paramref name="a"/> + <paramref name="b"/> elementwise (same shapes here: a residual connection).</summary>
+        public void AddAddNode(string name, string a, string b, string output) => AddNode("Add", name, new[] { a, b }, output);
+
+        /// <summary>Concat along axis 1 (channels of NCHW): the inputs' channels one after another, same H and W.</summary>
+        public void AddConcatNode(string name, IReadOnlyList<string> inputs, string output) =>
+            AddNode("Concat", name, System.Linq.Enumerable.ToArray(inputs), output, OnnxAttribute.Int("axis", 1));
+
+        /// <summary>Mul: <paramref name="x"/> · <paramref name="scale"/> with numpy broadcasting (a [1, C, 1, 1] scale over [1, C, H, W]).</summary>
+        public void AddMulNode(string name, string x, string scale, string output) => AddNode("Mul", name, new[] { x, scale }, output);
 
         public byte[] Build()
         {
@@ -128,7 +158,7 @@ namespace FusedNet.Onnx
                 g.WriteMessage(5, t =>                                      // GraphProto.initializer
                 {
                     foreach (long d in init.Dims) t.WriteInt64(1, d);       // TensorProto.dims
-                    t.WriteInt64(2, ElementTypeFloat);                      // TensorProto.data_type
+                    t.WriteInt64(2, init.DataType);                         // TensorProto.data_type
                     t.WriteString(8, init.Name);                            // TensorProto.name
                     t.WriteBytes(9, init.RawData);                          // TensorProto.raw_data
                 });
