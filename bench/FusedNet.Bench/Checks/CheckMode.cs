@@ -19,7 +19,7 @@ namespace FusedNet.Bench.Checks
         {
             PrintEnvironment();
             Console.WriteLine($"Errors are max |a - b| / max(1, |b|); tolerance {OutputComparison.Tolerance:E0}.");
-            Console.WriteLine($"{"net",-7} {"MACs",12} {"fused-ORT",10} {"unfused-ORT",12} {"ORT-ref",10} {"fused-ref",10} {"setup ms",9}");
+            Console.WriteLine($"{"net",-11} {"MACs",13} {"fused-ORT",10} {"unfused-ORT",12} {"ORT-ref",10} {"fused-ref",10} {"setup ms",9} {"ref ms",7}");
 
             bool allPassed = true;
             foreach (BenchNetwork bench in BenchNetworks.All)
@@ -32,12 +32,12 @@ namespace FusedNet.Bench.Checks
                 {
                     // Our own verdicts (spec drift, output mismatch): the message says it all.
                     allPassed = false;
-                    Console.WriteLine($"{bench.Key,-7} FAILED: {e.Message}");
+                    Console.WriteLine($"{bench.Key,-11} FAILED: {e.Message}");
                 }
                 catch (Exception e)
                 {
                     allPassed = false;
-                    Console.WriteLine($"{bench.Key,-7} FAILED: {e}");
+                    Console.WriteLine($"{bench.Key,-11} FAILED: {e}");
                 }
             }
             Console.WriteLine(allPassed ? "All outputs agree." : "MISMATCH: see above.");
@@ -60,14 +60,16 @@ namespace FusedNet.Bench.Checks
             prepared.RunAll();
             setup.Stop();
 
+            var referenceTime = Stopwatch.StartNew();
             float[] reference = bench.Spec.EvaluateReference(prepared.Input, prepared.Weights);
+            referenceTime.Stop();
             var fusedVsOrt = OutputComparison.Compare(prepared.Ort.Output, prepared.FusedOutput);
             var unfusedVsOrt = OutputComparison.Compare(prepared.Ort.Output, prepared.UnfusedOutput);
             var ortVsReference = OutputComparison.Compare(reference, prepared.Ort.Output);
             var fusedVsReference = OutputComparison.Compare(reference, prepared.FusedOutput);
 
-            Console.WriteLine($"{bench.Key,-7} {bench.MultiplyAccumulates,12:N0} {fusedVsOrt.MaxError,10:E2} {unfusedVsOrt.MaxError,12:E2} " +
-                $"{ortVsReference.MaxError,10:E2} {fusedVsReference.MaxError,10:E2} {setup.Elapsed.TotalMilliseconds,9:F0}");
+            Console.WriteLine($"{bench.Key,-11} {bench.MultiplyAccumulates,13:N0} {fusedVsOrt.MaxError,10:E2} {unfusedVsOrt.MaxError,12:E2} " +
+                $"{ortVsReference.MaxError,10:E2} {fusedVsReference.MaxError,10:E2} {setup.Elapsed.TotalMilliseconds,9:F0} {referenceTime.Elapsed.TotalMilliseconds,7:F0}");
 
             bool passed = true;
             foreach (var (label, comparison) in new[] { ("fused vs ORT", fusedVsOrt), ("unfused vs ORT", unfusedVsOrt),

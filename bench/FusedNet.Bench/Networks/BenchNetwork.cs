@@ -5,13 +5,22 @@ using FusedNet.Onnx.Specs;
 
 namespace FusedNet.Bench.Networks
 {
-    /// <summary>The bench networks in the order of the table (the benchmark parameter; BenchmarkDotNet sorts enums by value).</summary>
+    /// <summary>
+    /// The bench networks in the order of the table (the benchmark parameter; BenchmarkDotNet sorts enums by value),
+    /// then the torchvision networks declared as modules, when the module front end is compiled in (FUSEDNET_MODULES).
+    /// </summary>
     public enum BenchNet
     {
         Tiny,
         Cifar,
         Mobile,
         Wide,
+#if FUSEDNET_MODULES
+        /// <summary>torchvision resnet18, 3×224×224 (module front end).</summary>
+        ResNet18,
+        /// <summary>torchvision mobilenet_v2, width 1.0, 3×224×224 (module front end).</summary>
+        MobileNetV2,
+#endif
     }
 
     /// <summary>One benchmarked network: its generated class (through a factory and its static metadata) and its spec.</summary>

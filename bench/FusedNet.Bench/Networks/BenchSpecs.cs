@@ -37,5 +37,11 @@ namespace FusedNet.Bench.Networks
         public static readonly NetworkSpec Wide = new NetworkSpec(new TensorShape(64, 56, 56),
             new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu(),
             new ConvSpec(64, 3, padding: 1), new BatchNormSpec(), ActivationSpec.Relu());
+
+        /// <summary>torchvision resnet18 (graph rows with torchvision's tensor names; see TorchvisionSpecs).</summary>
+        public static readonly NetworkSpec ResNet18 = TorchvisionSpecs.ResNet18();
+
+        /// <summary>torchvision mobilenet_v2, width 1.0 (graph rows; see TorchvisionSpecs).</summary>
+        public static readonly NetworkSpec MobileNetV2 = TorchvisionSpecs.MobileNetV2();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using FusedNet.Bench.Checks;
 using FusedNet.Bench.Networks;
 using FusedNet.Onnx.Specs;
@@ -10,7 +11,7 @@ namespace FusedNet.Bench.OnnxRuntime
 {
     /// <summary>
     /// The ONNX Runtime side of the cold-start measurement (bench/README.md, "Cold start"; bench/coldstart.sh):
-    ///   --write-onnx NET FILE   writes the bench network NET (tiny, cifar, mobile, wide) as an .onnx file, with
+    ///   --write-onnx NET FILE   writes the bench network NET (tiny, cifar, mobile, wide; resnet18, mobilenetv2) as an .onnx file, with
     ///                           the same seeded weights as the benchmarks (seed 42)
     ///   --ort-cold-start FILE   loads FILE into an ONNX Runtime session set up as in the benchmarks (every
     ///                           graph optimisation, one thread), runs one inference on the bench input (seed 7),
@@ -23,7 +24,7 @@ namespace FusedNet.Bench.OnnxRuntime
         {
             if (!Enum.TryParse(netName, ignoreCase: true, out BenchNet id) || !Enum.IsDefined(id))
             {
-                Console.Error.WriteLine($"unknown network '{netName}' (tiny, cifar, mobile, wide)");
+                Console.Error.WriteLine($"unknown network '{netName}' ({string.Join(", ", BenchNetworks.All.Select(n => n.Key))})");
                 return 2;
             }
             BenchNetwork bench = BenchNetworks.Get(id);
