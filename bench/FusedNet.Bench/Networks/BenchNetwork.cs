@@ -15,9 +15,11 @@ namespace FusedNet.Bench.Networks
         Cifar,
         Mobile,
         Wide,
-#if FUSEDNET_MODULES
+#if FUSEDNET_RESNET18
         /// <summary>torchvision resnet18, 3×224×224 (module front end).</summary>
         ResNet18,
+#endif
+#if FUSEDNET_MODULES
         /// <summary>torchvision mobilenet_v2, width 1.0, 3×224×224 (module front end).</summary>
         MobileNetV2,
 #endif

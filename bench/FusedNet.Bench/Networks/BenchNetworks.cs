@@ -16,9 +16,11 @@ namespace FusedNet.Bench.Networks
             new BenchNetwork(BenchNet.Cifar, BenchSpecs.Cifar, CifarNet.Layers, CifarNet.ExpectedWeights, w => new CifarNet(w)),
             new BenchNetwork(BenchNet.Mobile, BenchSpecs.Mobile, MobileNet.Layers, MobileNet.ExpectedWeights, w => new MobileNet(w)),
             new BenchNetwork(BenchNet.Wide, BenchSpecs.Wide, WideNet.Layers, WideNet.ExpectedWeights, w => new WideNet(w)),
-#if FUSEDNET_MODULES
             // torchvision networks declared as modules (ModuleDeclarations.cs), checked against TorchvisionSpecs.
+#if FUSEDNET_RESNET18
             new BenchNetwork(BenchNet.ResNet18, BenchSpecs.ResNet18, ResNet18.Layers, ResNet18.ExpectedWeights, w => new ResNet18(w)),
+#endif
+#if FUSEDNET_MODULES
             new BenchNetwork(BenchNet.MobileNetV2, BenchSpecs.MobileNetV2, MobileNetV2.Layers, MobileNetV2.ExpectedWeights, w => new MobileNetV2(w)),
 #endif
         };

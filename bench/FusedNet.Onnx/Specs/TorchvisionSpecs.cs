@@ -6,8 +6,9 @@ namespace FusedNet.Onnx.Specs
     /// <summary>
     /// torchvision's ResNet-18 and MobileNetV2 as graph specs: torchvision's module layout and state_dict names
     /// (tests/fixtures/torchvision/*.manifest.tsv), rows in the order a module-style FusedNet declaration of the same
-    /// network executes them (bench/FusedNet.Bench/Networks/ModuleDeclarations.cs): inside a block the main path first,
-    /// then the shortcut (downsample), then the residual Add.
+    /// network executes them (bench/FusedNet.Bench/Networks/ModuleDeclarations.cs): in a ResNet block the main path
+    /// first, then the shortcut (downsample), then the residual Add (main, identity); in MobileNetV2's x + conv(x), x is
+    /// the first operand.
     /// </summary>
     public static class TorchvisionSpecs
     {
@@ -16,7 +17,13 @@ namespace FusedNet.Onnx.Specs
         /// layer1..layer4 of two BasicBlocks each (64, 128, 256, 512 channels; the first block of layer2..4 has stride 2
         /// and a downsample = 1×1/2 conv + BN on the shortcut), avgpool (AdaptiveAvgPool2d(1)), flatten, fc.
         /// </summary>
-        public static NetworkSpec ResNet18(int inputSize = 224, int classes = 1000)
+        /// <param name="shortcutFirst">
+        /// Row order inside a block with a downsample: false (default) = main path first, then the shortcut's conv and BN,
+        /// as torchvision's forward, samples/ResNet18 and the bench's declaration write it; true = the shortcut first, as a
+        /// Forward that computes <c>identity</c> before <c>y</c>. Same network, same tensors, different execution order,
+        /// which the generated Layers reflect.
+        /// </param>
+        public static NetworkSpec ResNet18(int inputSize = 224, int classes = 1000, bool shortcutFirst = false)
         {
             var g = new GraphRows();
             g.Add(new ConvSpec(64, 7, stride: 2, padding: 3, bias: false).Named("conv1"));
@@ -30,7 +37,7 @@ namespace FusedNet.Onnx.Specs
                 for (int block = 0; block < 2; block++)
                 {
                     int stride = stage > 0 && block == 0 ? 2 : 1;
-                    x = BasicBlock(g, x, $"layer{stage + 1}.{block}", inplanes, planes[stage], stride);
+                    x = BasicBlock(g, x, $"layer{stage + 1}.{block}", inplanes, planes[stage], stride, shortcutFirst);
                     inplanes = planes[stage];
                 }
             }
@@ -42,21 +49,25 @@ namespace FusedNet.Onnx.Specs
 
         /// <summary>
         /// torchvision's BasicBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + identity), identity = x or
-        /// downsample.1(downsample.0(x)) when the stride or the channel count changes. Returns the row of the block's output.
+        /// downsample.1(downsample.0(x)) when the stride or the channel count changes; the Add reads (main, identity).
+        /// Returns the row of the block's output.
         /// </summary>
-        private static int BasicBlock(GraphRows g, int x, string prefix, int inplanes, int planes, int stride)
+        private static int BasicBlock(GraphRows g, int x, string prefix, int inplanes, int planes, int stride, bool shortcutFirst)
         {
+            bool downsample = stride != 1 || inplanes != planes;
+            int identity = x;
+            int Shortcut()
+            {
+                g.Add(new ConvSpec(planes, 1, stride: stride, bias: false).Named(prefix + ".downsample.0"), x);
+                return g.Add(new BatchNormSpec().Named(prefix + ".downsample.1"));
+            }
+            if (downsample && shortcutFirst) identity = Shortcut();
             g.Add(new ConvSpec(planes, 3, stride: stride, padding: 1, bias: false).Named(prefix + ".conv1"), x);
             g.Add(new BatchNormSpec().Named(prefix + ".bn1"));
             g.Add(ActivationSpec.Relu());
             g.Add(new ConvSpec(planes, 3, padding: 1, bias: false).Named(prefix + ".conv2"));
             int main = g.Add(new BatchNormSpec().Named(prefix + ".bn2"));
-            int identity = x;
-            if (stride != 1 || inplanes != planes)
-            {
-                g.Add(new ConvSpec(planes, 1, stride: stride, bias: false).Named(prefix + ".downsample.0"), x);
-                identity = g.Add(new BatchNormSpec().Named(prefix + ".downsample.1"));
-            }
+            if (downsample && !shortcutFirst) identity = Shortcut();
             g.Add(new AddSpec(), main, identity);
             return g.Add(ActivationSpec.Relu());
         }
