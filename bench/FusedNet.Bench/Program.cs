@@ -18,6 +18,7 @@ namespace FusedNet.Bench
     ///   --avx512-off  also run every benchmark with DOTNET_EnableAVX512=0 (the Vector256 path)
     ///   --avx2-off    also run every benchmark with DOTNET_EnableAVX2=0 (the Vector128 path, no FMA)
     ///   --v128        also run every benchmark with DOTNET_PreferredVectorBitWidth=128 (Vector128 with FMA)
+    ///   --nets A,B    only these networks (keys as in --check: tiny, cifar, mobile, wide, resnet18, mobilenetv2)
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
@@ -43,6 +44,18 @@ namespace FusedNet.Bench
             bool avx512Off = rest.Remove("--avx512-off");
             bool avx2Off = rest.Remove("--avx2-off");
             bool v128Fma = rest.Remove("--v128");
+            int netsAt = rest.IndexOf("--nets");
+            if (netsAt >= 0)
+            {
+                if (netsAt + 1 >= rest.Count)
+                {
+                    Console.Error.WriteLine("usage: --nets NETWORK[,NETWORK...]");
+                    return 2;
+                }
+                // Read by InferenceBenchmarks.SelectedNetworks, here and in the benchmark processes (they inherit it).
+                Environment.SetEnvironmentVariable(InferenceBenchmarks.NetworksVariable, rest[netsAt + 1]);
+                rest.RemoveRange(netsAt, 2);
+            }
 
             if (check)
                 return CheckMode.Run();

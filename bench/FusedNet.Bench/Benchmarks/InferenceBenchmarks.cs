@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using FusedNet.Bench.Checks;
@@ -22,8 +24,23 @@ namespace FusedNet.Bench.Benchmarks
         private float[] _output = null!;
 
         /// <summary>Which bench network (see BenchNetworks), in the order of the issue's table.</summary>
-        [ParamsAllValues]
+        [ParamsSource(nameof(SelectedNetworks))]
         public BenchNet Network { get; set; }
+
+        /// <summary>The environment variable behind --nets: a comma-separated list of network keys (e.g. "resnet18,mobilenetv2").</summary>
+        public const string NetworksVariable = "FUSEDNET_BENCH_NETS";
+
+        /// <summary>Every bench network, or those --nets named (BenchmarkDotNet has no command-line filter on parameter values).</summary>
+        public static IEnumerable<BenchNet> SelectedNetworks()
+        {
+            string? selection = Environment.GetEnvironmentVariable(NetworksVariable);
+            if (string.IsNullOrWhiteSpace(selection)) return Enum.GetValues<BenchNet>();
+            var keys = selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (string key in keys)
+                if (!BenchNetworks.All.Any(n => n.Key == key.ToLowerInvariant()))
+                    throw new ArgumentException($"--nets: unknown network '{key}' (one of {string.Join(", ", BenchNetworks.All.Select(n => n.Key))}).");
+            return BenchNetworks.All.Where(n => keys.Contains(n.Key, StringComparer.OrdinalIgnoreCase)).Select(n => n.Id).ToArray();
+        }
 
         [GlobalSetup]
         public void Setup()
