@@ -38,7 +38,10 @@ namespace FusedNet.Bench.Benchmarks
                 .AddJob(main)
                 .AddColumn(new GflopsColumn(), new OrtSpeedupColumn())
                 .HideColumns("EnvironmentVariables") // the Job id already says "-AVX512off"
-                .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond));
+                .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond))
+                // The benchmark processes are built from a generated project that runs the FusedNet generator again; with
+                // the module networks (resnet18, mobilenetv2) that took over BenchmarkDotNet's default 2 minutes on a busy machine.
+                .WithBuildTimeout(System.TimeSpan.FromMinutes(10));
             // Each variant is a separate process per benchmark (the default toolchain): the runtime reads these
             // switches once at start-up. ORT picks its own kernels from CPUID and is unaffected by them.
             if (avx512Off) config = config.AddJob(Variant(main, "-AVX512off", (Avx512Switch, "0"), (Avx512SwitchNet10, "0")));
