@@ -248,10 +248,13 @@ namespace FusedNet.Generator.Emit
                 string args = StepArguments(step, parameters);
                 if (!IsVectorised(step))
                     w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
-                else if (step.HasVector512)
-                    w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args}); else if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args}); else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
                 else
-                    w.Line($"if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args}); else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+                {
+                    // The widest accelerated width: static readonly flags, constants to the JIT, so one direct call remains.
+                    if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
+                    w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
+                    w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+                }
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
             w.Close();
