@@ -175,20 +175,11 @@ namespace FusedNet.Generator.Emit
         public static string Activate(ActivationPlan? activation, string value)
         {
             if (activation is null) return value;
-            return activation.Kind switch
-            {
-                LayerKind.ReLU => $"ReluOp.Invoke({value})",
-                LayerKind.ReLU6 => $"Relu6Op.Invoke({value})",
-                LayerKind.Sigmoid => $"SigmoidOp.Invoke({value})",
-                LayerKind.Tanh => $"TanhOp.Invoke({value})",
-                LayerKind.SiLU => $"SiluOp.Invoke({value})",
-                LayerKind.Hardswish => $"HardswishOp.Invoke({value})",
-                LayerKind.Hardsigmoid => $"HardsigmoidOp.Invoke({value})",
-                LayerKind.GELU => activation.Approximate ? $"GeluTanhOp.Invoke({value})" : $"GeluOp.Invoke({value})",
-                LayerKind.LeakyReLU => $"LeakyReluOp.Invoke({value}, {Float(activation.Parameter)})",
-                LayerKind.ELU => $"EluOp.Invoke({value}, {Float(activation.Parameter)})",
-                _ => value,
-            };
+            // The operator structs (FusedNet.Kernels) overload scalar and vector forms; the catalogue names them.
+            string op = LayerCatalog.OperatorOf(activation);
+            return LayerCatalog.Of(activation.Kind).OperatorTakesParameter
+                ? $"{op}.Invoke({value}, {Float(activation.Parameter)})"
+                : $"{op}.Invoke({value})";
         }
 
         /// <summary>

@@ -171,16 +171,12 @@ namespace FusedNet.Generator.Emit
 
         private static string ShapeName(Shape shape) => shape.IsFlat ? $"{shape.Channels}" : $"{shape.Channels}x{shape.Height}x{shape.Width}";
 
-        private static string ActivationWord(ActivationPlan activation) => activation.Kind switch
+        /// <summary>The activation in a kernel name: its operator without "Op" (Relu, Relu6, GeluTanh, LeakyRelu).</summary>
+        private static string ActivationWord(ActivationPlan activation)
         {
-            LayerKind.ReLU => "Relu",
-            LayerKind.ReLU6 => "Relu6",
-            LayerKind.SiLU => "Silu",
-            LayerKind.LeakyReLU => "LeakyRelu",
-            LayerKind.ELU => "Elu",
-            LayerKind.GELU => activation.Approximate ? "GeluTanh" : "Gelu",
-            _ => activation.Kind.ToString(),
-        };
+            string op = LayerCatalog.OperatorOf(activation);
+            return op.EndsWith("Op", System.StringComparison.Ordinal) ? op.Substring(0, op.Length - 2) : op;
+        }
     }
 
     /// <summary>
