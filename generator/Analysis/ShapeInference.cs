@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System;
 using System.Collections.Generic;
 using System.Globalization;

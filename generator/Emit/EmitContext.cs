@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System.Globalization;
 using System.Linq;
 using FusedNet.Generator.Helpers;

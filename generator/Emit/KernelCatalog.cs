@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System.Collections.Generic;
 using System.Linq;
 using FusedNet.Generator.Helpers;

@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using FusedNet.Generator.Helpers;
 
 namespace FusedNet.Generator.Model

@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System;
 using System.Linq;
 using System.Reflection;

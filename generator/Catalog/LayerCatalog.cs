@@ -1,7 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+using FusedNet.Generator.Model;
 
-namespace FusedNet.Generator.Model
+namespace FusedNet.Generator.Catalog
 {
     /// <summary>What a layer kind is, in one place: how it is written, what it reads, what it computes with.</summary>
     internal sealed class LayerKindInfo
