@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using FusedNet.Generator.Helpers;
 
 namespace FusedNet.Generator.Model
@@ -38,17 +39,10 @@ namespace FusedNet.Generator.Model
 
     internal static class LayerKinds
     {
-        public static bool IsActivation(this LayerKind kind) => kind switch
-        {
-            LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU
-                or LayerKind.Hardswish or LayerKind.Hardsigmoid or LayerKind.LeakyReLU or LayerKind.ELU
-                or LayerKind.GELU => true,
-            _ => false,
-        };
+        public static bool IsActivation(this LayerKind kind) => LayerCatalog.Of(kind).IsActivation;
 
         /// <summary>Kinds a front end can only produce from a module's Forward (there is no attribute for them).</summary>
-        public static bool IsGraphOnly(this LayerKind kind) =>
-            kind is LayerKind.Add or LayerKind.Cat or LayerKind.Mul or LayerKind.AdaptiveAvgPool2d;
+        public static bool IsGraphOnly(this LayerKind kind) => !LayerCatalog.Of(kind).HasAttribute;
     }
 
     /// <summary>
