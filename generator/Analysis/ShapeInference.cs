@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using FusedNet.Generator.Diagnostics;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
@@ -8,7 +9,11 @@ using FusedNet.Generator.Model;
 namespace FusedNet.Generator.Analysis
 {
     /// <summary>A layer with the shapes flowing in and out of it.</summary>
-    internal sealed record ShapedLayer(LayerSpec Layer, Shape Input, Shape Output, long ParameterCount, long MultiplyAccumulates);
+    internal sealed record ShapedLayer(LayerSpec Layer, Shape Input, Shape Output, long ParameterCount, long MultiplyAccumulates)
+    {
+        /// <summary>Shapes of every tensor the layer reads, in operand order (Input is the first).</summary>
+        public EquatableArray<Shape> Operands { get; init; }
+    }
 
     /// <summary>
     /// Stage 2: checks every layer's arguments and infers the shape after each layer (PyTorch rules,
@@ -43,19 +48,33 @@ namespace FusedNet.Generator.Analysis
 
             CheckNames(network, diagnostics);
 
+            // The layers are in an order that can run: every layer reads the network input or earlier layers.
             var layers = new List<ShapedLayer>();
-            Shape current = input;
             foreach (LayerSpec layer in network.Layers)
             {
-                ShapedLayer? shaped = InferLayer(layer, current, diagnostics);
+                if (!TryOperandShapes(layer, input, layers, diagnostics, out List<Shape> operands)) return Fail();
+                ShapedLayer? shaped = layer.Kind switch
+                {
+                    LayerKind.Add => InferAdd(layer, operands, diagnostics),
+                    LayerKind.Cat => InferCat(layer, operands, diagnostics),
+                    LayerKind.Mul => InferMul(layer, operands, diagnostics),
+                    _ => InferLayer(layer, operands[0], diagnostics),
+                };
                 if (shaped is null) return Fail();
+                shaped = shaped with { Operands = operands.ToEquatableArray() };
                 if (!CheckSize(layer, Activation(shaped.Output, 0), StoredLength(shaped.Output, 0), diagnostics))
                     return Fail();
                 layers.Add(shaped);
-                current = shaped.Output;
+            }
+            int outputLayer = network.ResolvedOutputLayer;
+            if (outputLayer < 0 || outputLayer >= layers.Count)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, network.NetworkAttributeLocation, networkLabel,
+                    $"the output layer index {outputLayer} is not one of the {layers.Count} layers"));
+                return Fail();
             }
             if (diagnostics.Count > 0) return Fail();
-            return new Result<ShapedNetwork>(new ShapedNetwork(network, input, layers.ToEquatableArrayOfRecords()),
+            return new Result<ShapedNetwork>(new ShapedNetwork(network, input, layers.ToEquatableArrayOfRecords(), outputLayer),
                 diagnostics.ToEquatableArray());
         }
 
@@ -77,6 +96,81 @@ namespace FusedNet.Generator.Analysis
                         $"weight prefix '{layer.Name}' is already used by {first.Label}; both would read '{layer.Name}.weight'"));
                 else owners[layer.Name] = layer;
             }
+        }
+
+        /// <summary>
+        /// The shapes a layer reads, in operand order. A front end must only reference the network input or earlier
+        /// layers, with the operand count the kind needs; anything else is a front-end bug reported as FN0013.
+        /// </summary>
+        private static bool TryOperandShapes(LayerSpec layer, Shape input, List<ShapedLayer> earlier, List<DiagnosticInfo> diagnostics,
+            out List<Shape> operands)
+        {
+            operands = new List<Shape>();
+            int needed = layer.Kind switch { LayerKind.Add or LayerKind.Mul => 2, LayerKind.Cat => -2, _ => 1 };
+            int count = layer.Inputs.Count;
+            bool countOk = needed > 0 ? count == needed : count >= -needed;
+            if (!countOk)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, layer.Label,
+                    $"reads {count} tensor(s); {layer.Kind} needs {(needed > 0 ? needed.ToString(CultureInfo.InvariantCulture) : "at least 2")}"));
+                return false;
+            }
+            foreach (int source in layer.Inputs)
+            {
+                if (source == LayerSpec.NetworkInput) operands.Add(input);
+                else if (source >= 0 && source < earlier.Count && source < layer.Index) operands.Add(earlier[source].Output);
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, layer.Location, layer.Label,
+                        $"reads layer {source}, which is not an earlier layer"));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>FN0019: a + b needs equal shapes (PyTorch would broadcast only size-1 dimensions; a residual never wants that).</summary>
+        private static ShapedLayer? InferAdd(LayerSpec layer, List<Shape> operands, List<DiagnosticInfo> diagnostics)
+        {
+            if (operands[0] != operands[1])
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AddShapeMismatch, layer.Location, layer.Label,
+                    operands[0].ToString(), operands[1].ToString()));
+                return null;
+            }
+            return new ShapedLayer(layer, operands[0], operands[0], 0, 0);
+        }
+
+        /// <summary>FN0020: Cat along channels needs [C, H, W] operands with one H x W.</summary>
+        private static ShapedLayer? InferCat(LayerSpec layer, List<Shape> operands, List<DiagnosticInfo> diagnostics)
+        {
+            Shape first = operands[0];
+            bool ok = operands.All(o => !o.IsFlat && o.Height == first.Height && o.Width == first.Width);
+            long channels = operands.Sum(o => (long)o.Channels);
+            if (!ok)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CatShapeMismatch, layer.Location, layer.Label,
+                    string.Join(" and ", operands.Select(o => o.ToString())),
+                    first.IsFlat ? "the first operand is flat" : $"the first operand is {first.Height} x {first.Width}"));
+                return null;
+            }
+            if (!CheckSize(layer, $"[{channels}, {first.Height}, {first.Width}]", StoredLength(channels, first.Height, first.Width, 0), diagnostics))
+                return null;
+            return new ShapedLayer(layer, first, Shape.Spatial((int)channels, first.Height, first.Width), 0, 0);
+        }
+
+        /// <summary>FN0021: x [C, H, W] times s [C, 1, 1] or [C], s broadcast over H x W (squeeze-excite).</summary>
+        private static ShapedLayer? InferMul(LayerSpec layer, List<Shape> operands, List<DiagnosticInfo> diagnostics)
+        {
+            Shape x = operands[0], scale = operands[1];
+            bool ok = !x.IsFlat && scale.Channels == x.Channels && scale.Height == 1 && scale.Width == 1;
+            if (!ok)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BroadcastMismatch, layer.Location, layer.Label,
+                    x.ToString(), scale.ToString()));
+                return null;
+            }
+            return new ShapedLayer(layer, x, x, 0, 0);
         }
 
         public static bool HasWeights(LayerKind kind) =>
@@ -107,6 +201,9 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.GlobalAvgPool2d:
                     if (!RequireSpatial(layer, input, diagnostics)) return null;
                     return new ShapedLayer(layer, input, Shape.Flat(input.Channels), 0, 0);
+                case LayerKind.AdaptiveAvgPool2d:
+                    if (!RequireSpatial(layer, input, diagnostics)) return null;
+                    return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, 1, 1), 0, 0);
                 case LayerKind.Flatten:
                     return new ShapedLayer(layer, input, Shape.Flat((int)input.Length), 0, 0);
                 case LayerKind.Linear:
@@ -299,7 +396,7 @@ namespace FusedNet.Generator.Analysis
     }
 
     /// <summary>The network with every layer's shapes known.</summary>
-    internal sealed record ShapedNetwork(NetworkSpec Spec, Shape Input, EquatableArray<ShapedLayer> Layers);
+    internal sealed record ShapedNetwork(NetworkSpec Spec, Shape Input, EquatableArray<ShapedLayer> Layers, int OutputLayer);
 
     internal static class ShapedLayerArrays
     {

@@ -1,3 +1,4 @@
+using System.Linq;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 using static FusedNet.Generator.Emit.Code;
@@ -11,18 +12,19 @@ namespace FusedNet.Generator.Emit
     /// </summary>
     internal static class ConvEmitter
     {
-        public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth? width)
+        public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
+            BufferPlan? residual, VectorWidth? width)
         {
             switch (step.Algorithm)
             {
                 case ConvAlgorithm.OutputVectors:
-                    EmitOutputVectors(w, method, step, input, output, width!);
+                    EmitOutputVectors(w, method, step, new Geometry(step, input, output, residual), width!);
                     break;
                 case ConvAlgorithm.Depthwise:
-                    EmitDepthwise(w, method, step, input, output, width!);
+                    EmitDepthwise(w, method, step, new Geometry(step, input, output, residual), width!);
                     break;
                 default:
-                    EmitGroupedScalar(w, method, step, input, output);
+                    EmitGroupedScalar(w, method, step, new Geometry(step, input, output, residual));
                     break;
             }
         }
@@ -30,8 +32,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>Geometry shared by the three algorithms, as literals.</summary>
         private sealed class Geometry
         {
-            public Geometry(StepPlan step, BufferPlan input, BufferPlan output)
+            public Geometry(StepPlan step, BufferPlan input, BufferPlan output, BufferPlan? residual)
             {
+                Residual = residual;
                 Step = step;
                 InPerGroup = step.InputShape.Channels / step.Groups;
                 OutPerGroup = step.OutputShape.Channels / step.Groups;
@@ -58,6 +61,21 @@ namespace FusedNet.Generator.Emit
             public string InputPixel(string row, string column) => $"(({row}) * {Int(InWidth)} + {column}) * {Int(InStride)}";
             public string OutputPixel(string row, string column) =>
                 $"(({row} + {Int(OutBorder)}) * {Int(OutWidth)} + {column} + {Int(OutBorder)}) * {Int(OutStride)}";
+
+            /// <summary>The residual operand a fused Add reads in the epilogue (same shape as the output, its own layout).</summary>
+            public BufferPlan? Residual { get; }
+            public string ResidualPixel(string row, string column) =>
+                $"(({row} + {Int(Residual!.Border)}) * {Int(Residual.PaddedWidth)} + {column} + {Int(Residual.Border)}) * {Int(Residual.ChannelStride)}";
+
+            /// <summary>The kernel's parameters: a residual reference only when the epilogue adds one.</summary>
+            public string[] Parameters => Residual is null ? WeightedParameters : WeightedParameters.Concat(new[] { "ref float residual" }).ToArray();
+
+            /// <summary>Declares r, the residual at the same output position, when there is one.</summary>
+            public void DeclareResidual(SourceWriter w, string row, string column, string channel)
+            {
+                if (Residual is not null)
+                    w.Line($"ref float r = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref residual, {ResidualPixel(row, column)} + {channel});");
+            }
         }
 
         private static void Header(SourceWriter w, string method, string summary, params string[] parameters)
@@ -77,9 +95,8 @@ namespace FusedNet.Generator.Emit
         /// reduction (ky, kx, ic); the activation is applied before the single store.
         /// Weights are packed [group][vector][ky][kx][ic][V].
         /// </summary>
-        private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v)
         {
-            var g = new Geometry(step, input, output);
             int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
             int outWidth = step.OutputShape.Width;
             (int pixels, int vectors) = v.ConvBlock(outWidth, vectorsPerGroup);
@@ -89,7 +106,7 @@ namespace FusedNet.Generator.Emit
 
             Header(w, method,
                 $"{v.Lanes} output channels per vector, {vectorsPerGroup} vector(s) per group; register block {pixels} pixels x {vectors} vector(s); " +
-                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).", WeightedParameters);
+                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).", g.Parameters);
             bool grouped = step.Groups > 1;
             if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
@@ -197,28 +214,31 @@ namespace FusedNet.Generator.Emit
             w.Close();
             if (!pointwise) w.Close();
             string outChannel = grouped ? $"g * {Int(g.OutPerGroup)} + {vb} * {v.Lanes}" : $"{vb} * {v.Lanes}";
-            w.Line($"// Epilogue: activation {ActivationName(step.Activation)}, then one store per accumulator.");
+            w.Line($"// Epilogue: {EpilogueName(step.Epilogue)}; one store per accumulator.");
             w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", ox)} + {outChannel});");
+            g.DeclareResidual(w, "oy", ox, outChannel);
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
-                    w.Line(v.Store(Activate(step.Activation, $"acc{r}_{j}"), "o", Int(r * g.OutStride + j * v.Lanes)));
+                {
+                    string residual = g.Residual is null ? "" : v.Load("r", Int(r * g.Residual.ChannelStride + j * v.Lanes));
+                    w.Line(v.Store(Epilogue(step.Epilogue, $"acc{r}_{j}", residual), "o", Int(r * g.OutStride + j * v.Lanes)));
+                }
         }
 
         /// <summary>
         /// Depthwise: vectors run across channels; each tap multiplies V channels' inputs by their own weights.
         /// Weights are packed [ky][kx][C rounded up to V].
         /// </summary>
-        private static void EmitDepthwise(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        private static void EmitDepthwise(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v)
         {
-            var g = new Geometry(step, input, output);
             int channels = step.OutputShape.Channels;
             int paddedChannels = BufferPlan.RoundUp(channels, v.Lanes);
             int outWidth = step.OutputShape.Width;
             int pixels = DepthwisePixels(step, v, outWidth);
             int fullPixelBlocks = outWidth / pixels * pixels;
             Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels, " +
-                $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s).",
-                WeightedParameters);
+                $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s); epilogue: {EpilogueName(step.Epilogue)}.",
+                g.Parameters);
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
             w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
 
@@ -245,8 +265,12 @@ namespace FusedNet.Generator.Emit
                         w.Line($"acc{r} = {v.Fma($"x{r * step.Stride + kx * step.Dilation}", $"w{kx}", $"acc{r}")};");
                 w.Close();
                 w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")} + c);");
+                g.DeclareResidual(w, "oy", "ox", "c");
                 for (int r = 0; r < count; r++)
-                    w.Line(v.Store(Activate(step.Activation, $"acc{r}"), "o", Int(r * g.OutStride)));
+                {
+                    string residual = g.Residual is null ? "" : v.Load("r", Int(r * g.Residual.ChannelStride));
+                    w.Line(v.Store(Epilogue(step.Epilogue, $"acc{r}", residual), "o", Int(r * g.OutStride)));
+                }
                 w.Close();
             }
 
@@ -290,14 +314,14 @@ namespace FusedNet.Generator.Emit
         /// Grouped convolution whose groups are too narrow for vectors: plain scalar loops over PyTorch's
         /// weight layout [out][in/groups][kh][kw]. Correct for every group structure; not fast.
         /// </summary>
-        private static void EmitGroupedScalar(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output)
+        private static void EmitGroupedScalar(SourceWriter w, string method, StepPlan step, Geometry g)
         {
-            var g = new Geometry(step, input, output);
-            Header(w, method, $"scalar grouped convolution: {Int(step.Groups)} groups of {Int(g.InPerGroup)} → {Int(g.OutPerGroup)} channels.",
-                WeightedParameters);
+            Header(w, method, $"scalar grouped convolution: {Int(step.Groups)} groups of {Int(g.InPerGroup)} → {Int(g.OutPerGroup)} channels; epilogue: {EpilogueName(step.Epilogue)}.",
+                g.Parameters);
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
             w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
             w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")});");
+            g.DeclareResidual(w, "oy", "ox", "0");
             w.Open($"for (int oc = 0; oc < {Int(step.OutputShape.Channels)}; oc++)");
             w.Line($"int firstInput = oc / {Int(g.OutPerGroup)} * {Int(g.InPerGroup)};");
             w.Line("float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, oc);");
@@ -312,7 +336,7 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Close();
-            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, oc) = {Activate(step.Activation, "sum")};");
+            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, oc) = {Epilogue(step.Epilogue, "sum", "global::System.Runtime.CompilerServices.Unsafe.Add(ref r, oc)")};");
             w.Close();
             w.Close();
             w.Close();

@@ -5,43 +5,80 @@ using static FusedNet.Generator.Emit.Code;
 namespace FusedNet.Generator.Emit
 {
     /// <summary>
-    /// Emits per-element passes: BatchNorm as scale-and-shift (optionally followed by an activation) and
-    /// standalone activations. They run in place over the interior of the buffer only, so a zero border
-    /// that a later convolution reads as padding stays zero.
+    /// Emits per-element passes: BatchNorm as scale-and-shift, standalone activations, Add (two tensors of one
+    /// shape) and Mul (a [C, H, W] tensor times a [C, 1, 1] scale), each followed by its fused epilogue. They
+    /// visit the interior of the buffers only, so a zero border that a later convolution reads as padding stays
+    /// zero. Input and output may be the same buffer (in place): each element is read before it is written.
     /// </summary>
     internal static class ElementwiseEmitter
     {
-        public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan buffer, VectorWidth v)
+        public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
+            BufferPlan? second, VectorWidth v)
         {
-            bool scaleShift = step.Kind == StepKind.ScaleShift;
-            string parameters = scaleShift ? "ref float data, ref float scale, ref float shift" : "ref float data";
+            string parameters = step.Kind switch
+            {
+                StepKind.ScaleShift => "ref float input, ref float output, ref float scale, ref float shift",
+                StepKind.Add or StepKind.Mul => "ref float input, ref float output, ref float second",
+                _ => "ref float input, ref float output",
+            };
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             OpenKernel(w, $"private static void {method}({parameters})");
-            w.Line($"// in place: {(scaleShift ? "x * scale[c] + shift[c], then " : "")}activation {ActivationName(step.Activation)}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
-            string offset;
-            if (buffer.Shape.IsFlat)
+            string operation = step.Kind switch
             {
-                offset = "c";
+                StepKind.ScaleShift => "x * scale[c] + shift[c]",
+                StepKind.Add => "x + second",
+                StepKind.Mul => "x * second[c] (broadcast over the pixels)",
+                _ => "x",
+            };
+            w.Line($"// {(input.Name == output.Name ? "in place" : "out of place")}: {operation}, then {EpilogueName(step.Epilogue)}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
+            bool spatial = !input.Shape.IsFlat;
+            if (spatial)
+            {
+                w.Open($"for (int y = 0; y < {Int(input.Shape.Height)}; y++)");
+                w.Open($"for (int x = 0; x < {Int(input.Shape.Width)}; x++)");
+                w.Line($"ref float source = ref {Pixel("input", input)};");
+                w.Line($"ref float target = ref {Pixel("output", output)};");
+                if (step.Kind == StepKind.Add) w.Line($"ref float other = ref {Pixel("second", second!)};");
             }
             else
             {
-                w.Open($"for (int y = 0; y < {Int(buffer.Shape.Height)}; y++)");
-                w.Open($"for (int x = 0; x < {Int(buffer.Shape.Width)}; x++)");
-                w.Line($"ref float pixel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref data, ((y + {Int(buffer.Border)}) * {Int(buffer.PaddedWidth)} + x + {Int(buffer.Border)}) * {Int(buffer.ChannelStride)});");
-                offset = "c";
+                w.Line("ref float source = ref input;");
+                w.Line("ref float target = ref output;");
+                if (step.Kind == StepKind.Add) w.Line("ref float other = ref second;");
             }
-            string target = buffer.Shape.IsFlat ? "data" : "pixel";
             w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
-            w.Line($"{v.Of} value = {v.Load(target, offset)};");
-            if (scaleShift) w.Line($"value = {v.Fma("value", v.Load("scale", "c"), v.Load("shift", "c"))};");
-            w.Line(v.Store(Activate(step.Activation, "value"), target, "c"));
+            w.Line($"{v.Of} value = {v.Load("source", "c")};");
+            switch (step.Kind)
+            {
+                case StepKind.ScaleShift:
+                    w.Line($"value = {v.Fma("value", v.Load("scale", "c"), v.Load("shift", "c"))};");
+                    break;
+                case StepKind.Add:
+                    w.Line($"value += {v.Load("other", "c")};");
+                    break;
+                case StepKind.Mul:
+                    // The scale is [C, 1, 1] (or [C]) with no border: channel c sits at offset c.
+                    w.Line($"value *= {v.Load("second", SecondOffset(second!) + "c")};");
+                    break;
+            }
+            w.Line(v.Store(Epilogue(step.Epilogue, "value", null), "target", "c"));
             w.Close();
-            if (!buffer.Shape.IsFlat)
+            if (spatial)
             {
                 w.Close();
                 w.Close();
             }
             w.Close();
+        }
+
+        private static string Pixel(string reference, BufferPlan buffer) =>
+            $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, ((y + {Int(buffer.Border)}) * {Int(buffer.PaddedWidth)} + x + {Int(buffer.Border)}) * {Int(buffer.ChannelStride)})";
+
+        /// <summary>Where a [C, 1, 1] buffer's channel 0 sits (after its border, if a padded conv also reads it).</summary>
+        private static string SecondOffset(BufferPlan scale)
+        {
+            if (scale.Shape.IsFlat || scale.Border == 0) return "";
+            return $"{Int((scale.Border * scale.PaddedWidth + scale.Border) * scale.ChannelStride)} + ";
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 
@@ -157,6 +158,27 @@ namespace FusedNet.Generator.Emit
                 _ => value,
             };
         }
+
+        /// <summary>
+        /// The epilogue applied to <paramref name="value"/>: each activation wraps it, an AddSecondInput adds
+        /// <paramref name="second"/> (the value at the same position of the step's second input).
+        /// </summary>
+        public static string Epilogue(EquatableArray<EpilogueOp> epilogue, string value, string? second)
+        {
+            foreach (EpilogueOp op in epilogue)
+            {
+                if (op.AddSecondInput)
+                    value = $"{value} + {second ?? throw new System.InvalidOperationException("an epilogue adds a second input the step does not read")}";
+                else
+                    value = Activate(op.Activation, value);
+            }
+            return value;
+        }
+
+        /// <summary>"ReLU", "add residual, then ReLU", "none": the epilogue for comments.</summary>
+        public static string EpilogueName(EquatableArray<EpilogueOp> epilogue) => epilogue.Count == 0
+            ? "none"
+            : string.Join(", then ", epilogue.Select(op => op.AddSecondInput ? "add residual" : ActivationName(op.Activation)));
 
         public static string ActivationName(ActivationPlan? activation) => activation is null
             ? "none"

@@ -97,5 +97,27 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
+
+        /// <summary>
+        /// One operand of a Cat: copies its channels into channels [offset, offset + C) of the output, pixel by pixel.
+        /// A scalar copy keeps the neighbouring channel slices intact whatever their alignment.
+        /// </summary>
+        public static void EmitCatSlice(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output)
+        {
+            Shape s = input.Shape;
+            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
+            w.Line($"// {s} → channels {Int(step.ChannelOffset)}..{Int(step.ChannelOffset + s.Channels - 1)} of {output.Shape}.");
+            const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
+            w.Open($"for (int x = 0; x < {Int(s.Width)}; x++)");
+            w.Line($"ref float source = ref {U}.Add(ref input, {BufferOffset(input, "y", "x", "0")});");
+            w.Line($"ref float target = ref {U}.Add(ref output, {BufferOffset(output, "y", "x", Int(step.ChannelOffset))});");
+            w.Open($"for (int c = 0; c < {Int(s.Channels)}; c++)");
+            w.Line($"{U}.Add(ref target, c) = {U}.Add(ref source, c);");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+        }
     }
 }

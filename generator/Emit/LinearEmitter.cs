@@ -63,12 +63,12 @@ namespace FusedNet.Generator.Emit
                     w.Line($"acc{j}_0 = {v.Fma("x", v.Load($"w{j}", $"i * {v.Lanes}"), $"acc{j}_0")};");
                 w.Close();
             }
-            w.Line($"// Epilogue: sum the chains, activation {ActivationName(step.Activation)}, store.");
+            w.Line($"// Epilogue: sum the chains, {EpilogueName(step.Epilogue)}, store.");
             for (int j = 0; j < vectors; j++)
             {
                 string sum = $"acc{j}_0";
                 for (int c = 1; c < chains; c++) sum = $"({sum} + acc{j}_{c})";
-                w.Line(v.Store(Activate(step.Activation, sum), "output", $"(vb + {j}) * {v.Lanes}"));
+                w.Line(v.Store(Epilogue(step.Epilogue, sum, null), "output", $"(vb + {j}) * {v.Lanes}"));
             }
         }
     }

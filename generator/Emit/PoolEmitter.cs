@@ -46,7 +46,7 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
-        public static void EmitGlobalAverage(SourceWriter w, string method, StepPlan step, BufferPlan input, VectorWidth v)
+        public static void EmitGlobalAverage(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
         {
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
@@ -59,7 +59,9 @@ namespace FusedNet.Generator.Emit
             w.Line($"sum += {v.Load("input", $"((y + {Int(input.Border)}) * {Int(input.PaddedWidth)} + x + {Int(input.Border)}) * {Int(input.ChannelStride)} + c")};");
             w.Close();
             w.Close();
-            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", "c"));
+            // A [C] result, or [C, 1, 1] (AdaptiveAvgPool2d) whose one pixel sits after the border a padded reader asked for.
+            string first = output.Shape.IsFlat || output.Border == 0 ? "" : $"{Int((output.Border * output.PaddedWidth + output.Border) * output.ChannelStride)} + ";
+            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", first + "c"));
             w.Close();
             w.Close();
         }

@@ -19,6 +19,12 @@ namespace FusedNet.Generator.Model
         GlobalAvgPool,
         /// <summary>[C, H, W] → [C·H·W] in (c, h, w) order.</summary>
         Flatten,
+        /// <summary>Element-wise Input + SecondInput (then an optional activation), into a new buffer.</summary>
+        Add,
+        /// <summary>Input [C, H, W] times SecondInput [C, 1, 1] broadcast over H×W (squeeze-excite), then an optional activation.</summary>
+        Mul,
+        /// <summary>Copies Input's channels into Output at channel ChannelOffset: one step per operand of a Cat.</summary>
+        CatSlice,
     }
 
     /// <summary>How a convolution step is computed; chosen by the planner from the group structure.</summary>
@@ -34,6 +40,17 @@ namespace FusedNet.Generator.Model
 
     /// <summary>An activation applied in a step's epilogue or pass. Kind is one of the activation layer kinds.</summary>
     internal sealed record ActivationPlan(LayerKind Kind, float Parameter, bool Approximate);
+
+    /// <summary>
+    /// One operation of a step's epilogue, applied to each computed value before its single store, in order:
+    /// an activation, or the addition of the value at the same position of the step's <see cref="StepPlan.SecondInput"/>
+    /// (a residual connection fused into the convolution that produces the other operand).
+    /// </summary>
+    internal sealed record EpilogueOp(ActivationPlan? Activation, bool AddSecondInput)
+    {
+        public static EpilogueOp Activate(ActivationPlan activation) => new EpilogueOp(activation, false);
+        public static readonly EpilogueOp AddResidual = new EpilogueOp(null, true);
+    }
 
     /// <summary>
     /// A named activation buffer in NHWC layout: [H + 2·Border][W + 2·Border][ChannelStride], where the zero
@@ -61,7 +78,22 @@ namespace FusedNet.Generator.Model
     internal sealed record StepPlan(int Id, StepKind Kind, string Title, string Input, string Output, Shape InputShape, Shape OutputShape)
     {
         public long MultiplyAccumulates { get; init; }
-        public ActivationPlan? Activation { get; init; }
+
+        /// <summary>What happens to each computed value before it is stored (activations, a residual add), in order.</summary>
+        public EquatableArray<EpilogueOp> Epilogue { get; init; }
+
+        /// <summary>
+        /// The buffer a step reads beside <see cref="Input"/>: the residual operand of a fused or standalone Add, the
+        /// [C, 1, 1] scale of a Mul. Null when there is none.
+        /// </summary>
+        public string? SecondInput { get; init; }
+
+        /// <summary>CatSlice: the first channel of <see cref="Output"/> this step writes.</summary>
+        public int ChannelOffset { get; init; }
+
+        /// <summary>Every buffer the step reads.</summary>
+        public System.Collections.Generic.IEnumerable<string> Reads =>
+            SecondInput is null ? new[] { Input } : new[] { Input, SecondInput };
         /// <summary>Index of the declared layer the step computes (the first it covers), for messages.</summary>
         public int MainLayer { get; init; } = -1;
 
@@ -92,7 +124,11 @@ namespace FusedNet.Generator.Model
 
     /// <summary>Static metadata of one declared layer (DESIGN §5).</summary>
     internal sealed record LayerPlan(int Index, string Name, LayerKind Kind, string Description, Shape Input, Shape Output,
-        long ParameterCount, long MultiplyAccumulates);
+        long ParameterCount, long MultiplyAccumulates)
+    {
+        /// <summary>Indices of the layers read (−1: the network input).</summary>
+        public EquatableArray<int> Inputs { get; init; }
+    }
 
     /// <summary>
     /// The whole network, ready to emit: metadata, the weight list, named buffers and two step graphs
@@ -110,7 +146,14 @@ namespace FusedNet.Generator.Model
         EquatableArray<WeightPlan> Weights,
         EquatableArray<BufferPlan> Buffers,
         PathPlan Fused,
-        PathPlan Unfused);
+        PathPlan Unfused)
+    {
+        /// <summary>See <see cref="NetworkSpec.ConstructorChain"/>.</summary>
+        public string? ConstructorChain { get; init; }
+
+        /// <summary>See <see cref="NetworkSpec.Source"/>.</summary>
+        public string Source { get; init; } = "layer attributes";
+    }
 
     /// <summary>One execution path: the buffer the input is written to, the steps, and the buffer holding the result.</summary>
     internal sealed record PathPlan(string Name, string InputBuffer, EquatableArray<StepPlan> Steps, string OutputBuffer)

@@ -135,8 +135,8 @@ namespace FusedNet.Tests.Generator
             Assert.Contains("else Fused_Step0_Conv_V128(", Generated);
             const string Summary = "/// <summary>Fused step 0: Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)) + BatchNorm2d(16, eps=1E-05) + ReLU()  [layers 0 '0', 1 '1', 2 '2'].</summary>";
             Assert.Equal(3, CountOf(Generated, Summary));
-            Assert.Contains("/// <remarks>[3, 8, 8] in fused0 (border 1) → [16, 8, 8] in fused1 (border 0); 27648 multiply-accumulates; V128.</remarks>", Generated);
-            Assert.Contains("/// <remarks>[3, 8, 8] in fused0 (border 1) → [16, 8, 8] in fused1 (border 0); 27648 multiply-accumulates; V256.</remarks>", Generated);
+            Assert.Contains("/// <remarks>[3, 8, 8] in buffer0 (border 1) → [16, 8, 8] in buffer1 (border 0); 27648 multiply-accumulates; V128.</remarks>", Generated);
+            Assert.Contains("/// <remarks>[3, 8, 8] in buffer0 (border 1) → [16, 8, 8] in buffer1 (border 0); 27648 multiply-accumulates; V256.</remarks>", Generated);
         }
 
         [Fact]

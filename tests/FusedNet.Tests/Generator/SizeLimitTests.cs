@@ -22,18 +22,19 @@ namespace FusedNet.Tests.Generator
         private static Dictionary<string, string> Scratch(string value) => new() { ["FusedNetMaxScratchBytes"] = value };
         private static Dictionary<string, string> Weights(string value) => new() { ["FusedNetMaxWeightBytes"] = value };
 
-        // [16, 4096, 4096] in, a 1x1 conv to 16 channels: four buffers (input and output of each path), each
-        // 4096 x 4096 x 16 floats = 2^28 floats = 1 GiB, so 4 GiB of scratch.
-        private const string FourBuffersOfOneGiB = "FusedNetwork(16, 4096, 4096)";
-        private static readonly string FourGiBNetwork = Net(FourBuffersOfOneGiB, "Conv2d(16, 1)");
+        // [16, 4000, 4000] in, read by a padded 3x3 conv (border 1: 4002 x 4002 x 16 floats = 1025024256 bytes), its
+        // output [16, 4000, 4000] (1024000000 bytes) read by a 1x1 conv whose output cannot reuse either live buffer
+        // (the input's border differs): three buffers, 3073024256 bytes. Both paths share them (they never run together).
+        private const string FourBuffersOfOneGiB = "FusedNetwork(16, 4000, 4000)";
+        private static readonly string FourGiBNetwork = Net(FourBuffersOfOneGiB, "Conv2d(16, 3, Padding = 1)", "Conv2d(16, 1)");
 
         private const string FourGiBMessage =
-            "Network 'Net' needs 4294967296 bytes (4 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
+            "Network 'Net' needs 3073024256 bytes (~2.86 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
             "more than the limit of 2147483648 bytes (2 GiB). Largest buffers: " +
-            "fused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the fused path's input: 1073741824 bytes (1 GiB); " +
-            "fused1 [16, 4096, 4096] stored as 4096 x 4096 x 16, fused output of Layer 0 '0' (Conv2d): 1073741824 bytes (1 GiB); " +
-            "unfused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the unfused path's input: 1073741824 bytes (1 GiB); and 1 more. " +
-            "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxScratchBytes>4GiB</FusedNetMaxScratchBytes> in the project file.";
+            "buffer0 [16, 4000, 4000] stored as 4002 x 4002 x 16, the fused path's input: 1025024256 bytes (~977.54 MiB); " +
+            "buffer1 [16, 4000, 4000] stored as 4000 x 4000 x 16, fused output of Layer 0 '0' (Conv2d): 1024000000 bytes (~976.56 MiB); " +
+            "buffer2 [16, 4000, 4000] stored as 4000 x 4000 x 16, fused output of Layer 1 '1' (Conv2d): 1024000000 bytes (~976.56 MiB). " +
+            "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxScratchBytes>3GiB</FusedNetMaxScratchBytes> in the project file.";
 
         [Fact]
         public void ScratchOverTheDefaultLimit_IsFN0017_OnTheNetworkAttribute()
@@ -56,37 +57,38 @@ namespace FusedNet.Tests.Generator
             GeneratorAssert.NoGeneratorException(run);
             Assert.Empty(run.GeneratorDiagnostics);
             string generated = Assert.Single(run.GeneratedSources).Text;
-            Assert.Contains("public const long ScratchBytes = 4294967296L;", generated);
+            Assert.Contains("public const long ScratchBytes = 3073024256L;", generated);
         }
 
         [Fact]
         public void ScratchLimitRaisedToOneByteLess_IsStillFN0017_NamingThatLimit()
         {
-            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch("4294967295"));
+            GeneratorRun run = GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch("3073024255"));
 
             GeneratorAssert.SingleError(run, FourGiBNetwork, "FN0017", FourBuffersOfOneGiB, FourGiBMessage
-                .Replace("more than the limit of 2147483648 bytes (2 GiB)", "more than the limit of 4294967295 bytes (~4 GiB)"));
+                .Replace("more than the limit of 2147483648 bytes (2 GiB)", "more than the limit of 3073024255 bytes (~2.86 GiB)"));
         }
 
         [Fact]
         public void ScratchExactlyAtTheDefaultLimit_Compiles_AndOneBufferMore_IsFN0017()
         {
-            // [16, 4096, 4096] and an in-place ReLU: the input buffer of each path, 2 x 1 GiB = exactly the 2 GiB limit.
-            string atLimit = Net("FusedNetwork(16, 4096, 4096)", "ReLU");
+            // [16, 4096, 4096] read by a 1x1 conv (16 channels, no border: 1 GiB) and the conv's output (1 GiB): exactly the
+            // 2 GiB limit. Both paths use the same two buffers (they never run at the same time).
+            string atLimit = Net("FusedNetwork(16, 4096, 4096)", "Conv2d(16, 1)");
             GeneratorRun fits = GeneratorHarness.RunGenerator(atLimit);
             GeneratorAssert.NoGeneratorException(fits);
             Assert.Empty(fits.GeneratorDiagnostics);
             Assert.Contains("public const long ScratchBytes = 2147483648L;", Assert.Single(fits.GeneratedSources).Text);
 
-            // A 2048 x 2048 max pool adds one [16, 2, 2] buffer per path: 64 floats = 256 bytes each, 512 bytes over.
-            string over = Net("FusedNetwork(16, 4096, 4096)", "ReLU", "MaxPool2d(2048)");
+            // A 2048 x 2048 max pool adds one [16, 2, 2] buffer (it cannot reuse the dead input: another layout): 256 bytes over.
+            string over = Net("FusedNetwork(16, 4096, 4096)", "Conv2d(16, 1)", "MaxPool2d(2048)");
             GeneratorRun run = GeneratorHarness.RunGenerator(over);
             GeneratorAssert.SingleError(run, over, "FN0017", "FusedNetwork(16, 4096, 4096)",
-                "Network 'Net' needs 2147484160 bytes (~2 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
+                "Network 'Net' needs 2147483904 bytes (~2 GiB) of scratch buffers per instance (allocated again by every CloneForThread), " +
                 "more than the limit of 2147483648 bytes (2 GiB). Largest buffers: " +
-                "fused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the fused path's input: 1073741824 bytes (1 GiB); " +
-                "unfused0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the unfused path's input: 1073741824 bytes (1 GiB); " +
-                "fused1 [16, 2, 2] stored as 2 x 2 x 16, fused output of Layer 1 '1' (MaxPool2d): 256 bytes; and 1 more. " +
+                "buffer0 [16, 4096, 4096] stored as 4096 x 4096 x 16, the fused path's input: 1073741824 bytes (1 GiB); " +
+                "buffer1 [16, 4096, 4096] stored as 4096 x 4096 x 16, fused output of Layer 0 '0' (Conv2d): 1073741824 bytes (1 GiB); " +
+                "buffer2 [16, 2, 2] stored as 2 x 2 x 16, fused output of Layer 1 '1' (MaxPool2d): 256 bytes. " +
                 "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxScratchBytes>3GiB</FusedNetMaxScratchBytes> in the project file.");
         }
 
@@ -123,13 +125,13 @@ namespace FusedNet.Tests.Generator
             string source = Net("FusedNetwork(16384, 1, 1)", "Flatten", "Linear(16384)");
             GeneratorRun run = GeneratorHarness.RunGenerator(source, new Dictionary<string, string>
             {
-                ["FusedNetMaxScratchBytes"] = "1KiB", // input, Flatten and Linear output per path: 6 x 16384 floats = 384 KiB
+                ["FusedNetMaxScratchBytes"] = "1KiB", // input, Flatten and Linear output, shared by both paths: 3 x 16384 floats = 192 KiB
                 ["FusedNetMaxWeightBytes"] = "1GiB",
             });
 
             GeneratorAssert.NoGeneratorException(run);
             Assert.Equal(["FN0017", "FN0017"], run.GeneratorDiagnostics.Select(d => d.Id));
-            Assert.Contains("needs 393216 bytes (384 KiB) of scratch buffers per instance", run.GeneratorDiagnostics[0].GetMessage());
+            Assert.Contains("needs 196608 bytes (192 KiB) of scratch buffers per instance", run.GeneratorDiagnostics[0].GetMessage());
             Assert.Contains("more than the limit of 1024 bytes (1 KiB)", run.GeneratorDiagnostics[0].GetMessage());
             Assert.Contains("needs 2147614720 bytes (~2 GiB) of folded and packed parameters", run.GeneratorDiagnostics[1].GetMessage());
             Assert.Empty(run.GeneratedSources);
@@ -175,7 +177,7 @@ namespace FusedNet.Tests.Generator
         {
             // A bug while reading the properties is reported (once, without a location), never silent; the networks are
             // still checked against the defaults: a small one compiles, a 4 GiB one is FN0017.
-            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)") + Declaration("Big", FourBuffersOfOneGiB, "Conv2d(16, 1)");
+            string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3)") + Declaration("Big", FourBuffersOfOneGiB, "Conv2d(16, 3, Padding = 1)", "Conv2d(16, 1)");
 
             GeneratorRun run = InternalErrorTests.RunWithFailingStage(source, FusedNet.Generator.FusedNetworkGenerator.TrackingNames.Limits);
 
@@ -185,7 +187,7 @@ namespace FusedNet.Tests.Generator
             Assert.Equal("FusedNet failed internally in stage 'Limits' for 'FusedNetMaxScratchBytes, FusedNetMaxWeightBytes': " +
                 "System.InvalidOperationException: simulated bug in the stage. This is a bug in FusedNet, not in your declaration; please report it with the declaration.",
                 failure.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.StartsWith("Network 'Big' needs 4294967296 bytes", run.GeneratorDiagnostics.Single(d => d.Id == "FN0017").GetMessage());
+            Assert.StartsWith("Network 'Big' needs 3073024256 bytes", run.GeneratorDiagnostics.Single(d => d.Id == "FN0017").GetMessage());
             Assert.Equal("User.Net.FusedNet.g.cs", Assert.Single(run.GeneratedSources).HintName);
         }
 
@@ -203,15 +205,15 @@ namespace FusedNet.Tests.Generator
         {
             // Input [3, 8, 8] read by a padded 3x3 conv (broadcast: the input stays dense, 3 channels) and the conv's
             // output [8, 8, 8] (vector channels: 16), then an in-place ReLU, then a 2x2 max pool to [8, 4, 4] (16 channels).
-            // Per path: input 10 x 10 x 3 = 300, conv out 8 x 8 x 16 = 1024, pool out 4 x 4 x 16 = 256 floats. Both paths:
-            // 2 x 1580 floats x 4 = 12640 bytes.
+            // Input 10 x 10 x 3 = 300, conv out 8 x 8 x 16 = 1024, pool out 4 x 4 x 16 = 256 floats, every one a layout of
+            // its own (no reuse), and the unfused path reuses the same three buffers: 1580 floats x 4 = 6320 bytes.
             // Parameters per path: conv 8 outputs in one 8-lane vector (no Vector512: 8 outputs do not fill 16),
             // 8 x 9 x 3 = 216 weights + 8 bias = 224 floats; both paths 448 floats = 1792 bytes.
             string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3, Padding = 1)", "ReLU", "MaxPool2d(2)");
 
             string generated = Assert.Single(GeneratorHarness.RunGenerator(source).GeneratedSources).Text;
 
-            Assert.Contains("public const long ScratchBytes = 12640L;", generated);
+            Assert.Contains("public const long ScratchBytes = 6320L;", generated);
             Assert.Contains("public const long WeightBytes = 1792L;", generated);
         }
 
@@ -264,11 +266,12 @@ namespace FusedNet.Tests.Generator
             else
                 Assert.InRange(weights, 1, weightConst);  // narrower vectors pad less: the constant is an upper bound
 
-            // And the scratch is really the planned total: at least every layer's output once per path (stored with
-            // channels rounded up), so a constant that forgot a buffer or a path could not pass.
-            long outputsOnce = layers.Where(l => l.Kind is "Conv2d" or "AvgPool2d" or "Linear" or "Flatten")
-                .Sum(l => 4L * ((l.OutputShape.Channels + 15) / 16 * 16) * l.OutputShape.Height * l.OutputShape.Width);
-            Assert.True(scratchConst >= 2 * outputsOnce, $"ScratchBytes {scratchConst} < 2 x {outputsOnce}");
+            // And the scratch is really the planned total: a layer that writes a new tensor needs its input and its output
+            // alive at once (channels stored rounded up to 16), so a constant that forgot a buffer could not pass.
+            static long Stored(TensorShape s) => 4L * ((s.Channels + 15) / 16 * 16) * s.Height * s.Width;
+            long largestStep = layers.Where(l => l.Kind is "Conv2d" or "AvgPool2d" or "Linear" or "Flatten")
+                .Max(l => Stored(l.InputShape) + Stored(l.OutputShape));
+            Assert.True(scratchConst >= largestStep, $"ScratchBytes {scratchConst} < {largestStep}");
         }
 
         [Fact]
@@ -334,7 +337,7 @@ namespace FusedNet.Tests.Generator
 
             GeneratorDriverRunResult result = driver.GetRunResult();
             Assert.Empty(result.Diagnostics);
-            Assert.Contains("public const long ScratchBytes = 4294967296L;", Assert.Single(result.GeneratedTrees).ToString());
+            Assert.Contains("public const long ScratchBytes = 3073024256L;", Assert.Single(result.GeneratedTrees).ToString());
         }
     }
 }

@@ -1,0 +1,323 @@
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+
+namespace FusedNet.Generator.Analysis
+{
+    /// <summary>
+    /// Builds one execution path over the layer graph: steps reading and writing virtual tensors. The fused path
+    /// merges a layer into the step before it only when that step's result has no other reader (<see
+    /// cref="LayerGraph.SoleReader"/>):
+    /// <list type="bullet">
+    /// <item>Conv2d/Linear + BatchNorm (folded into the weights) + activation (epilogue);</item>
+    /// <item>then, for Conv2d, a residual Add (the other operand is read in the epilogue) + an activation after it;</item>
+    /// <item>BatchNorm without a producer to fold into, Add and Mul each take a following activation;</item>
+    /// <item>elementwise passes run in place when nothing else reads their input.</item>
+    /// </list>
+    /// A fused step is placed where its last layer is, so the residual operand is always computed before it.
+    /// The unfused path runs every layer as its own step (in place where possible too).
+    /// </summary>
+    internal sealed class PathBuilder
+    {
+        private readonly string _name;
+        private readonly bool _fuse;
+        private readonly LayerGraph _graph;
+        private readonly Dictionary<int, int> _firstTensor;
+        private readonly List<VirtualTensor> _tensors = new List<VirtualTensor>();
+        private readonly Dictionary<int, VirtualTensor> _tensorOf = new Dictionary<int, VirtualTensor>();
+        private readonly List<StepPlan> _steps = new List<StepPlan>();
+
+        public PathBuilder(string name, bool fuse, LayerGraph graph, Dictionary<int, int> firstTensor)
+        {
+            _name = name;
+            _fuse = fuse;
+            _graph = graph;
+            _firstTensor = firstTensor;
+        }
+
+        public VirtualPath Build()
+        {
+            VirtualTensor input = NewTensor(_graph.Network.Input);
+            _tensorOf[LayerSpec.NetworkInput] = input;
+            var covered = new HashSet<int>();
+            // Steps whose last covered layer is later than their first wait there (a fused residual Add needs its
+            // other operand, which may be computed between the conv and the Add).
+            var pending = new Dictionary<int, List<System.Action>>();
+            for (int i = 0; i < _graph.Count; i++)
+            {
+                if (!_graph.IsSkipped(i) && !covered.Contains(i))
+                {
+                    List<int> chain = Chain(i);
+                    foreach (int c in chain) covered.Add(c);
+                    int head = i;
+                    int last = chain[chain.Count - 1];
+                    if (!pending.TryGetValue(last, out List<System.Action>? list)) pending[last] = list = new List<System.Action>();
+                    list.Add(() => AddLayerSteps(head, chain));
+                }
+                if (pending.TryGetValue(i, out List<System.Action>? ready))
+                    foreach (System.Action emit in ready) emit();
+            }
+            VirtualTensor output = _tensorOf[_graph.Output];
+            return new VirtualPath(_name, _steps, _tensors, input.Name, output.Name);
+        }
+
+        /// <summary>The layers one step covers, starting at <paramref name="head"/> (just the head when not fusing).</summary>
+        private List<int> Chain(int head)
+        {
+            var chain = new List<int> { head };
+            if (!_fuse) return chain;
+            LayerKind kind = _graph.Kind(head);
+            int last = head;
+            bool Extend(System.Func<LayerKind, bool> accepts)
+            {
+                int reader = _graph.SoleReader(last);
+                if (reader < 0 || !accepts(_graph.Kind(reader))) return false;
+                chain.Add(reader);
+                last = reader;
+                return true;
+            }
+
+            switch (kind)
+            {
+                case LayerKind.Conv2d:
+                case LayerKind.Linear:
+                    LayerKind foldable = kind == LayerKind.Conv2d ? LayerKind.BatchNorm2d : LayerKind.BatchNorm1d;
+                    Extend(k => k == foldable);
+                    Extend(k => k.IsActivation());
+                    // A residual Add in the conv's epilogue, when the other operand is another tensor.
+                    if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Add))
+                    {
+                        IReadOnlyList<int> operands = _graph.Operands(last);
+                        int previous = chain[chain.Count - 2];
+                        if (operands[0] == operands[1] || (operands[0] != previous && operands[1] != previous))
+                            chain.RemoveAt(chain.Count - 1);
+                        else
+                            Extend(k => k.IsActivation());
+                    }
+                    break;
+                case LayerKind.BatchNorm2d:
+                case LayerKind.BatchNorm1d:
+                case LayerKind.Add:
+                case LayerKind.Mul:
+                    Extend(k => k.IsActivation());
+                    break;
+            }
+            return chain;
+        }
+
+        private void AddLayerSteps(int head, List<int> chain)
+        {
+            ShapedLayer layer = _graph[head];
+            IReadOnlyList<int> operands = _graph.Operands(head);
+            VirtualTensor input = _tensorOf[operands[0]];
+            switch (layer.Layer.Kind)
+            {
+                case LayerKind.Conv2d:
+                case LayerKind.Linear:
+                    AddWeightedStep(head, chain, input);
+                    break;
+                case LayerKind.BatchNorm2d:
+                case LayerKind.BatchNorm1d:
+                    AddElementwise(head, chain, StepKind.ScaleShift, input, null, step => step with
+                    {
+                        BatchNormFirstTensor = _firstTensor[head],
+                        BatchNormEpsilon = layer.Layer.Epsilon,
+                    });
+                    break;
+                case LayerKind.Add:
+                    AddElementwise(head, chain, StepKind.Add, input, _tensorOf[operands[1]], step => step);
+                    break;
+                case LayerKind.Mul:
+                    AddElementwise(head, chain, StepKind.Mul, input, _tensorOf[operands[1]], step => step);
+                    break;
+                case LayerKind.Cat:
+                    AddCat(head);
+                    break;
+                case LayerKind.MaxPool2d:
+                case LayerKind.AvgPool2d:
+                    AddNewTensorStep(head, input, layer.Layer.Kind == LayerKind.MaxPool2d ? StepKind.MaxPool : StepKind.AvgPool);
+                    break;
+                case LayerKind.GlobalAvgPool2d:
+                case LayerKind.AdaptiveAvgPool2d:
+                    AddNewTensorStep(head, input, StepKind.GlobalAvgPool);
+                    break;
+                case LayerKind.Flatten:
+                    if (layer.Input.IsFlat) _tensorOf[head] = input; // a no-op on a flat tensor
+                    else AddNewTensorStep(head, input, StepKind.Flatten);
+                    break;
+                default:
+                    if (!layer.Layer.Kind.IsActivation())
+                        throw new System.InvalidOperationException($"Planner: layer kind {layer.Layer.Kind} has no step (layer {head}).");
+                    AddElementwise(head, chain, StepKind.Activation, input, null, step => step);
+                    break;
+            }
+        }
+
+        /// <summary>Conv2d or Linear, with what <see cref="Chain"/> fused after it.</summary>
+        private void AddWeightedStep(int head, List<int> chain, VirtualTensor input)
+        {
+            ShapedLayer main = _graph[head];
+            LayerSpec l = main.Layer;
+            int batchNorm = -1;
+            float epsilon = 0;
+            var epilogue = new List<EpilogueOp>();
+            VirtualTensor? residual = null;
+            int previous = head;
+            foreach (int index in chain.Skip(1))
+            {
+                LayerSpec covered = _graph[index].Layer;
+                if (covered.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d)
+                {
+                    batchNorm = _firstTensor[index];
+                    epsilon = covered.Epsilon;
+                }
+                else if (covered.Kind == LayerKind.Add)
+                {
+                    IReadOnlyList<int> operands = _graph.Operands(index);
+                    residual = _tensorOf[operands[0] == previous ? operands[1] : operands[0]];
+                    epilogue.Add(EpilogueOp.AddResidual);
+                }
+                else
+                {
+                    epilogue.Add(EpilogueOp.Activate(ToActivation(covered)));
+                }
+                previous = index;
+            }
+
+            VirtualTensor output = NewTensor(main.Output);
+            int weightTensor = _firstTensor[l.Index];
+            var step = new StepPlan(0, l.Kind == LayerKind.Conv2d ? StepKind.Conv : StepKind.Linear, Title(chain),
+                input.Name, output.Name, main.Input, main.Output)
+            {
+                MultiplyAccumulates = main.MultiplyAccumulates,
+                Epilogue = epilogue.ToEquatableArray(),
+                SecondInput = residual?.Name,
+                MainLayer = l.Index,
+                WeightTensor = weightTensor,
+                BiasTensor = l.Bias ? weightTensor + 1 : -1,
+                BatchNormFirstTensor = batchNorm,
+                BatchNormEpsilon = epsilon,
+            };
+            if (l.Kind == LayerKind.Conv2d)
+            {
+                if (l.Padding > input.Border) input.Border = l.Padding;
+                step = ChooseConvAlgorithm(step with
+                {
+                    KernelHeight = l.KernelHeight,
+                    KernelWidth = l.KernelWidth,
+                    Stride = l.Stride,
+                    Padding = l.Padding,
+                    Dilation = l.Dilation,
+                    Groups = l.Groups,
+                });
+            }
+            else
+            {
+                step = step with { HasVector512 = l.OutChannels > 8 };
+            }
+            AddStep(step, chain[chain.Count - 1], output);
+        }
+
+        private static StepPlan ChooseConvAlgorithm(StepPlan step)
+        {
+            int inPerGroup = step.InputShape.Channels / step.Groups;
+            int outPerGroup = step.OutputShape.Channels / step.Groups;
+            if (step.Groups == 1)
+                return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup > 8 };
+            if (inPerGroup == 1 && outPerGroup == 1)
+                return step with { Algorithm = ConvAlgorithm.Depthwise, HasVector512 = step.OutputShape.Channels > 8 };
+            if (outPerGroup % 8 == 0)
+                return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup % 16 == 0 };
+            return step with { Algorithm = ConvAlgorithm.GroupedScalar, HasVector512 = false };
+        }
+
+        /// <summary>
+        /// A per-element pass (scale-and-shift, activation, Add, Mul) plus the activation fused after it. It runs in
+        /// place when this step is the only reader of its input (and the input is not the tensor Add also reads).
+        /// </summary>
+        private void AddElementwise(int head, List<int> chain, StepKind kind, VirtualTensor input, VirtualTensor? second,
+            System.Func<StepPlan, StepPlan> configure)
+        {
+            ShapedLayer layer = _graph[head];
+            var epilogue = new List<EpilogueOp>();
+            foreach (int index in chain)
+                if (_graph[index].Layer.Kind.IsActivation()) epilogue.Add(EpilogueOp.Activate(ToActivation(_graph[index].Layer)));
+            int first = _graph.Operands(head)[0];
+            bool inPlace = _graph.SoleReader(first) == head && second != input && layer.Input == layer.Output;
+            VirtualTensor output = inPlace ? input : NewTensor(layer.Output);
+            var step = new StepPlan(0, kind, Title(chain), input.Name, output.Name, layer.Input, layer.Output)
+            {
+                Epilogue = epilogue.ToEquatableArray(),
+                SecondInput = second?.Name,
+                MainLayer = layer.Layer.Index,
+                HasVector512 = layer.Input.Channels > 8,
+            };
+            AddStep(configure(step), chain[chain.Count - 1], output);
+        }
+
+        /// <summary>Cat: one copy step per operand into its channel slice of a new tensor.</summary>
+        private void AddCat(int head)
+        {
+            ShapedLayer layer = _graph[head];
+            VirtualTensor output = NewTensor(layer.Output);
+            int offset = 0;
+            IReadOnlyList<int> operands = _graph.Operands(head);
+            for (int k = 0; k < operands.Count; k++)
+            {
+                VirtualTensor source = _tensorOf[operands[k]];
+                var step = new StepPlan(0, StepKind.CatSlice, $"{Title(new List<int> { head })}: operand {k} into channels {offset}..{offset + source.Shape.Channels - 1}",
+                    source.Name, output.Name, source.Shape, layer.Output)
+                {
+                    MainLayer = layer.Layer.Index,
+                    ChannelOffset = offset,
+                };
+                AddStep(step, head, output);
+                offset += source.Shape.Channels;
+            }
+        }
+
+        private void AddNewTensorStep(int head, VirtualTensor input, StepKind kind)
+        {
+            ShapedLayer layer = _graph[head];
+            VirtualTensor output = NewTensor(layer.Output);
+            AddStep(new StepPlan(0, kind, Title(new List<int> { head }), input.Name, output.Name, layer.Input, layer.Output)
+            {
+                MainLayer = layer.Layer.Index,
+                KernelHeight = layer.Layer.KernelHeight,
+                KernelWidth = layer.Layer.KernelWidth,
+                Stride = layer.Layer.Stride,
+                Padding = layer.Layer.Padding,
+                HasVector512 = layer.Input.Channels > 8 && kind != StepKind.Flatten,
+            }, head, output);
+        }
+
+        private void AddStep(StepPlan step, int producedLayer, VirtualTensor output)
+        {
+            // Which sides of the step move whole vectors of channels (the rest go one channel at a time).
+            bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice ||
+                (step.Kind == StepKind.Conv && step.Algorithm != ConvAlgorithm.Depthwise);
+            bool scalarWrite = step.Kind == StepKind.CatSlice || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
+            VirtualTensor input = _tensors.First(t => t.Name == step.Input);
+            if (!scalarRead) input.VectorChannels = true;
+            if (!scalarWrite) output.VectorChannels = true;
+            if (step.SecondInput is not null) _tensors.First(t => t.Name == step.SecondInput).VectorChannels = true;
+            _tensorOf[producedLayer] = output;
+            _steps.Add(step with { Id = _steps.Count });
+        }
+
+        private VirtualTensor NewTensor(Shape shape)
+        {
+            var tensor = new VirtualTensor($"{_name}Tensor{_tensors.Count}", shape);
+            _tensors.Add(tensor);
+            return tensor;
+        }
+
+        private static ActivationPlan ToActivation(LayerSpec layer) =>
+            new ActivationPlan(layer.Kind, layer.Parameter, layer.Approximate);
+
+        private string Title(List<int> chain) =>
+            string.Join(" + ", chain.Select(c => Planner.Describe(_graph[c]))) + "  [layers " +
+            string.Join(", ", chain.Select(c => $"{c} '{_graph[c].Layer.Name}'")) + "]";
+    }
+}
