@@ -98,3 +98,40 @@ namespace FusedNet.Tests.Modules
         }
     }
 }
+
+namespace FusedNet.Tests.Modules
+{
+    /// <summary>The samples compiled end to end: the generated ExpectedWeights (shape inference over the graph) equal torchvision's manifest.</summary>
+    public class SampleNetworkCompilationTests
+    {
+        private static Dictionary<string, string> ExpectedWeights(string source, string className)
+        {
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(source);
+            Type type = loaded.GetNetworkType(className);
+            var weights = (IReadOnlyList<WeightInfo>)type.GetProperty("ExpectedWeights", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+            return weights.ToDictionary(w => w.Name, w => string.Join(",", w.Shape.ToArray()));
+        }
+
+        [Fact(Skip = "Planner: PathBuilder.AddWeightedStep fuses a residual Add into conv2's epilogue although its other operand (the downsample, produced later in the order) has no tensor yet: KeyNotFoundException (FN9999). Remove this Skip when fixed.")]
+        public void ResNet18_generated_expected_weights_equal_the_torchvision_manifest() =>
+            Generated_expected_weights_equal_the_torchvision_manifest("ResNet18", "resnet18.manifest.tsv");
+
+        [Theory]
+        [InlineData("MobileNetV2", "mobilenet_v2.manifest.tsv")]
+        [InlineData("MobileNetV2Small", "mobilenet_v2_10_035_96.manifest.tsv")]
+        public void Generated_expected_weights_equal_the_torchvision_manifest(string network, string manifest)
+        {
+            string source = network switch
+            {
+                "ResNet18" => SampleNetworkTests.ResNet18Source,
+                "MobileNetV2" => SampleNetworkTests.MobileNetV2Source,
+                _ => SampleNetworkTests.MobileNetV2Small,
+            };
+            Dictionary<string, string> expected = SampleNetworkTests.Manifest(manifest);
+            Dictionary<string, string> actual = ExpectedWeights(source, network == "ResNet18" ? "ResNet18" : "MobileNetV2");
+            Assert.Empty(expected.Keys.Except(actual.Keys).OrderBy(k => k));
+            Assert.Empty(actual.Keys.Except(expected.Keys).OrderBy(k => k));
+            foreach ((string name, string shape) in expected) Assert.True(shape == actual[name], $"{name}: expected [{shape}], generated [{actual[name]}]");
+        }
+    }
+}
