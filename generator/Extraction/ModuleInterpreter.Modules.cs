@@ -37,7 +37,8 @@ namespace FusedNet.Generator.Extraction
                 {
                     Value receiver = Eval(receiverOperation, frame);
                     if (receiver is NullValue)
-                        throw Error(DiagnosticDescriptors.NullSubModuleCalled, invocation.Syntax, frame.Owner, Text(receiverOperation.Syntax));
+                        throw Error(DiagnosticDescriptors.NullSubModuleCalled, invocation.Syntax, frame.Owner,
+                            receiverOperation is IMemberReferenceOperation member ? member.Member.Name : Text(receiverOperation.Syntax));
                     Value input = Eval(inputOperation, frame);
                     if (receiver is ModuleValue module && input is TensorValue tensor)
                         return CallModule(module.Module, tensor, invocation.Syntax, frame);
