@@ -314,6 +314,7 @@ namespace FusedNet.Generator.Extraction
             }
             if (_constructing.Count >= MaxDepth)
                 throw Error(DiagnosticDescriptors.ModuleTooLarge, creation, caller.Owner, $"modules nest more than {MaxDepth} deep");
+            CheckCompiles(type);
             _constructing.Add(type);
             var module = new ModuleInstance(type, ModuleRole.User, creation, hint ?? "");
             string what = hint is { Length: > 0 } ? hint : type.Name;
@@ -323,6 +324,22 @@ namespace FusedNet.Generator.Extraction
             if (FindForward(type) is null && _known.DerivesFromSequential(type)) module.Role = ModuleRole.Sequential;
             _constructing.RemoveAt(_constructing.Count - 1);
             return module;
+        }
+
+        private readonly HashSet<INamedTypeSymbol> _compiles = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// Stops silently when the compiler reports an error in the module class: the user sees that error, and a
+        /// second FN diagnostic about the same half-typed code would only be noise.
+        /// </summary>
+        private void CheckCompiles(INamedTypeSymbol type)
+        {
+            if (_compiles.Contains(type)) return;
+            foreach (TypeDeclarationSyntax declaration in Declarations(type))
+                if (declaration.ContainsDiagnostics ||
+                    Model(declaration).GetDiagnostics(declaration.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+                    throw Silent();
+            _compiles.Add(type);
         }
 
         private static Dictionary<ISymbol, Value> ToParameters(Arguments arguments, IMethodSymbol method)
