@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Model;
+
+namespace FusedNet.Tests.Graphs
+{
+    /// <summary>
+    /// Properties of the internal NetworkPlan (no compilation, so many seeds): both paths replay soundly over their
+    /// buffers (PlanSimulator: liveness, in place, borders, shapes), fused residuals land in conv epilogues, and
+    /// buffers are reused.
+    /// </summary>
+    public class PlanPropertyTests
+    {
+        public const int Seeds = 60;
+
+        public static TheoryData<GraphFamily> Families()
+        {
+            var data = new TheoryData<GraphFamily>();
+            foreach (GraphFamily family in Enum.GetValues<GraphFamily>()) data.Add(family);
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(Families))]
+        public void RandomPlansAreSound(GraphFamily family)
+        {
+            var failures = new List<string>();
+            for (int seed = 1; seed <= Seeds; seed++)
+            {
+                GraphNet graph = RandomGraphs.Create(family, seed);
+                try
+                {
+                    NetworkPlan plan = GraphCompiler.Plan(graph, $"{family}{seed}");
+                    var errors = PlanSimulator.Check(plan, plan.Fused, graph).Concat(PlanSimulator.Check(plan, plan.Unfused, graph)).ToList();
+                    if (errors.Count > 0) failures.Add($"seed {seed}: " + string.Join("\n    ", errors.Take(5)) + "\n" + graph.Describe());
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"seed {seed}: planner threw {e.GetType().Name}: {e.Message}\n{graph.Describe()}");
+                }
+            }
+            Assert.True(failures.Count == 0, $"{family}: {failures.Count} of {Seeds} seeds failed:\n" + string.Join("\n", failures.Take(3)));
+        }
+
+        /// <summary>A ResNet-style chain: stem, then <paramref name="blocks"/> BasicBlocks (every third one downsampling).</summary>
+        internal static GraphNet ResidualChain(int blocks, int channels, int size, bool downsampleAfterBranch)
+        {
+            var g = new GraphNet(3, size, size);
+            int x = g.ConvBn(GraphNet.In, channels, 3, "stem.conv", "stem.bn", padding: 1);
+            for (int b = 0; b < blocks; b++)
+            {
+                bool down = b % 3 == 2;
+                int outChannels = down ? channels + 8 : channels;
+                int identity = x;
+                int Downsample() => g.BatchNorm(g.Conv(x, outChannels, 1, $"b{b}.downsample.0", 2, bias: false), $"b{b}.downsample.1");
+                if (down && !downsampleAfterBranch) identity = Downsample();
+                int y = g.ConvBn(x, outChannels, 3, $"b{b}.conv1", $"b{b}.bn1", down ? 2 : 1, 1);
+                y = g.ConvBn(y, outChannels, 3, $"b{b}.conv2", $"b{b}.bn2", 1, 1, activation: null);
+                if (down && downsampleAfterBranch) identity = Downsample();
+                x = g.ReLU(g.Add(y, identity));
+                channels = outChannels;
+            }
+            return g;
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void ResidualAddsFuseIntoTheSecondConv(bool downsampleAfterBranch)
+        {
+            const int Blocks = 10;
+            GraphNet graph = ResidualChain(Blocks, 8, 20, downsampleAfterBranch);
+            NetworkPlan plan = GraphCompiler.Plan(graph);
+            PlanSimulator.AssertSound(plan, graph, "residual chain");
+
+            var residualConvs = plan.Fused.Steps.Where(s => s.Kind == StepKind.Conv && s.SecondInput is not null).ToList();
+            Assert.Equal(Blocks, residualConvs.Count);
+            Assert.DoesNotContain(plan.Fused.Steps, s => s.Kind is StepKind.Add or StepKind.Activation or StepKind.ScaleShift);
+            foreach (StepPlan conv in residualConvs)
+            {
+                // conv2 + bn2 (folded) + add + relu: the residual is added before the block's ReLU.
+                Assert.Equal(new[] { EpilogueOp.AddResidual, EpilogueOp.Activate(new ActivationPlan(LayerKind.ReLU, 0f, false)) }, conv.Epilogue.ToArray());
+                Assert.True(conv.BatchNormFirstTensor >= 0, conv.Title);
+                // The first conv (in layer order) whose result the Add reads takes it: conv2, or the downsample when it comes first.
+                string name = graph.Nodes[conv.MainLayer].Name;
+                Assert.True(name.EndsWith(".conv2", StringComparison.Ordinal) || name.EndsWith(".downsample.0", StringComparison.Ordinal), name);
+            }
+            // The unfused path keeps one step per layer: every Add on its own.
+            Assert.Equal(Blocks, plan.Unfused.Steps.Count(s => s.Kind == StepKind.Add));
+        }
+
+        [Fact]
+        public void ResidualChainReusesBuffers()
+        {
+            GraphNet graph = ResidualChain(10, 16, 24, downsampleAfterBranch: false);
+            NetworkPlan plan = GraphCompiler.Plan(graph);
+            long scratch = plan.Buffers.Sum(b => (long)b.Length) * 4;
+            // The tensors both paths write, each in a buffer of its own layout: what no reuse would cost.
+            var buffers = plan.Buffers.ToDictionary(b => b.Name);
+            long tensors = new[] { plan.Fused, plan.Unfused }
+                .SelectMany(p => p.Steps.Where(s => s.Output != s.Input && s.Kind != StepKind.CatSlice).Select(s => (long)buffers[s.Output].Length))
+                .Sum() * 4;
+            Assert.True(scratch * 5 < tensors, $"scratch {scratch} bytes for {tensors} bytes of tensors in {plan.Buffers.Count} buffers");
+            // A straight residual chain needs few live tensors at once: input, identity, branch, (plus downsample layouts).
+            Assert.True(plan.Buffers.Count <= 16, $"{plan.Buffers.Count} buffers: {string.Join(", ", plan.Buffers.Select(b => $"{b.Name} {b.Shape} border {b.Border}"))}");
+        }
+
+        /// <summary>
+        /// The generator bug this suite found first: two convs of one tensor added together (the shape of a ResNet block whose
+        /// downsample torchvision computes after the branch). Both convs used to claim the Add for their epilogue; the first
+        /// step then read the second conv's tensor before it existed (KeyNotFoundException in PathBuilder.AddWeightedStep).
+        /// </summary>
+        [Fact]
+        public void TwoConvsOfOneTensorAdded()
+        {
+            var g = new GraphNet(4, 5, 5);
+            int a = g.Conv(GraphNet.In, 8, 3, "a", padding: 1);
+            int b = g.Conv(GraphNet.In, 8, 1, "b");
+            g.ReLU(g.Add(a, b));
+            NetworkPlan plan = GraphCompiler.Plan(g);
+            PlanSimulator.AssertSound(plan, g, "conv(x) + conv(x)");
+            Assert.Single(plan.Fused.Steps, s => s.SecondInput is not null);
+        }
+
+        [Fact]
+        public void ThreeReadersKeepTheSharedTensor()
+        {
+            var g = new GraphNet(3, 7, 5);
+            int t = g.BatchNorm(g.Conv(GraphNet.In, 12, 3, "conv", padding: 1), "bn");
+            int relu = g.ReLU(t);                              // could run in place on t: must not
+            int conv = g.Conv(t, 12, 3, "reader", padding: 1);
+            int pool = g.MaxPool(t, 3, 1, 1);
+            g.Cat(g.Add(relu, conv), pool);
+            NetworkPlan plan = GraphCompiler.Plan(g);
+            PlanSimulator.AssertSound(plan, g, "three readers");
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+            {
+                StepPlan reluStep = path.Steps.Single(s => PlanSimulator.CoveredLayers(s).Contains(relu));
+                Assert.NotEqual(reluStep.Input, reluStep.Output);
+            }
+            // The conv that produces t keeps its BN folded but cannot take the ReLU (t has three readers).
+            StepPlan producer = plan.Fused.Steps.Single(s => s.MainLayer == 0);
+            Assert.Equal(new[] { 0, 1 }, PlanSimulator.CoveredLayers(producer));
+        }
+
+        [Fact]
+        public void IntermediateOutputIsNotFusedPast()
+        {
+            var g = new GraphNet(2, 6, 6);
+            int t = g.BatchNorm(g.Conv(GraphNet.In, 5, 3, "conv", padding: 1), "bn");
+            g.Output = t;
+            int relu = g.ReLU(t);
+            g.Add(relu, g.Conv(t, 5, 1, "after"));
+            NetworkPlan plan = GraphCompiler.Plan(g);
+            PlanSimulator.AssertSound(plan, g, "intermediate output");
+            Assert.Equal(PlanSimulator.ToShape(g.ShapeOf(t)), plan.Output);
+            Assert.Equal(new[] { 0, 1 }, PlanSimulator.CoveredLayers(plan.Fused.Steps[0]));
+        }
+
+        [Fact]
+        public void SelfAddIsNotFusedIntoTheConv()
+        {
+            var g = new GraphNet(3, 5, 7);
+            int c = g.Conv(GraphNet.In, 6, 3, "conv", padding: 1);
+            g.ReLU(g.Add(c, c));
+            NetworkPlan plan = GraphCompiler.Plan(g);
+            PlanSimulator.AssertSound(plan, g, "x + x");
+            Assert.DoesNotContain(plan.Fused.Steps, s => s.Kind == StepKind.Conv && s.SecondInput is not null);
+            StepPlan add = plan.Fused.Steps.Single(s => s.Kind == StepKind.Add);
+            Assert.Equal(add.Input, add.SecondInput);
+            Assert.NotEqual(add.Input, add.Output);
+        }
+    }
+}
