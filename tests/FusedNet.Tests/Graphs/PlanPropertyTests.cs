@@ -43,6 +43,29 @@ namespace FusedNet.Tests.Graphs
             Assert.True(failures.Count == 0, $"{family}: {failures.Count} of {Seeds} seeds failed:\n" + string.Join("\n", failures.Take(3)));
         }
 
+        /// <summary>The families really build what they promise (so a generator change cannot make them vacuous).</summary>
+        [Fact]
+        public void FamiliesCoverTheirShapes()
+        {
+            var graphs = RandomGraphCompilation.Cases().Select(c => c.Family).Distinct()
+                .SelectMany(f => Enumerable.Range(1, Seeds).Select(seed => (Name: $"{f}{seed}", Graph: RandomGraphs.Create(f, seed))))
+                .ToDictionary(g => g.Name, g => g.Graph);
+            IEnumerable<GraphNet> Of(GraphFamily f) => graphs.Where(g => g.Key.StartsWith(f.ToString(), StringComparison.Ordinal)).Select(g => g.Value);
+            static bool Has(GraphNet g, Func<GraphNode, bool> p) => g.Nodes.Any(p);
+            Assert.Contains(Of(GraphFamily.Residual), g => Has(g, n => n.Name.EndsWith("downsample.0", StringComparison.Ordinal)));
+            Assert.Contains(Of(GraphFamily.Residual), g => Has(g, n => n.Kind == LayerKind.Add));
+            Assert.Contains(Of(GraphFamily.InvertedResidual), g => Has(g, n => n.Kind == LayerKind.Add));
+            Assert.All(Of(GraphFamily.ConcatFanIn), g => Assert.True(Has(g, n => n.Kind == LayerKind.Cat)));
+            Assert.All(Of(GraphFamily.SqueezeExcite), g => Assert.True(Has(g, n => n.Kind == LayerKind.Mul)));
+            Assert.All(Of(GraphFamily.SelfAdd), g => Assert.True(Has(g, n => n.Kind == LayerKind.Add && n.Inputs[0] == n.Inputs[1])));
+            Assert.All(Of(GraphFamily.IntermediateOutput), g => Assert.True(g.Output >= 0 && g.Output < g.Nodes.Count - 1));
+            // Cat offsets not aligned to 16 (nor to 8) appear.
+            Assert.Contains(graphs.Values, g => Has(g, n => n.Kind == LayerKind.Cat &&
+                n.Inputs.Take(n.Inputs.Count - 1).Select(i => g.ShapeOf(i).Channels).Sum() % 8 != 0));
+            // 1×1 inputs appear.
+            Assert.Contains(graphs.Values, g => g.H == 1 && g.W == 1);
+        }
+
         /// <summary>A ResNet-style chain: stem, then <paramref name="blocks"/> BasicBlocks (every third one downsampling).</summary>
         internal static GraphNet ResidualChain(int blocks, int channels, int size, bool downsampleAfterBranch, int downsampleEvery = 3)
         {

@@ -39,26 +39,35 @@ namespace FusedNet.Tests.Graphs
 
         private readonly Random _random;
         private readonly GraphNet _g;
+        private readonly bool _compact;
         private int _block;
 
-        private RandomGraphs(int seed, int channels, int height, int width)
+        private RandomGraphs(int seed, int channels, int height, int width, bool compact)
         {
             _random = new Random(seed);
             _g = new GraphNet(channels, height, width);
+            _compact = compact;
         }
 
-        public static GraphNet Create(GraphFamily family, int seed)
+        /// <param name="family">What the blocks are.</param>
+        /// <param name="seed">Any value; the same seed gives the same graph.</param>
+        /// <param name="compact">
+        /// Fewer blocks and at most 24 channels: for graphs that are compiled (each network's generated source is a few
+        /// hundred kB and takes seconds to compile), while the plan checks use the full range (1–40 channels, 2–5 blocks).
+        /// </param>
+        public static GraphNet Create(GraphFamily family, int seed, bool compact = false)
         {
             var random = new Random(seed * 7919 + (int)family);
             (int h, int w) = Sizes[random.Next(Sizes.Length)];
-            var builder = new RandomGraphs(seed * 31 + (int)family, random.Next(1, 6), h, w);
+            var builder = new RandomGraphs(seed * 31 + (int)family, random.Next(1, 6), h, w, compact);
             return builder.Build(family);
         }
 
         private GraphNet Build(GraphFamily family)
         {
             int x = Stem();
-            int blocks = family == GraphFamily.Mixed ? _random.Next(3, 6) : _random.Next(2, 4);
+            int blocks = _compact ? (family == GraphFamily.Mixed ? 4 : 2)
+                : family == GraphFamily.Mixed ? _random.Next(3, 6) : _random.Next(2, 4);
             for (int b = 0; b < blocks; b++)
             {
                 GraphFamily kind = family == GraphFamily.Mixed ? (GraphFamily)_random.Next((int)GraphFamily.Mixed) : family;
@@ -79,7 +88,7 @@ namespace FusedNet.Tests.Graphs
 
         private int Channels(int x) => _g.ShapeOf(x).Channels;
         private (int H, int W) Size(int x) => (_g.ShapeOf(x).Height, _g.ShapeOf(x).Width);
-        private int RandomChannels() => _random.Next(1, 41);
+        private int RandomChannels() => _random.Next(1, _compact ? 25 : 41);
         private LayerKind RandomActivation() => Activations[_random.Next(Activations.Length)];
         private string P(string suffix) => $"b{_block}.{suffix}";
         private bool Coin() => _random.Next(2) == 0;
