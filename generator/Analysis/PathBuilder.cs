@@ -48,7 +48,7 @@ namespace FusedNet.Generator.Analysis
             {
                 if (!_graph.IsSkipped(i) && !covered.Contains(i))
                 {
-                    List<int> chain = Chain(i);
+                    List<int> chain = Chain(i).TakeWhile(c => c == i || !covered.Contains(c)).ToList(); // an Add an earlier chain took stays there
                     foreach (int c in chain) covered.Add(c);
                     int head = i;
                     int last = chain[chain.Count - 1];

@@ -73,6 +73,13 @@ namespace FusedNet.Generator.Model
         public bool Approximate { get; init; }
 
         /// <summary>
+        /// The input channels (Conv2d <c>inChannels</c>, BatchNorm <c>numFeatures</c>) or features (Linear <c>inFeatures</c>)
+        /// the declaration states, for shape inference to check against the actual input; 0 = not declared (the attribute
+        /// front end, whose layers take their input size from the previous layer).
+        /// </summary>
+        public int DeclaredInChannels { get; init; }
+
+        /// <summary>
         /// The layers whose outputs this one reads, by <see cref="Index"/>; <see cref="NetworkInput"/> is the network's
         /// input. A layer may only read layers before it (the list is in an order that can run). The attribute front
         /// end reads the previous layer; Add and Mul read two layers, Cat two or more.

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using FusedNet.Tests.Reference;
+
+namespace FusedNet.Tests.Graphs
+{
+    /// <summary>
+    /// Checks a compiled graph against its double reference.
+    /// <para>
+    /// Tolerance: |actual − ref| ≤ 1e-4·max(1, |ref|) per element, the project standard (DESIGN §4) for fused
+    /// output against the double reference. float32 accumulation over a dot product of length n has a relative
+    /// error around √n·2⁻²⁴ ≈ 1e-6 for the largest fan-ins here (≤ 2304 in ResNet-18, ≤ 360 in the random graphs),
+    /// so 1e-4 leaves two orders of magnitude of margin; folding BN in double changes nothing measurable.
+    /// Kaiming weights and BN keep activations of order 1 through the residual chains (the largest |ref| seen in
+    /// the random graphs is reported by the failure message), so the bound is not loosened anywhere.
+    /// </para>
+    /// </summary>
+    internal static class GraphAssert
+    {
+        public const double Tolerance = 1e-4;
+
+        /// <summary>Fused and unfused (single sample) against the reference; fused and unfused batch of 3 against single runs.</summary>
+        public static void MatchesReference(IFusedNetwork net, IWeightSource weights, GraphNet graph, int inputSeed, string label)
+        {
+            var failures = new List<string>();
+            Assert.Equal(graph.InputShape.Length, net.InputLength);
+            Assert.Equal(graph.OutputShape.Length, net.OutputLength);
+
+            const int Batch = 3;
+            float[] inputs = RandomWeights.RandomInput(net.InputLength * Batch, inputSeed);
+            var fused = new float[net.OutputLength * Batch];
+            var unfused = new float[net.OutputLength * Batch];
+            // Output buffers start as NaN so a kernel that leaves an element unwritten cannot pass.
+            fused.AsSpan().Fill(float.NaN);
+            unfused.AsSpan().Fill(float.NaN);
+            net.Forward(inputs, fused, Batch);
+            net.ForwardUnfused(inputs, unfused, Batch);
+
+            for (int n = 0; n < Batch; n++)
+            {
+                ReadOnlySpan<float> input = inputs.AsSpan(n * net.InputLength, net.InputLength);
+                var single = new float[net.OutputLength];
+                var singleUnfused = new float[net.OutputLength];
+                single.AsSpan().Fill(float.NaN);
+                singleUnfused.AsSpan().Fill(float.NaN);
+                net.Forward(input, single);
+                net.ForwardUnfused(input, singleUnfused);
+                double[] expected = graph.Run(weights, input);
+                Compare(failures, $"sample {n} fused", single, expected);
+                Compare(failures, $"sample {n} unfused", singleUnfused, expected);
+                // The batch path runs the same kernels on one sample at a time: bit-identical to single runs.
+                if (!single.AsSpan().SequenceEqual(fused.AsSpan(n * net.OutputLength, net.OutputLength)))
+                    failures.Add($"sample {n}: fused batch of {Batch} differs from the single-sample run");
+                if (!singleUnfused.AsSpan().SequenceEqual(unfused.AsSpan(n * net.OutputLength, net.OutputLength)))
+                    failures.Add($"sample {n}: unfused batch of {Batch} differs from the single-sample run");
+            }
+            Assert.True(failures.Count == 0, $"{label}: {failures.Count} failure(s) (tolerance {Tolerance:0e0}·max(1, |ref|)):\n" +
+                string.Join("\n", failures.Take(20)) + "\n" + graph.Describe());
+        }
+
+        /// <param name="scaleFraction">
+        /// 0 for the project bound. Otherwise an absolute allowance of <paramref name="scaleFraction"/>·max|ref| is added to
+        /// every element: for deep networks with random weights, whose logits are large (ResNet-18: max |ref| ≈ 750) and a
+        /// small logit is the difference of large terms, so its float32 error scales with the largest values, not its own.
+        /// </param>
+        public static void Compare(List<string> failures, string what, ReadOnlySpan<float> actual, double[] expected, double scaleFraction = 0)
+        {
+            double scale = scaleFraction * expected.Select(Math.Abs).DefaultIfEmpty(0).Max();
+            if (actual.Length != expected.Length)
+            {
+                failures.Add($"{what}: {actual.Length} values, reference has {expected.Length}");
+                return;
+            }
+            int bad = 0, worst = -1;
+            double worstRatio = 0, maxRef = 0;
+            for (int i = 0; i < expected.Length; i++)
+            {
+                maxRef = Math.Max(maxRef, Math.Abs(expected[i]));
+                double allowed = Tolerance * Math.Max(1.0, Math.Abs(expected[i])) + scale;
+                double error = Math.Abs(actual[i] - expected[i]);
+                if (!(error <= allowed)) bad++;
+                double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / allowed;
+                if (ratio > worstRatio) (worstRatio, worst) = (ratio, i);
+            }
+            if (bad > 0)
+                failures.Add($"{what}: {bad} of {expected.Length} outside tolerance (+{scale:0.###e0} absolute); worst at {worst}: {actual[worst]} vs {expected[worst]:R} " +
+                    $"(error/allowed {worstRatio:0.00}, max |ref| {maxRef:0.###})");
+        }
+
+        /// <summary>The generated metadata describes the graph: kinds, names, inputs and shapes; weights match the reference's list.</summary>
+        public static void MetadataMatches(CompiledGraphs compiled, string className, GraphNet graph)
+        {
+            IReadOnlyList<LayerInfo> layers = compiled.Layers(className);
+            Assert.Equal(graph.Nodes.Count, layers.Count);
+            foreach (GraphNode node in graph.Nodes)
+            {
+                LayerInfo info = layers[node.Index];
+                Assert.Equal(node.Kind.ToString(), info.Kind);
+                Assert.Equal(node.Name, info.Name);
+                Assert.Equal(node.Inputs, info.Inputs);
+                Assert.Equal(Describe(graph.ShapeOf(node.Index)), info.OutputShape.ToString());
+                Assert.Equal(Describe(graph.ShapeOf(node.Inputs[0])), info.InputShape.ToString());
+            }
+            var expected = graph.ExpectedTensors.Select(t => $"{t.Name} {t.ShapeText}").ToList();
+            var actual = compiled.ExpectedWeights(className).Select(w => $"{w.Name} [{string.Join(", ", w.Shape)}]").ToList();
+            Assert.Equal(expected, actual);
+        }
+
+        private static string Describe(RefShape shape) => shape.ToString();
+
+        /// <summary>DESIGN §6: no managed allocation per Forward/ForwardUnfused, single and batch (the project's ZeroAllocationTests recipe).</summary>
+        public static void AllocatesNothing(IFusedNetwork net, int batch = 3)
+        {
+            float[] input = RandomWeights.RandomInput(net.InputLength * batch, seed: 7);
+            float[] output = new float[net.OutputLength * batch];
+            void RunAll()
+            {
+                net.Forward(input, output, batch);
+                net.ForwardUnfused(input, output, batch);
+                net.Forward(input.AsSpan(0, net.InputLength), output.AsSpan(0, net.OutputLength));
+                net.ForwardUnfused(input.AsSpan(0, net.InputLength), output.AsSpan(0, net.OutputLength));
+            }
+            for (int i = 0; i < 3; i++) RunAll(); // tiered JIT, static constructors, first-call stubs
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++) RunAll();
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"{net.GetType().Name}: {allocated} bytes allocated by 200 inferences");
+        }
+    }
+}
