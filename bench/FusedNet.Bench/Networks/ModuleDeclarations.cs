@@ -3,9 +3,9 @@
 // (FusedNet.Bench.csproj: FusedNetModules, which defines FUSEDNET_MODULES); the specs they are checked against are
 // FusedNet.Onnx.Specs.TorchvisionSpecs. Layer order matters to that check: in a BasicBlock the main path runs first,
 // then the shortcut, then the residual add, and `a + b` lists a before b, exactly as the spec rows.
-// ResNet-18 has its own switch (FUSEDNET_RESNET18, MSBuild FusedNetResNet18, off by default): on main 2b7cd92 + the module
-// front end the generator stops on it with FN9999 (KeyNotFoundException in 'Analyze': a residual Add whose operands are
-// both conv + BN outputs, as in layer2.0), the planner bug the module branch reports; switch it on once that is fixed.
+// ResNet-18 has its own switch (FUSEDNET_RESNET18; MSBuild -p:FusedNetResNet18=false leaves it out): with the module
+// front end alone (helper/modules 09dd71d) the generator stopped on it with FN9999 (a residual Add of two conv + BN
+// outputs, as in layer2.0); main 1fae6a3 (PathBuilder double-claim fix) compiles it.
 #if FUSEDNET_MODULES
 using FusedNet.Modules;
 
