@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using FusedNet.Onnx;
 using FusedNet.Onnx.Specs;
+using FusedNet.Tests.Harness;
 using FusedNet.Tests.Weights;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
@@ -182,6 +183,63 @@ namespace FusedNet.Tests.OnnxOracle
             _output.WriteLine($"max |x - libtorch| / max(1, |libtorch|): ORT {ortError:E2}, reference {referenceError:E2}");
             Assert.InRange(ortError, 0, 1e-4);
             Assert.InRange(referenceError, 0, 1e-4);
+        }
+
+        /// <summary>
+        /// samples/ResNet18 and samples/MobileNetV2 (the module front end, compiled in memory) are the networks the
+        /// torchvision specs describe: VerifyAgainst (kinds, weighted names, shapes, Inputs edges, tensors in order)
+        /// passes, and on random weights FusedNet's Forward and ForwardUnfused match ORT (every optimisation, as the bench).
+        /// </summary>
+        [Theory]
+        [InlineData("ResNet18")]
+        [InlineData("MobileNetV2")]
+        public void SamplesAreTheSpecNetworksAndMatchOnnxRuntime(string className)
+        {
+            bool resnet = className == "ResNet18";
+            NetworkSpec spec = resnet ? TorchvisionSpecs.ResNet18() : TorchvisionSpecs.MobileNetV2();
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(resnet ? Modules.SampleNetworkTests.ResNet18Source : Modules.SampleNetworkTests.MobileNetV2Source);
+            IWeightSource weights = RandomWeights.Create(spec.ExpectedWeightInfos(), seed: 42);
+            IFusedNetwork network = loaded.Create(className, weights);
+            spec.VerifyAgainst(className, network);
+
+            float[] input = RandomWeights.RandomInput(spec.InputShape.Length, seed: 7);
+            float[] fused = new float[network.OutputLength], unfused = new float[network.OutputLength];
+            network.Forward(input, fused);
+            network.ForwardUnfused(input, unfused);
+            using var ort = new OrtNetworkSession(spec.ToOnnxModel(className, weights),
+                NetworkSpec.OnnxInputName, LayerSpec.BatchDims(spec.InputShape),
+                NetworkSpec.OnnxOutputName, LayerSpec.BatchDims(spec.OutputShape));
+            input.CopyTo(ort.Input);
+            ort.Run();
+            double fusedError = MaxError(ort.Output, fused), unfusedError = MaxError(ort.Output, unfused);
+            _output.WriteLine($"{className}: max |x - ORT| / max(1, |ORT|): Forward {fusedError:E2}, ForwardUnfused {unfusedError:E2}");
+            Assert.InRange(fusedError, 0, 1e-3);   // the bench's --check tolerance (24 and 53 layers of float sums)
+            Assert.InRange(unfusedError, 0, 1e-3);
+        }
+
+        /// <summary>samples/MobileNetV2 at width 0.35, 96×96, 10 classes on libtorch's weights and input: FusedNet reproduces libtorch's logits.</summary>
+        [Fact]
+        public void SampleMobileNetV2ReproducesLibtorch()
+        {
+            NetworkSpec spec = TorchvisionSpecs.MobileNetV2(inputSize: 96, classes: 10, widthMult: 0.35);
+            string stem = Path.Combine("torchvision", "mobilenet_v2_10_035_96");
+            float[] input = ReadFloats(Fixtures.PathOf(stem + ".input.bin"));
+            float[] libtorch = ReadFloats(Fixtures.PathOf(stem + ".expected.bin"));
+            using LoadedNetworks loaded = GeneratorHarness.CompileAndLoad(Modules.SampleNetworkTests.MobileNetV2Small);
+            IFusedNetwork network;
+            using (SafetensorsFile weights = SafetensorsFile.Open(Fixtures.PathOf(stem + ".safetensors")))
+                network = loaded.Create("MobileNetV2", weights);
+            spec.VerifyAgainst("MobileNetV2 0.35", network);
+            int inLength = spec.InputShape.Length, outLength = spec.OutputShape.Length;
+            double error = 0;
+            for (int n = 0; n < 2; n++)
+            {
+                float[] output = new float[outLength];
+                network.Forward(input.AsSpan(n * inLength, inLength), output);
+                error = Math.Max(error, MaxError(libtorch.AsSpan(n * outLength, outLength), output));
+            }
+            _output.WriteLine($"FusedNet MobileNetV2 0.35 vs libtorch: max |x - libtorch| / max(1, |libtorch|) = {error:E2}");
+            Assert.InRange(error, 0, 1e-4);
         }
 
         private void CompareOrtWithReference(NetworkSpec spec, IWeightSource weights, float[] input, string graphName, double tolerance)
