@@ -38,7 +38,9 @@ namespace FusedNet.Generator
                 .ForAttributeWithMetadataName(
                     AttributeExtractor.NetworkAttributeMetadataName,
                     static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => Guard(TrackingNames.Extract, () => AttributeExtractor.Extract(ctx, ct),
+                    // A class that also carries [FusedModule] is a module network: the module front end reads its Forward.
+                    static (ctx, ct) => Guard(TrackingNames.Extract,
+                        () => ModuleExtractor.IsModuleNetwork(ctx.TargetSymbol) ? ModuleExtractor.Extract(ctx, ct) : AttributeExtractor.Extract(ctx, ct),
                         failure => new Result<NetworkSpec>(null, ImmutableArray.Create(failure).ToEquatableArray()),
                         () => DeclarationSite(ctx.TargetNode)))
                 .WithTrackingName(TrackingNames.Extract);
@@ -102,7 +104,9 @@ namespace FusedNet.Generator
                 return new Analysis(null, extracted?.Diagnostics ?? EquatableArray<DiagnosticInfo>.Empty);
             Result<ShapedNetwork> shaped = ShapeInference.Infer(extracted.Value);
             var diagnostics = extracted.Diagnostics.Concat(shaped.Diagnostics).ToEquatableArray();
-            if (shaped.Value is null || diagnostics.Count > 0) return new Analysis(null, diagnostics);
+            // Warnings (FN0030, an unused sub-module) do not stop generation; errors do.
+            if (shaped.Value is null || diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+                return new Analysis(null, diagnostics);
             NetworkPlan plan = Planner.Plan(shaped.Value);
             // FN0017: the network is valid but needs more memory than allowed. Like every FN error, it gets no source.
             var tooLarge = MemoryBudget.Of(plan).Check(extracted.Value.ClassName, extracted.Value.NetworkAttributeLocation,
@@ -201,6 +205,10 @@ namespace FusedNet.Generator
             if (layers.Count == 0 || layers[0].Data.AttributeClass?.Name != attributeName) return EquatableArray<DiagnosticInfo>.Empty;
             // FAWMN calls us once per declaration carrying the attribute; report from the declaration holding the first.
             if (!layers[0].Syntax.Ancestors().Contains(context.TargetNode)) return EquatableArray<DiagnosticInfo>.Empty;
+            // A module class (a block used inside a module network) is read from its Forward: layer attributes do not belong there (FN0028).
+            if (ModuleExtractor.IsModuleNetwork(type))
+                return ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidModuleClass,
+                    LocationInfo.From(layers[0].Syntax), type.Name, ModuleExtractor.LayerAttributesMessage)).ToEquatableArray();
             return ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.MissingFusedNetwork,
                 LocationInfo.From(layers[0].Syntax), type.Name)).ToEquatableArray();
         }

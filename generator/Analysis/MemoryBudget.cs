@@ -141,11 +141,13 @@ namespace FusedNet.Generator.Analysis
 
             // Parameters by the layer that owns them (a fused Conv2d step's folded BatchNorm counts to the Conv2d).
             var byLayer = new Dictionary<int, long>();
+            var packed = new HashSet<string>();
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps)
                 {
                     long floats = ParameterFloats(step);
-                    if (floats == 0) continue;
+                    // A step whose packing another step already made shares it (see StepPlan.ParameterIdentity).
+                    if (floats == 0 || !packed.Add(step.ParameterIdentity)) continue;
                     byLayer.TryGetValue(step.MainLayer, out long sum);
                     byLayer[step.MainLayer] = sum + floats * 4;
                 }

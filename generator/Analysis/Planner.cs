@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -52,33 +53,35 @@ namespace FusedNet.Generator.Analysis
             {
                 LayerSpec layer = shaped.Layer;
                 string p = layer.Name;
-                void Add(string suffix, string role, params int[] shape) =>
-                    weights.Add(new WeightPlan(p + "." + suffix, role, p, shape.ToEquatableArray()));
-
-                switch (layer.Kind)
+                LayerKindInfo info = LayerCatalog.Of(layer.Kind);
+                if (info.Weights.Count == 0) continue;
+                first[layer.Index] = weights.Count;
+                foreach ((string suffix, string role) in info.Weights)
                 {
-                    case LayerKind.Conv2d:
-                        first[layer.Index] = weights.Count;
-                        Add("weight", "ConvWeight", layer.OutChannels, shaped.Input.Channels / layer.Groups, layer.KernelHeight, layer.KernelWidth);
-                        if (layer.Bias) Add("bias", "ConvBias", layer.OutChannels);
-                        break;
-                    case LayerKind.Linear:
-                        first[layer.Index] = weights.Count;
-                        Add("weight", "LinearWeight", layer.OutChannels, shaped.Input.Channels);
-                        if (layer.Bias) Add("bias", "LinearBias", layer.OutChannels);
-                        break;
-                    case LayerKind.BatchNorm2d:
-                    case LayerKind.BatchNorm1d:
-                        first[layer.Index] = weights.Count;
-                        int c = shaped.Input.Channels;
-                        Add("weight", "BatchNormWeight", c);
-                        Add("bias", "BatchNormBias", c);
-                        Add("running_mean", "BatchNormRunningMean", c);
-                        Add("running_var", "BatchNormRunningVar", c);
-                        break;
+                    // Conv2d and Linear read their bias only when they have one (Bias = false: PyTorch saves none).
+                    if (suffix == "bias" && info.Role == "weighted" && !layer.Bias) continue;
+                    weights.Add(new WeightPlan(p + "." + suffix, role, p, WeightShape(shaped, suffix).ToEquatableArray()));
                 }
             }
             return (weights, first);
+        }
+
+        /// <summary>PyTorch's shape of a layer's tensor (DESIGN §3).</summary>
+        private static int[] WeightShape(ShapedLayer shaped, string suffix)
+        {
+            LayerSpec l = shaped.Layer;
+            switch (l.Kind)
+            {
+                case LayerKind.Conv2d:
+                    return suffix == "weight" ? new[] { l.OutChannels, shaped.Input.Channels / l.Groups, l.KernelHeight, l.KernelWidth } : new[] { l.OutChannels };
+                case LayerKind.Linear:
+                    return suffix == "weight" ? new[] { l.OutChannels, shaped.Input.Channels } : new[] { l.OutChannels };
+                case LayerKind.BatchNorm2d:
+                case LayerKind.BatchNorm1d:
+                    return new[] { shaped.Input.Channels };
+                default:
+                    throw new System.InvalidOperationException($"no weight shape for {l.Kind}.{suffix}");
+            }
         }
 
         private static LayerPlan DescribeLayer(ShapedLayer shaped) =>

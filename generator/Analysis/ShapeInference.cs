@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -173,8 +174,7 @@ namespace FusedNet.Generator.Analysis
             return new ShapedLayer(layer, x, x, 0, 0);
         }
 
-        public static bool HasWeights(LayerKind kind) =>
-            kind is LayerKind.Conv2d or LayerKind.Linear or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d;
+        public static bool HasWeights(LayerKind kind) => LayerCatalog.Of(kind).Weights.Count > 0;
 
         private static ShapedLayer? InferLayer(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
         {

@@ -123,6 +123,55 @@ namespace FusedNet.Generator.Diagnostics
             "Bad broadcast in *",
             "{0}: cannot multiply {1} by {2}; * scales a [C, H, W] tensor by a [C, 1, 1] (or [C]) tensor with the same C, as in squeeze-excite");
 
+        // FN0022-FN0030: the module front end (Extraction/ModuleExtractor.cs, docs/modules.md).
+
+        /// <summary>Code in a module the generator cannot read: a call, loop, lambda, `new` in Forward, ...</summary>
+        public static readonly DiagnosticDescriptor UnsupportedModuleConstruct = Error("FN0022",
+            "Unsupported construct in a module",
+            "Module {0}: {1} is not supported here; {2}");
+
+        /// <summary>A value the network's structure depends on (a module argument, a condition, a loop bound) is not a constant.</summary>
+        public static readonly DiagnosticDescriptor NotConstant = Error("FN0023",
+            "Value does not fold to a constant",
+            "Module {0}: {1} does not fold to a constant: '{2}' {3}");
+
+        /// <summary>Forward calls a sub-module that is null for this instance.</summary>
+        public static readonly DiagnosticDescriptor NullSubModuleCalled = Error("FN0024",
+            "Null sub-module is called",
+            "Module {0}: null sub-module '{1}' is called; test it first ('if ({1} is not null)') or give it a value");
+
+        /// <summary>A module class that (transitively) creates an instance of itself.</summary>
+        public static readonly DiagnosticDescriptor RecursiveModule = Error("FN0025",
+            "Module instantiates itself",
+            "Module '{0}' instantiates itself ({1}); module instances must form a finite tree");
+
+        /// <summary>The module tree or the graph read from Forward exceeds the front end's limits.</summary>
+        public static readonly DiagnosticDescriptor ModuleTooLarge = Error("FN0026",
+            "Module network too large",
+            "Module {0}: {1}");
+
+        /// <summary>A module's Forward method is missing, has the wrong signature, or does not produce a new tensor.</summary>
+        public static readonly DiagnosticDescriptor InvalidForward = Error("FN0027",
+            "Invalid Forward method",
+            "Module {0}: {1}");
+
+        /// <summary>A module class the front end cannot use as declared.</summary>
+        public static readonly DiagnosticDescriptor InvalidModuleClass = Error("FN0028",
+            "Invalid module class",
+            "Module class '{0}' {1}");
+
+        /// <summary>A built-in module or F function argument FusedNet does not support (e.g. an adaptive pool to more than 1x1).</summary>
+        public static readonly DiagnosticDescriptor UnsupportedModuleArgument = Error("FN0029",
+            "Unsupported module argument",
+            "Module {0}: {1}");
+
+        /// <summary>A sub-module field that Forward never calls: its weights would be expected by PyTorch but unused here.</summary>
+        public static readonly DiagnosticDescriptor UnusedSubModule = new DiagnosticDescriptor("FN0030",
+            "Sub-module is never called",
+            "Module {0}: sub-module '{1}' is never called by Forward; its weights are not part of the network",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: "https://github.com/fusednet/fusednet/blob/main/docs/diagnostics.md#fn0030");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

@@ -35,6 +35,7 @@ namespace FusedNet.Generator.Emit
             public Geometry(StepPlan step, BufferPlan input, BufferPlan output, BufferPlan? residual)
             {
                 Residual = residual;
+                Output = output;
                 Step = step;
                 InPerGroup = step.InputShape.Channels / step.Groups;
                 OutPerGroup = step.OutputShape.Channels / step.Groups;
@@ -47,6 +48,7 @@ namespace FusedNet.Generator.Emit
             }
 
             public StepPlan Step { get; }
+            public BufferPlan Output { get; }
             public int InPerGroup { get; }
             public int OutPerGroup { get; }
             /// <summary>Input buffer border minus the conv padding: where padded coordinate 0 sits in the buffer.</summary>
@@ -58,14 +60,12 @@ namespace FusedNet.Generator.Emit
             public int OutStride { get; }
 
             /// <summary>Offset of input pixel (row, column) expressions, both already in padded coordinates.</summary>
-            public string InputPixel(string row, string column) => $"(({row}) * {Int(InWidth)} + {column}) * {Int(InStride)}";
-            public string OutputPixel(string row, string column) =>
-                $"(({row} + {Int(OutBorder)}) * {Int(OutWidth)} + {column} + {Int(OutBorder)}) * {Int(OutStride)}";
+            public string InputPixel(string row, string column) => Product(Sum(Product(row, Int(InWidth)), column), Int(InStride));
+            public string OutputPixel(string row, string column) => PixelOffset(Output, row, column);
 
             /// <summary>The residual operand a fused Add reads in the epilogue (same shape as the output, its own layout).</summary>
             public BufferPlan? Residual { get; }
-            public string ResidualPixel(string row, string column) =>
-                $"(({row} + {Int(Residual!.Border)}) * {Int(Residual.PaddedWidth)} + {column} + {Int(Residual.Border)}) * {Int(Residual.ChannelStride)}";
+            public string ResidualPixel(string row, string column) => PixelOffset(Residual!, row, column);
 
             /// <summary>The kernel's parameters: a residual reference only when the epilogue adds one.</summary>
             public string[] Parameters => Residual is null ? WeightedParameters : WeightedParameters.Concat(new[] { "ref float residual" }).ToArray();
@@ -74,13 +74,13 @@ namespace FusedNet.Generator.Emit
             public void DeclareResidual(SourceWriter w, string row, string column, string channel)
             {
                 if (Residual is not null)
-                    w.Line($"ref float r = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref residual, {ResidualPixel(row, column)} + {channel});");
+                    w.Line($"ref float r = ref Unsafe.Add(ref residual, {Sum(ResidualPixel(row, column), channel)});");
             }
         }
 
         private static void Header(SourceWriter w, string method, string summary, params string[] parameters)
         {
-            OpenKernel(w, $"private static void {method}({string.Join(", ", parameters)})");
+            OpenKernel(w, $"public static void {method}({string.Join(", ", parameters)})");
             w.Line("// " + summary);
         }
 
@@ -110,7 +110,7 @@ namespace FusedNet.Generator.Emit
             bool grouped = step.Groups > 1;
             if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
-            w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
+            w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
 
             void PixelLoops(int vectorCount, string vectorStart)
             {
@@ -156,29 +156,29 @@ namespace FusedNet.Generator.Emit
             StepPlan step = g.Step;
             string group = grouped ? "g" : "0";
             string firstVector = grouped ? $"g * {Int(vectorsPerGroup)} + {vb}" : vb;
-            w.Line($"ref float wBlock = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ({firstVector}) * {Int(vectorStride)});");
+            w.Line($"ref float wBlock = ref Unsafe.Add(ref weights, {Product(firstVector, Int(vectorStride))});");
             for (int j = 0; j < vectors; j++)
-                w.Line($"{v.Of} b{j} = {v.Load("bias", $"({firstVector} + {j}) * {v.Lanes}")};");
+                w.Line($"{v.Of} b{j} = {v.Load("bias", Product(Sum(firstVector, Int(j)), Int(v.Lanes)))};");
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
                     w.Line($"{v.Of} acc{r}_{j} = b{j};");
-            string channelStart = grouped ? $" + g * {Int(g.InPerGroup)}" : "";
+            string channelStart = grouped ? Product("g", Int(g.InPerGroup)) : "0";
             bool pointwise = step.KernelHeight == 1 && step.KernelWidth == 1;
             if (pointwise)
             {
                 // 1x1 (pointwise): a single tap, so no kernel loops: a matrix product over input channels.
                 w.Open();
-                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                       $"{g.InputPixel("inRow", $"{ox} * {Int(step.Stride)} + {Int(g.Shift)}")}{channelStart});");
+                w.Line($"ref float x = ref Unsafe.Add(ref input, " +
+                       $"{Sum(g.InputPixel("inRow", Sum(Product(ox, Int(step.Stride)), Int(g.Shift))), channelStart)});");
                 w.Line("ref float wTap = ref wBlock;");
             }
             else
             {
                 w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
                 w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
-                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"{ox} * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")}{channelStart});");
-                w.Line($"ref float wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
+                w.Line($"ref float x = ref Unsafe.Add(ref input, " +
+                       $"{Sum(g.InputPixel(Sum("inRow", Product("ky", Int(step.Dilation))), Sum(Product(ox, Int(step.Stride)), Product("kx", Int(step.Dilation)), Int(g.Shift))), channelStart)});");
+                w.Line($"ref float wTap = ref Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
             }
             void InputChannelStep(int xOffset, int wOffset)
             {
@@ -186,7 +186,7 @@ namespace FusedNet.Generator.Emit
                     w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(wOffset + j * vectorStride))};");
                 for (int r = 0; r < pixels; r++)
                 {
-                    w.Line($"{v.Of} x{r} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})")};");
+                    w.Line($"{v.Of} x{r} = {v.Broadcast($"Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})")};");
                     for (int j = 0; j < vectors; j++)
                         w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
                 }
@@ -207,15 +207,15 @@ namespace FusedNet.Generator.Emit
                 // Walk input channels by moving the two references: every load below is base + literal displacement.
                 w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
                 InputChannelStep(0, 0);
-                w.Line("x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);");
-                w.Line($"wTap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wTap, {v.Lanes});");
+                w.Line("x = ref Unsafe.Add(ref x, 1);");
+                w.Line($"wTap = ref Unsafe.Add(ref wTap, {v.Lanes});");
                 w.Close();
             }
             w.Close();
             if (!pointwise) w.Close();
-            string outChannel = grouped ? $"g * {Int(g.OutPerGroup)} + {vb} * {v.Lanes}" : $"{vb} * {v.Lanes}";
+            string outChannel = grouped ? Sum(Product("g", Int(g.OutPerGroup)), Product(vb, Int(v.Lanes))) : Product(vb, Int(v.Lanes));
             w.Line($"// Epilogue: {EpilogueName(step.Epilogue)}; one store per accumulator.");
-            w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", ox)} + {outChannel});");
+            w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(g.OutputPixel("oy", ox), outChannel)});");
             g.DeclareResidual(w, "oy", ox, outChannel);
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
@@ -240,7 +240,7 @@ namespace FusedNet.Generator.Emit
                 $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s); epilogue: {EpilogueName(step.Epilogue)}.",
                 g.Parameters);
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
-            w.Line($"int inRow = oy * {Int(step.Stride)} + {Int(g.Shift)}; // padded input row of kernel row 0");
+            w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
 
             void Block(int count)
             {
@@ -253,18 +253,18 @@ namespace FusedNet.Generator.Emit
                 w.Line($"{v.Of} b = {v.Load("bias", "c")};");
                 for (int r = 0; r < count; r++) w.Line($"{v.Of} acc{r} = b;");
                 w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
-                w.Line($"ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ky * {Int(step.KernelWidth * paddedChannels)} + c);");
+                w.Line($"ref float wRow = ref Unsafe.Add(ref weights, ky * {Int(step.KernelWidth * paddedChannels)} + c);");
                 for (int kx = 0; kx < step.KernelWidth; kx++)
                     w.Line($"{v.Of} w{kx} = {v.Load("wRow", Int(kx * paddedChannels))};");
-                w.Line($"ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                       $"{g.InputPixel($"inRow + ky * {Int(step.Dilation)}", $"ox * {Int(step.Stride)} + {Int(g.Shift)}")} + c);");
+                w.Line($"ref float x = ref Unsafe.Add(ref input, " +
+                       $"{Sum(g.InputPixel(Sum("inRow", Product("ky", Int(step.Dilation))), Sum(Product("ox", Int(step.Stride)), Int(g.Shift))), "c")});");
                 foreach (int column in columns)
                     w.Line($"{v.Of} x{column} = {v.Load("x", Int(column * g.InStride))};");
                 for (int r = 0; r < count; r++)
                     for (int kx = 0; kx < step.KernelWidth; kx++)
                         w.Line($"acc{r} = {v.Fma($"x{r * step.Stride + kx * step.Dilation}", $"w{kx}", $"acc{r}")};");
                 w.Close();
-                w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")} + c);");
+                w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(g.OutputPixel("oy", "ox"), "c")});");
                 g.DeclareResidual(w, "oy", "ox", "c");
                 for (int r = 0; r < count; r++)
                 {
@@ -320,23 +320,23 @@ namespace FusedNet.Generator.Emit
                 g.Parameters);
             w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
             w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
-            w.Line($"ref float o = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")});");
+            w.Line($"ref float o = ref Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")});");
             g.DeclareResidual(w, "oy", "ox", "0");
             w.Open($"for (int oc = 0; oc < {Int(step.OutputShape.Channels)}; oc++)");
             w.Line($"int firstInput = oc / {Int(g.OutPerGroup)} * {Int(g.InPerGroup)};");
-            w.Line("float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, oc);");
+            w.Line("float sum = Unsafe.Add(ref bias, oc);");
             w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
             w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
             w.Open($"for (int kx = 0; kx < {Int(step.KernelWidth)}; kx++)");
-            w.Line($"float weight = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ((oc * {Int(g.InPerGroup)} + ic) * {Int(step.KernelHeight)} + ky) * {Int(step.KernelWidth)} + kx);");
-            w.Line($"float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, " +
-                   $"{g.InputPixel($"oy * {Int(step.Stride)} + ky * {Int(step.Dilation)} + {Int(g.Shift)}", $"ox * {Int(step.Stride)} + kx * {Int(step.Dilation)} + {Int(g.Shift)}")} + firstInput + ic);");
+            w.Line($"float weight = Unsafe.Add(ref weights, ((oc * {Int(g.InPerGroup)} + ic) * {Int(step.KernelHeight)} + ky) * {Int(step.KernelWidth)} + kx);");
+            w.Line($"float value = Unsafe.Add(ref input, " +
+                   $"{Sum(g.InputPixel(Sum(Product("oy", Int(step.Stride)), Product("ky", Int(step.Dilation)), Int(g.Shift)), Sum(Product("ox", Int(step.Stride)), Product("kx", Int(step.Dilation)), Int(g.Shift))), "firstInput", "ic")});");
             // MultiplyAddEstimate: fused where the CPU has FMA, multiply-then-add where a fused one would be a software call.
             w.Line("sum = float.MultiplyAddEstimate(value, weight, sum);");
             w.Close();
             w.Close();
             w.Close();
-            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref o, oc) = {Epilogue(step.Epilogue, "sum", "global::System.Runtime.CompilerServices.Unsafe.Add(ref r, oc)")};");
+            w.Line($"Unsafe.Add(ref o, oc) = {Epilogue(step.Epilogue, "sum", "Unsafe.Add(ref r, oc)")};");
             w.Close();
             w.Close();
             w.Close();

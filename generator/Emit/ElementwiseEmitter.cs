@@ -22,7 +22,7 @@ namespace FusedNet.Generator.Emit
                 _ => "ref float input, ref float output",
             };
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
-            OpenKernel(w, $"private static void {method}({parameters})");
+            OpenKernel(w, $"public static void {method}({parameters})");
             string operation = step.Kind switch
             {
                 StepKind.ScaleShift => "x * scale[c] + shift[c]",
@@ -30,7 +30,7 @@ namespace FusedNet.Generator.Emit
                 StepKind.Mul => "x * second[c] (broadcast over the pixels)",
                 _ => "x",
             };
-            w.Line($"// {(input.Name == output.Name ? "in place" : "out of place")}: {operation}, then {EpilogueName(step.Epilogue)}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
+            w.Line($"// {(input.Name == output.Name ? "in place" : "out of place")}: {operation}{(step.Epilogue.Count == 0 ? "" : ", then " + EpilogueName(step.Epilogue))}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
             bool spatial = !input.Shape.IsFlat;
             if (spatial)
             {
@@ -72,7 +72,7 @@ namespace FusedNet.Generator.Emit
         }
 
         private static string Pixel(string reference, BufferPlan buffer) =>
-            $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {reference}, ((y + {Int(buffer.Border)}) * {Int(buffer.PaddedWidth)} + x + {Int(buffer.Border)}) * {Int(buffer.ChannelStride)})";
+            $"Unsafe.Add(ref {reference}, {PixelOffset(buffer, "y", "x")})";
 
         /// <summary>Where a [C, 1, 1] buffer's channel 0 sits (after its border, if a padded conv also reads it).</summary>
         private static string SecondOffset(BufferPlan scale)

@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using System.Globalization;
 using System.Linq;
 using FusedNet.Generator.Helpers;
@@ -8,14 +9,22 @@ namespace FusedNet.Generator.Emit
     /// <summary>A vector width the kernels are emitted for: the type name, the lanes and the method suffix.</summary>
     internal sealed record VectorWidth(string TypeName, int Lanes, string Suffix)
     {
-        public static readonly VectorWidth V128 = new VectorWidth("global::System.Runtime.Intrinsics.Vector128", 4, "V128");
-        public static readonly VectorWidth V256 = new VectorWidth("global::System.Runtime.Intrinsics.Vector256", 8, "V256");
-        public static readonly VectorWidth V512 = new VectorWidth("global::System.Runtime.Intrinsics.Vector512", 16, "V512");
+        public static readonly VectorWidth V128 = new VectorWidth("Vector128", 4, "V128");
+        public static readonly VectorWidth V256 = new VectorWidth("Vector256", 8, "V256");
+        public static readonly VectorWidth V512 = new VectorWidth("Vector512", 16, "V512");
 
         /// <summary>The generic vector type, e.g. Vector256&lt;float&gt;.</summary>
         public string Of => TypeName + "<float>";
-        public string Load(string reference, string offset) => $"{TypeName}.LoadUnsafe(ref {reference}, (nuint)({offset}))";
-        public string Store(string value, string reference, string offset) => $"{TypeName}.StoreUnsafe({value}, ref {reference}, (nuint)({offset}));";
+        public string Load(string reference, string offset) => offset == "0"
+            ? $"{TypeName}.LoadUnsafe(ref {reference})"
+            : $"{TypeName}.LoadUnsafe(ref {reference}, {ElementOffset(offset)})";
+        public string Store(string value, string reference, string offset) => offset == "0"
+            ? $"{TypeName}.StoreUnsafe({value}, ref {reference});"
+            : $"{TypeName}.StoreUnsafe({value}, ref {reference}, {ElementOffset(offset)});";
+
+        /// <summary>A literal converts to nuint as it is; an expression is cast (it is never negative).</summary>
+        private static string ElementOffset(string offset) =>
+            offset.All(char.IsDigit) ? offset : offset.All(c => char.IsLetterOrDigit(c) || c == '_') ? $"(nuint){offset}" : $"(nuint)({offset})";
         public string Broadcast(string value) => $"{TypeName}.Create({value})";
         /// <summary>
         /// a·b + c. Vector256/Vector512 kernels run only where AVX2/AVX-512 are accelerated, which implies FMA, so
@@ -93,11 +102,36 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         public static void OpenKernel(SourceWriter w, string signature)
         {
-            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
             w.Open(signature);
         }
 
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// The one offset helper: the float offset of pixel (<paramref name="row"/>, <paramref name="column"/>) (interior
+        /// coordinates) of an NHWC buffer, with its border and strides as literals and no "+ 0" or "* 1" noise.
+        /// </summary>
+        public static string PixelOffset(BufferPlan buffer, string row, string column) =>
+            Product(Sum(Product(Sum(row, Int(buffer.Border)), Int(buffer.PaddedWidth)), column, Int(buffer.Border)), Int(buffer.ChannelStride));
+
+        /// <summary>The terms joined with " + ", literal zeros dropped ("0" if nothing is left).</summary>
+        public static string Sum(params string[] terms)
+        {
+            var kept = terms.Where(t => t != "0").ToList();
+            return kept.Count == 0 ? "0" : string.Join(" + ", kept);
+        }
+
+        /// <summary>a · b with a literal 1 dropped, 0 folded, and a sum in parentheses.</summary>
+        public static string Product(string a, string b)
+        {
+            if (a == "0" || b == "0") return "0";
+            if (b == "1") return a;
+            if (a == "1") return b;
+            return $"{Parenthesise(a)} * {Parenthesise(b)}";
+        }
+
+        private static string Parenthesise(string term) => term.Contains(" + ") || term.Contains(" - ") ? $"({term})" : term;
         public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>A float literal that round-trips, e.g. 0.1f, 1E-05f.</summary>
@@ -142,21 +176,11 @@ namespace FusedNet.Generator.Emit
         public static string Activate(ActivationPlan? activation, string value)
         {
             if (activation is null) return value;
-            const string ns = "global::FusedNet.Kernels.";
-            return activation.Kind switch
-            {
-                LayerKind.ReLU => $"{ns}ReluOp.Invoke({value})",
-                LayerKind.ReLU6 => $"{ns}Relu6Op.Invoke({value})",
-                LayerKind.Sigmoid => $"{ns}SigmoidOp.Invoke({value})",
-                LayerKind.Tanh => $"{ns}TanhOp.Invoke({value})",
-                LayerKind.SiLU => $"{ns}SiluOp.Invoke({value})",
-                LayerKind.Hardswish => $"{ns}HardswishOp.Invoke({value})",
-                LayerKind.Hardsigmoid => $"{ns}HardsigmoidOp.Invoke({value})",
-                LayerKind.GELU => activation.Approximate ? $"{ns}GeluTanhOp.Invoke({value})" : $"{ns}GeluOp.Invoke({value})",
-                LayerKind.LeakyReLU => $"{ns}LeakyReluOp.Invoke({value}, {Float(activation.Parameter)})",
-                LayerKind.ELU => $"{ns}EluOp.Invoke({value}, {Float(activation.Parameter)})",
-                _ => value,
-            };
+            // The operator structs (FusedNet.Kernels) overload scalar and vector forms; the catalogue names them.
+            string op = LayerCatalog.OperatorOf(activation);
+            return LayerCatalog.Of(activation.Kind).OperatorTakesParameter
+                ? $"{op}.Invoke({value}, {Float(activation.Parameter)})"
+                : $"{op}.Invoke({value})";
         }
 
         /// <summary>

@@ -10,14 +10,13 @@ namespace FusedNet.Generator.Emit
     /// </summary>
     internal static class LayoutEmitter
     {
-        private static string BufferOffset(BufferPlan b, string y, string x, string c) =>
-            $"(({y} + {Int(b.Border)}) * {Int(b.PaddedWidth)} + {x} + {Int(b.Border)}) * {Int(b.ChannelStride)} + {c}";
+        private static string BufferOffset(BufferPlan b, string y, string x, string c) => Sum(PixelOffset(b, y, x), c);
 
         /// <summary>NCHW input sample → NHWC buffer interior.</summary>
         public static void EmitCopyIn(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
-            OpenKernel(w, $"private static void {method}(ref float input, ref float buffer)");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float buffer)");
             w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}.");
             EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer");
             w.Close();
@@ -32,7 +31,7 @@ namespace FusedNet.Generator.Emit
             Shape s = buffer.Shape;
             int channelBlocks = s.Channels / 8 * 8, pixelBlocks = s.Width / 8 * 8;
             int plane = s.Height * s.Width, stride = buffer.ChannelStride;
-            const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            const string U = "Unsafe"; // the kernels' file has `using System.Runtime.CompilerServices;`
             w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
             w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
@@ -42,13 +41,13 @@ namespace FusedNet.Generator.Emit
                 w.Open($"for (int x = 0; x < {Int(pixelBlocks)}; x += 8)");
                 // The block is passed as spans of exactly the 8 rows it touches (literal lengths), so the public helper
                 // can check its strides against them and can never write outside what it was given.
-                const string M = "global::System.Runtime.InteropServices.MemoryMarshal";
+                const string M = "MemoryMarshal";
                 string planeRef = $"ref {U}.Add(ref planeRow, c * {Int(plane)} + x)";
                 string pixelRef = $"ref {U}.Add(ref row, x * {Int(stride)} + c)";
                 string planeLength = Int(7 * plane + 8), pixelLength = Int(7 * stride + 8);
                 w.Line(toChannelMajor
-                    ? $"global::FusedNet.Internal.Transpose.Block8x8({M}.CreateReadOnlySpan({pixelRef}, {pixelLength}), {Int(stride)}, {M}.CreateSpan({planeRef}, {planeLength}), {Int(plane)});"
-                    : $"global::FusedNet.Internal.Transpose.Block8x8({M}.CreateReadOnlySpan({planeRef}, {planeLength}), {Int(plane)}, {M}.CreateSpan({pixelRef}, {pixelLength}), {Int(stride)});");
+                    ? $"Transpose.Block8x8({M}.CreateReadOnlySpan({pixelRef}, {pixelLength}), {Int(stride)}, {M}.CreateSpan({planeRef}, {planeLength}), {Int(plane)});"
+                    : $"Transpose.Block8x8({M}.CreateReadOnlySpan({planeRef}, {planeLength}), {Int(plane)}, {M}.CreateSpan({pixelRef}, {pixelLength}), {Int(stride)});");
                 w.Close();
                 w.Close();
             }
@@ -74,11 +73,11 @@ namespace FusedNet.Generator.Emit
         public static void EmitCopyOut(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
-            w.Open($"private static void {method}(ref float buffer, ref float output)");
+            w.Open($"public static void {method}(ref float buffer, ref float output)");
             if (s.IsFlat)
             {
                 w.Line($"// flat {s}: copy the {Int(s.Channels)} real features (the buffer is padded to {Int(buffer.ChannelStride)}).");
-                w.Line($"global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref buffer, {Int(s.Channels)}).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, {Int(s.Channels)}));");
+                w.Line($"MemoryMarshal.CreateReadOnlySpan(ref buffer, {Int(s.Channels)}).CopyTo(MemoryMarshal.CreateSpan(ref output, {Int(s.Channels)}));");
             }
             else
             {
@@ -91,7 +90,7 @@ namespace FusedNet.Generator.Emit
         /// <summary>Flatten: NHWC buffer → flat (c, h, w) order, as PyTorch flattens NCHW.</summary>
         public static void EmitFlatten(SourceWriter w, string method, BufferPlan input)
         {
-            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output)");
             w.Line($"// {input.Shape} NHWC → [{input.Shape.Length}] in (c, h, w) order.");
             EmitRowTranspose(w, input, toChannelMajor: true, "output", "input");
             w.Close();
@@ -105,9 +104,9 @@ namespace FusedNet.Generator.Emit
         public static void EmitCatSlice(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output)
         {
             Shape s = input.Shape;
-            OpenKernel(w, $"private static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output)");
             w.Line($"// {s} → channels {Int(step.ChannelOffset)}..{Int(step.ChannelOffset + s.Channels - 1)} of {output.Shape}.");
-            const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            const string U = "Unsafe"; // the kernels' file has `using System.Runtime.CompilerServices;`
             w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Open($"for (int x = 0; x < {Int(s.Width)}; x++)");
             w.Line($"ref float source = ref {U}.Add(ref input, {BufferOffset(input, "y", "x", "0")});");

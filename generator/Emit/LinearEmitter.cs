@@ -17,7 +17,7 @@ namespace FusedNet.Generator.Emit
             int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
             int vectors = System.Math.Min(4, outVectors);
             int fullBlocks = outVectors / vectors * vectors;
-            OpenKernel(w, $"private static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
             w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features.");
             if (fullBlocks > 0)
             {
@@ -43,22 +43,22 @@ namespace FusedNet.Generator.Emit
             int mainLength = inFeatures / chains * chains;
             for (int j = 0; j < vectors; j++)
             {
-                w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (vb + {j}) * {Int(inFeatures * v.Lanes)});");
-                w.Line($"{v.Of} acc{j}_0 = {v.Load("bias", $"(vb + {j}) * {v.Lanes}")};");
+                w.Line($"ref float w{j} = ref Unsafe.Add(ref weights, {Product(Sum("vb", Int(j)), Int(inFeatures * v.Lanes))});");
+                w.Line($"{v.Of} acc{j}_0 = {v.Load("bias", Product(Sum("vb", Int(j)), Int(v.Lanes)))};");
                 for (int c = 1; c < chains; c++) w.Line($"{v.Of} acc{j}_{c} = {v.Of}.Zero;");
             }
             w.Open($"for (int i = 0; i < {Int(mainLength)}; i += {Int(chains)})");
             for (int c = 0; c < chains; c++)
             {
-                w.Line($"{v.Of} x{c} = {v.Broadcast($"global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i + {c})")};");
+                w.Line($"{v.Of} x{c} = {v.Broadcast($"Unsafe.Add(ref input, {Sum("i", Int(c))})")};");
                 for (int j = 0; j < vectors; j++)
-                    w.Line($"acc{j}_{c} = {v.Fma($"x{c}", v.Load($"w{j}", $"(i + {c}) * {v.Lanes}"), $"acc{j}_{c}")};");
+                    w.Line($"acc{j}_{c} = {v.Fma($"x{c}", v.Load($"w{j}", Product(Sum("i", Int(c)), Int(v.Lanes))), $"acc{j}_{c}")};");
             }
             w.Close();
             if (inFeatures > mainLength)
             {
                 w.Open($"for (int i = {Int(mainLength)}; i < {Int(inFeatures)}; i++)");
-                w.Line($"{v.Of} x = {v.Broadcast("global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i)")};");
+                w.Line($"{v.Of} x = {v.Broadcast("Unsafe.Add(ref input, i)")};");
                 for (int j = 0; j < vectors; j++)
                     w.Line($"acc{j}_0 = {v.Fma("x", v.Load($"w{j}", $"i * {v.Lanes}"), $"acc{j}_0")};");
                 w.Close();
@@ -68,7 +68,7 @@ namespace FusedNet.Generator.Emit
             {
                 string sum = $"acc{j}_0";
                 for (int c = 1; c < chains; c++) sum = $"({sum} + acc{j}_{c})";
-                w.Line(v.Store(Epilogue(step.Epilogue, sum, null), "output", $"(vb + {j}) * {v.Lanes}"));
+                w.Line(v.Store(Epilogue(step.Epilogue, sum, null), "output", Product(Sum("vb", Int(j)), Int(v.Lanes))));
             }
         }
     }

@@ -71,8 +71,8 @@ namespace FusedNet.Generator.Extraction
         }
 
         /// <summary>FN0001, FN0010, FN0011: the class must be a partial, non-generic, non-static class in a namespace.</summary>
-        private static bool CheckDeclaration(INamedTypeSymbol type, SyntaxNode targetNode, LocationInfo? location,
-            List<DiagnosticInfo> diagnostics)
+        internal static bool CheckDeclaration(INamedTypeSymbol type, SyntaxNode targetNode, LocationInfo? location,
+            List<DiagnosticInfo> diagnostics, bool moduleFrontEnd = false)
         {
             if (targetNode is not ClassDeclarationSyntax)
             {
@@ -91,7 +91,7 @@ namespace FusedNet.Generator.Extraction
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name, "generic"));
                 return false;
             }
-            string? unsupported = UnsupportedShape(type, targetNode);
+            string? unsupported = UnsupportedShape(type, targetNode, moduleFrontEnd);
             if (unsupported is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, location, type.Name, unsupported));
@@ -132,14 +132,15 @@ namespace FusedNet.Generator.Extraction
             "FoldedWeights", "Scratch", "ScratchBytes", "WeightBytes", "CheckNoOverlap", "EnterBusy", "ExitBusy", "ThrowBusy", "_busy");
 
         /// <summary>Why the class cannot receive the generated members (FN0011), or null when it can.</summary>
-        private static string? UnsupportedShape(INamedTypeSymbol type, SyntaxNode targetNode)
+        private static string? UnsupportedShape(INamedTypeSymbol type, SyntaxNode targetNode, bool moduleFrontEnd)
         {
             if (GeneratedMemberNames.Contains(type.Name))
                 return $"named '{type.Name}', which is the name of a member FusedNet generates; rename the class";
             if (type.IsFileLocal)
                 return "file-local ('file'): the generated members live in another file; use 'internal' instead";
+            // A module network may have a primary constructor (its parameters have defaults; the generated constructors chain to it).
             foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
-                if (reference.GetSyntax() is ClassDeclarationSyntax { ParameterList: not null })
+                if (!moduleFrontEnd && reference.GetSyntax() is ClassDeclarationSyntax { ParameterList: not null })
                     return "declared with a primary constructor: the generated constructors take the weights; remove the parameter list";
             INamedTypeSymbol? baseType = type.BaseType;
             if (baseType is not null && baseType.SpecialType != SpecialType.System_Object)
@@ -302,7 +303,7 @@ namespace FusedNet.Generator.Extraction
         /// <summary>An optional size whose property default 0 means "same as <paramref name="fallback"/>".</summary>
         private static int OrDefault(int value, int fallback) => value == 0 ? fallback : value;
 
-        private static bool TryReadInts(AttributeData data, int count, out int[] values)
+        internal static bool TryReadInts(AttributeData data, int count, out int[] values)
         {
             values = new int[count];
             if (data.AttributeConstructor is null || data.ConstructorArguments.Length != count) return false;
@@ -315,13 +316,13 @@ namespace FusedNet.Generator.Extraction
         }
 
         /// <summary>"@event" for a keyword used as an identifier, else the name itself.</summary>
-        private static string EscapeIdentifier(string name) =>
+        internal static string EscapeIdentifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         public static LocationInfo? AttributeLocation(AttributeData attribute) =>
             LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax());
 
-        private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+        internal static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
         {
             Accessibility.Public => "public",
             Accessibility.Internal => "internal",

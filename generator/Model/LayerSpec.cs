@@ -1,3 +1,4 @@
+using FusedNet.Generator.Catalog;
 using FusedNet.Generator.Helpers;
 
 namespace FusedNet.Generator.Model
@@ -38,17 +39,10 @@ namespace FusedNet.Generator.Model
 
     internal static class LayerKinds
     {
-        public static bool IsActivation(this LayerKind kind) => kind switch
-        {
-            LayerKind.ReLU or LayerKind.ReLU6 or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.SiLU
-                or LayerKind.Hardswish or LayerKind.Hardsigmoid or LayerKind.LeakyReLU or LayerKind.ELU
-                or LayerKind.GELU => true,
-            _ => false,
-        };
+        public static bool IsActivation(this LayerKind kind) => LayerCatalog.Of(kind).IsActivation;
 
         /// <summary>Kinds a front end can only produce from a module's Forward (there is no attribute for them).</summary>
-        public static bool IsGraphOnly(this LayerKind kind) =>
-            kind is LayerKind.Add or LayerKind.Cat or LayerKind.Mul or LayerKind.AdaptiveAvgPool2d;
+        public static bool IsGraphOnly(this LayerKind kind) => !LayerCatalog.Of(kind).HasAttribute;
     }
 
     /// <summary>
@@ -77,6 +71,13 @@ namespace FusedNet.Generator.Model
         public float Parameter { get; init; }
         /// <summary>GELU tanh approximation.</summary>
         public bool Approximate { get; init; }
+
+        /// <summary>
+        /// The input channels (Conv2d <c>inChannels</c>, BatchNorm <c>numFeatures</c>) or features (Linear <c>inFeatures</c>)
+        /// the declaration states, for shape inference to check against the actual input; 0 = not declared (the attribute
+        /// front end, whose layers take their input size from the previous layer).
+        /// </summary>
+        public int DeclaredInChannels { get; init; }
 
         /// <summary>
         /// The layers whose outputs this one reads, by <see cref="Index"/>; <see cref="NetworkInput"/> is the network's

@@ -116,7 +116,13 @@ namespace FusedNet.Generator.Model
         /// <summary>Whether a Vector512 variant is emitted (it pays only when a vector of 16 is filled).</summary>
         public bool HasVector512 { get; init; }
 
-        public string MethodName => $"Step{Id}_{Kind}";
+        /// <summary>
+        /// Everything a step's packed parameters depend on (tensors read, the fold, the kernel's layout): two steps with
+        /// the same identity, e.g. a Conv2d without BatchNorm in the fused and the unfused path, share one packed copy.
+        /// </summary>
+        public string ParameterIdentity =>
+            $"{Kind}|{WeightTensor}|{BiasTensor}|{BatchNormFirstTensor}|{BatchNormEpsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
+            $"{Algorithm}|{Groups}|{KernelHeight}|{KernelWidth}|{HasVector512}|{InputShape}|{OutputShape}";
     }
 
     /// <summary>One tensor the network reads from its weight source.</summary>

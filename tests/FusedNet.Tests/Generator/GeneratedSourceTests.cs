@@ -86,7 +86,7 @@ namespace FusedNet.Tests.Generator
         /// <summary>The text of the generated method <paramref name="name"/>: from its signature to the next member's doc comment.</summary>
         private static string MethodBody(string name)
         {
-            int start = Generated.IndexOf($"private static void {name}(", StringComparison.Ordinal);
+            int start = Generated.IndexOf($"public static void {name}(", StringComparison.Ordinal);
             Assert.True(start >= 0, $"No method {name} in the generated source.");
             int end = Generated.IndexOf("/// <summary>", start, StringComparison.Ordinal);
             return end < 0 ? Generated[start..] : Generated[start..end];
@@ -127,13 +127,13 @@ namespace FusedNet.Tests.Generator
         public void FusedConv_HasVector128And256And512Methods_DocumentedWithTheirShapes()
         {
             // 16 output channels fill a Vector512, so all three widths are emitted and the widest accelerated one runs.
-            Assert.Contains("private static void Fused_Step0_Conv_V128(", Generated);
-            Assert.Contains("private static void Fused_Step0_Conv_V256(", Generated);
-            Assert.Contains("private static void Fused_Step0_Conv_V512(", Generated);
-            Assert.Contains("if (s_useVector512) Fused_Step0_Conv_V512(", Generated);
-            Assert.Contains("else if (s_useVector256) Fused_Step0_Conv_V256(", Generated);
-            Assert.Contains("else Fused_Step0_Conv_V128(", Generated);
-            const string Summary = "/// <summary>Fused step 0: Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)) + BatchNorm2d(16, eps=1E-05) + ReLU()  [layers 0 '0', 1 '1', 2 '2'].</summary>";
+            Assert.Contains("public static void Conv3x3_3to16_8x8_Relu_V128(", Generated);
+            Assert.Contains("public static void Conv3x3_3to16_8x8_Relu_V256(", Generated);
+            Assert.Contains("public static void Conv3x3_3to16_8x8_Relu_V512(", Generated);
+            Assert.Contains("if (s_useVector512) global::FusedNet.Generated.NetworkKernels.Conv3x3_3to16_8x8_Relu_V512(", Generated);
+            Assert.Contains("else if (s_useVector256) global::FusedNet.Generated.NetworkKernels.Conv3x3_3to16_8x8_Relu_V256(", Generated);
+            Assert.Contains("else global::FusedNet.Generated.NetworkKernels.Conv3x3_3to16_8x8_Relu_V128(", Generated);
+            const string Summary = "/// Fused step 0: Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)) + BatchNorm2d(16, eps=1E-05) + ReLU()  [layers 0 '0', 1 '1', 2 '2'].<br/>";
             Assert.Equal(3, CountOf(Generated, Summary));
             Assert.Contains("/// <remarks>[3, 8, 8] in buffer0 (border 1) → [16, 8, 8] in buffer1 (border 0); 27648 multiply-accumulates; V128.</remarks>", Generated);
             Assert.Contains("/// <remarks>[3, 8, 8] in buffer0 (border 1) → [16, 8, 8] in buffer1 (border 0); 27648 multiply-accumulates; V256.</remarks>", Generated);
@@ -143,20 +143,20 @@ namespace FusedNet.Tests.Generator
         public void NarrowSteps_HaveNoVector512Variant_AndDispatchBetween256And128()
         {
             // Fused step 2 has 8 output channels: a Vector512 would be half empty, so only V256 and V128 exist.
-            Assert.Contains("private static void Fused_Step2_Conv_V128(", Generated);
-            Assert.DoesNotContain("Fused_Step2_Conv_V512(", Generated);
-            Assert.Contains("if (s_useVector256) Fused_Step2_Conv_V256(", Generated);
+            Assert.Contains("public static void Conv3x3_16to8_2x2_V128(", Generated);
+            Assert.DoesNotContain("Conv3x3_16to8_2x2_V512(", Generated);
+            Assert.Contains("if (s_useVector256) global::FusedNet.Generated.NetworkKernels.Conv3x3_16to8_2x2_V256(", Generated);
         }
 
         [Fact]
         public void Vector128Kernels_UseMultiplyAddEstimate_WiderOnesFusedMultiplyAdd()
         {
             // V128 kernels also run on x86-64 without FMA, where Vector128.FusedMultiplyAdd is a software call per lane.
-            string v128 = MethodBody("Fused_Step0_Conv_V128");
+            string v128 = MethodBody("Conv3x3_3to16_8x8_Relu_V128");
             Assert.Contains("Vector128.MultiplyAddEstimate(", v128);
             Assert.DoesNotContain("FusedMultiplyAdd(", v128);
             Assert.DoesNotContain("Vector256", v128);
-            Assert.Contains("Vector256.FusedMultiplyAdd(", MethodBody("Fused_Step0_Conv_V256"));
+            Assert.Contains("Vector256.FusedMultiplyAdd(", MethodBody("Conv3x3_3to16_8x8_Relu_V256"));
         }
 
         [Fact]
@@ -164,7 +164,7 @@ namespace FusedNet.Tests.Generator
         {
             // Output rows and kernel taps are literal loop bounds; and no loop in a conv kernel runs to a variable bound.
             // (How input channels are walked, looped or unrolled, is the emitter's choice and not asserted.)
-            foreach (string method in new[] { "Fused_Step0_Conv_V128", "Fused_Step0_Conv_V256", "Fused_Step0_Conv_V512", "Unfused_Step0_Conv_V256" })
+            foreach (string method in new[] { "Conv3x3_3to16_8x8_Relu_V128", "Conv3x3_3to16_8x8_Relu_V256", "Conv3x3_3to16_8x8_Relu_V512", "Conv3x3_3to16_8x8_V256" })
             {
                 string body = MethodBody(method);
                 Assert.Contains("for (int oy = 0; oy < 8; oy++)", body);
@@ -172,9 +172,9 @@ namespace FusedNet.Tests.Generator
                 Assert.Contains("for (int kx = 0; kx < 3; kx++)", body);
                 AssertEveryLoopBoundIsALiteral(method, body);
             }
-            string second = MethodBody("Fused_Step2_Conv_V256");
+            string second = MethodBody("Conv3x3_16to8_2x2_V256");
             Assert.Contains("for (int oy = 0; oy < 2; oy++)", second);
-            AssertEveryLoopBoundIsALiteral("Fused_Step2_Conv_V256", second);
+            AssertEveryLoopBoundIsALiteral("Conv3x3_16to8_2x2_V256", second);
         }
 
         private static void AssertEveryLoopBoundIsALiteral(string method, string body)
@@ -190,9 +190,9 @@ namespace FusedNet.Tests.Generator
             Assert.Contains("// Step 0: Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))  [layers 0 '0']", Generated);
             Assert.Contains("// Step 1: BatchNorm2d(16, eps=1E-05)  [layers 1 '1']", Generated);
             Assert.Contains("// Step 2: ReLU()  [layers 2 '2']", Generated);
-            Assert.Contains("Unfused_Step0_Conv_V256(", Generated);
-            Assert.Contains("Unfused_Step1_ScaleShift_V256(", Generated);
-            Assert.Contains("Unfused_Step2_Activation_V256(", Generated);
+            Assert.Contains(".Conv3x3_3to16_8x8_V256(", Generated);
+            Assert.Contains(".BatchNorm_16x8x8_V256(", Generated);
+            Assert.Contains(".Relu_16x8x8_V256(", Generated);
         }
 
         [Fact]

@@ -93,9 +93,11 @@ namespace FusedNet.Tests.Generator
         }
 
         // Linear 16384 -> 16384: a 2^28-float weight (FN0015's limit exactly). Packed for 16 lanes it is 16384 x 16384
-        // floats plus a 16384-float bias, in each path: 2 x (2^28 + 2^14) x 4 bytes = 2147614720 bytes, 128 KiB over 2 GiB.
+        // floats plus a 16384-float bias. The fused path folds the BatchNorm1d into it, the unfused path packs it plain
+        // (and the BatchNorm as 2 x 16384 floats of scale and shift): 2 x (2^28 + 2^14) x 4 + 2^17 bytes = 2147745792
+        // bytes, 256 KiB over 2 GiB. (Without the BatchNorm both paths would share one packing: half as much.)
         private const string LinearNetwork = "FusedNetwork(16384, 1, 1)";
-        private static readonly string BigLinear = Net(LinearNetwork, "Flatten", "Linear(16384, Name = \"fc\")");
+        private static readonly string BigLinear = Net(LinearNetwork, "Flatten", "Linear(16384, Name = \"fc\")", "BatchNorm1d(Name = \"bn\")");
 
         [Fact]
         public void WeightsOverTheDefaultLimit_IsFN0017_NamingTheLayer()
@@ -103,26 +105,27 @@ namespace FusedNet.Tests.Generator
             GeneratorRun run = GeneratorHarness.RunGenerator(BigLinear);
 
             GeneratorAssert.SingleError(run, BigLinear, "FN0017", LinearNetwork,
-                "Network 'Net' needs 2147614720 bytes (~2 GiB) of folded and packed parameters (both paths; clones share them), " +
-                "more than the limit of 2147483648 bytes (2 GiB). Largest layers: Layer 1 'fc' (Linear): 2147614720 bytes (~2 GiB). " +
+                "Network 'Net' needs 2147745792 bytes (~2 GiB) of folded and packed parameters (both paths; clones share them), " +
+                "more than the limit of 2147483648 bytes (2 GiB). Largest layers: Layer 1 'fc' (Linear): 2147614720 bytes (~2 GiB); " +
+                "Layer 2 'bn' (BatchNorm1d): 131072 bytes (128 KiB). " +
                 "Make the network smaller, or raise the limit with the MSBuild property <FusedNetMaxWeightBytes>3GiB</FusedNetMaxWeightBytes> in the project file.");
         }
 
         [Fact]
         public void WeightLimitRaisedByTheProperty_Compiles_WithTheTotalAsWeightBytes()
         {
-            GeneratorRun run = GeneratorHarness.RunGenerator(BigLinear, Weights("2147614720"));
+            GeneratorRun run = GeneratorHarness.RunGenerator(BigLinear, Weights("2147745792"));
 
             GeneratorAssert.NoGeneratorException(run);
             Assert.Empty(run.GeneratorDiagnostics);
-            Assert.Contains("public const long WeightBytes = 2147614720L;", Assert.Single(run.GeneratedSources).Text);
+            Assert.Contains("public const long WeightBytes = 2147745792L;", Assert.Single(run.GeneratedSources).Text);
         }
 
         [Fact]
         public void BothLimitsExceeded_GiveOneFN0017Each()
         {
             // The scratch limit does not raise the weight limit, nor the other way round.
-            string source = Net("FusedNetwork(16384, 1, 1)", "Flatten", "Linear(16384)");
+            string source = Net("FusedNetwork(16384, 1, 1)", "Flatten", "Linear(16384)", "BatchNorm1d");
             GeneratorRun run = GeneratorHarness.RunGenerator(source, new Dictionary<string, string>
             {
                 ["FusedNetMaxScratchBytes"] = "1KiB", // input, Flatten and Linear output, shared by both paths: 3 x 16384 floats = 192 KiB
@@ -133,7 +136,7 @@ namespace FusedNet.Tests.Generator
             Assert.Equal(["FN0017", "FN0017"], run.GeneratorDiagnostics.Select(d => d.Id));
             Assert.Contains("needs 196608 bytes (192 KiB) of scratch buffers per instance", run.GeneratorDiagnostics[0].GetMessage());
             Assert.Contains("more than the limit of 1024 bytes (1 KiB)", run.GeneratorDiagnostics[0].GetMessage());
-            Assert.Contains("needs 2147614720 bytes (~2 GiB) of folded and packed parameters", run.GeneratorDiagnostics[1].GetMessage());
+            Assert.Contains("needs 2147745792 bytes (~2 GiB) of folded and packed parameters", run.GeneratorDiagnostics[1].GetMessage());
             Assert.Empty(run.GeneratedSources);
         }
 
@@ -207,14 +210,14 @@ namespace FusedNet.Tests.Generator
             // output [8, 8, 8] (vector channels: 16), then an in-place ReLU, then a 2x2 max pool to [8, 4, 4] (16 channels).
             // Input 10 x 10 x 3 = 300, conv out 8 x 8 x 16 = 1024, pool out 4 x 4 x 16 = 256 floats, every one a layout of
             // its own (no reuse), and the unfused path reuses the same three buffers: 1580 floats x 4 = 6320 bytes.
-            // Parameters per path: conv 8 outputs in one 8-lane vector (no Vector512: 8 outputs do not fill 16),
-            // 8 x 9 x 3 = 216 weights + 8 bias = 224 floats; both paths 448 floats = 1792 bytes.
+            // Parameters: conv 8 outputs in one 8-lane vector (no Vector512: 8 outputs do not fill 16), 8 x 9 x 3 = 216
+            // weights + 8 bias = 224 floats = 896 bytes, packed once: with no BatchNorm to fold, both paths share it.
             string source = Net("FusedNetwork(3, 8, 8)", "Conv2d(8, 3, Padding = 1)", "ReLU", "MaxPool2d(2)");
 
             string generated = Assert.Single(GeneratorHarness.RunGenerator(source).GeneratedSources).Text;
 
             Assert.Contains("public const long ScratchBytes = 6320L;", generated);
-            Assert.Contains("public const long WeightBytes = 1792L;", generated);
+            Assert.Contains("public const long WeightBytes = 896L;", generated);
         }
 
         /// <summary>

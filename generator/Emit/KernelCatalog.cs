@@ -1,0 +1,261 @@
+using FusedNet.Generator.Catalog;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Helpers;
+using FusedNet.Generator.Model;
+using static FusedNet.Generator.Emit.Code;
+
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// Every kernel method of a generated file, named for what it computes (<c>Conv3x3s2_32to64_16x16_Relu_V256</c>,
+    /// <c>DwConv3x3_96_56x56_Relu6_V512</c>, <c>Add_64x56x56_Relu_V256</c>) and emitted once: steps whose kernels come out
+    /// identical (same geometry, buffer layouts and epilogue, e.g. a pool in both the fused and the unfused path)
+    /// share one method. The kernels live in a <c>file static class</c> in namespace FusedNet.Generated with its own
+    /// <c>using</c>s, so they read like hand-written code: <c>Unsafe.Add</c>, <c>Vector256.FusedMultiplyAdd</c>.
+    /// </summary>
+    internal sealed class KernelCatalog
+    {
+        private const string Placeholder = "__FUSEDNET_KERNEL__";
+
+        private sealed class Kernel
+        {
+            public Kernel(string name, string text, string remarks)
+            {
+                Name = name;
+                Text = text;
+                Remarks = remarks;
+            }
+
+            public string Name { get; }
+            public string Text { get; }
+            public string Remarks { get; }
+            public List<string> Users { get; } = new List<string>();
+        }
+
+        private readonly Dictionary<string, Kernel> _byText = new Dictionary<string, Kernel>();
+        private readonly List<Kernel> _kernels = new List<Kernel>();
+        private readonly HashSet<string> _names = new HashSet<string>();
+        private readonly Dictionary<(string Path, int Step, string Width), string> _stepKernels = new Dictionary<(string, int, string), string>();
+        private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
+        private readonly string _className;
+
+        private KernelCatalog(string className) => _className = className;
+
+        public static KernelCatalog Build(NetworkPlan plan, Dictionary<string, BufferPlan> buffers)
+        {
+            var catalog = new KernelCatalog(plan.ClassName);
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+            {
+                BufferPlan input = buffers[path.InputBuffer], output = buffers[path.OutputBuffer];
+                catalog._copies[(path.Name, true)] = catalog.Add($"CopyIn_{ShapeName(input.Shape)}",
+                    (w, name) => LayoutEmitter.EmitCopyIn(w, name, input), $"{path.Name} path: NCHW input sample into {input.Name}",
+                    $"{Comment(input.Shape.ToString())} into {input.Name} (border {input.Border}).");
+                catalog._copies[(path.Name, false)] = catalog.Add($"CopyOut_{ShapeName(output.Shape)}",
+                    (w, name) => LayoutEmitter.EmitCopyOut(w, name, output), $"{path.Name} path: {output.Name} to the output sample",
+                    $"{Comment(output.Shape.ToString())} from {output.Name} (border {output.Border}).");
+                foreach (StepPlan step in path.Steps)
+                {
+                    IEnumerable<VectorWidth?> widths = !NetworkEmitter.IsVectorised(step)
+                        ? new VectorWidth?[] { null }
+                        : step.HasVector512 ? new[] { VectorWidth.V128, VectorWidth.V256, VectorWidth.V512 } : new[] { VectorWidth.V128, VectorWidth.V256 };
+                    foreach (VectorWidth? width in widths)
+                    {
+                        string name = catalog.Add(BaseName(step) + (width is null ? "" : "_" + width.Suffix),
+                            (w, method) => NetworkEmitter.EmitKernel(w, method, step, buffers, width),
+                            $"{path.MemberPrefix} step {step.Id}: {step.Title}",
+                            StepRemarks(step, buffers, width));
+                        catalog._stepKernels[(path.Name, step.Id, width?.Suffix ?? "")] = name;
+                    }
+                }
+            }
+            return catalog;
+        }
+
+        public string Name(PathPlan path, StepPlan step, VectorWidth? width) => _stepKernels[(path.Name, step.Id, width?.Suffix ?? "")];
+        public string CopyIn(PathPlan path) => _copies[(path.Name, true)];
+        public string CopyOut(PathPlan path) => _copies[(path.Name, false)];
+
+        /// <summary>Emits the kernel once per distinct text; returns the method name the step calls.</summary>
+        private string Add(string baseName, System.Action<SourceWriter, string> emit, string user, string remarks)
+        {
+            var writer = new SourceWriter { Indent = 2 };
+            emit(writer, Placeholder);
+            string text = writer.ToString();
+            if (!_byText.TryGetValue(text, out Kernel? kernel))
+            {
+                string name = baseName;
+                for (int n = 2; !_names.Add(name); n++) name = $"{baseName}_{n}";
+                kernel = new Kernel(name, text.Replace(Placeholder, name), remarks);
+                _byText[text] = kernel;
+                _kernels.Add(kernel);
+            }
+            kernel.Users.Add(user);
+            return kernel.Name;
+        }
+
+        /// <summary>The kernels' namespace block: the file-local class, each kernel with the steps that call it.</summary>
+        public void EmitClass(SourceWriter w)
+        {
+            w.Open("namespace FusedNet.Generated");
+            w.Line("using System;");
+            w.Line("using System.Runtime.CompilerServices;");
+            w.Line("using System.Runtime.InteropServices;");
+            w.Line("using System.Runtime.Intrinsics;");
+            w.Line("using FusedNet.Internal;");
+            w.Line("using FusedNet.Kernels;");
+            w.Line();
+            w.Line($"/// <summary>The kernels of {Comment(_className)}: fixed-shape loops over NHWC buffers, every size a literal.</summary>");
+            w.Open($"file static class {NetworkEmitter.KernelClass}");
+            for (int i = 0; i < _kernels.Count; i++)
+            {
+                Kernel kernel = _kernels[i];
+                if (i > 0) w.Line();
+                w.Line("/// <summary>");
+                foreach (string user in kernel.Users) w.Line($"/// {Comment(user)}.<br/>");
+                w.Line("/// </summary>");
+                w.Line($"/// <remarks>{kernel.Remarks}</remarks>");
+                foreach (string line in kernel.Text.TrimEnd('\n').Split('\n'))
+                    w.Line(line.Length == 0 ? "" : line.Substring(System.Math.Min(line.Length - line.TrimStart(' ').Length, 8)));
+            }
+            w.Close();
+            w.Close();
+        }
+
+        private static string StepRemarks(StepPlan step, Dictionary<string, BufferPlan> buffers, VectorWidth? width)
+        {
+            BufferPlan input = buffers[step.Input], output = buffers[step.Output];
+            string second = step.SecondInput is null ? "" : $", reads {buffers[step.SecondInput].Name} (border {buffers[step.SecondInput].Border})";
+            return $"{Comment(step.InputShape.ToString())} in {input.Name} (border {input.Border}) → {Comment(step.OutputShape.ToString())} in {output.Name} (border {output.Border}){second}" +
+                   $"{(step.MultiplyAccumulates > 0 ? $"; {Long(step.MultiplyAccumulates)} multiply-accumulates" : "")}; {(width is null ? "scalar" : width.Suffix)}.";
+        }
+
+        /// <summary>What the kernel computes, as an identifier: kind, geometry, shapes, epilogue.</summary>
+        public static string BaseName(StepPlan step)
+        {
+            string epilogue = string.Concat(step.Epilogue.Select(op => op.AddSecondInput ? "Add" : ActivationWord(op.Activation!)));
+            string tail = epilogue.Length == 0 ? "" : "_" + epilogue;
+            switch (step.Kind)
+            {
+                case StepKind.Conv:
+                    string kind = step.Algorithm == ConvAlgorithm.Depthwise ? "DwConv" : step.Groups > 1 ? "GroupConv" : "Conv";
+                    string geometry = $"{step.KernelHeight}x{step.KernelWidth}" + (step.Stride != 1 ? $"s{step.Stride}" : "") +
+                        (step.Dilation != 1 ? $"d{step.Dilation}" : "") + (step.Groups > 1 && step.Algorithm != ConvAlgorithm.Depthwise ? $"g{step.Groups}" : "");
+                    // Channels in and out, then the output's spatial size: Conv3x3s2_32to64_8x8; depthwise: DwConv3x3_96_56x56.
+                    string channels = step.Algorithm == ConvAlgorithm.Depthwise
+                        ? $"{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}"
+                        : $"{step.InputShape.Channels}to{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}";
+                    return $"{kind}{geometry}_{channels}{tail}";
+                case StepKind.Linear:
+                    return $"Linear{step.InputShape.Channels}to{step.OutputShape.Channels}{tail}";
+                case StepKind.ScaleShift:
+                    return $"BatchNorm_{ShapeName(step.InputShape)}{tail}";
+                case StepKind.Activation:
+                    return $"{(epilogue.Length == 0 ? "Identity" : epilogue)}_{ShapeName(step.InputShape)}";
+                case StepKind.Add:
+                    return $"Add_{ShapeName(step.InputShape)}{tail}";
+                case StepKind.Mul:
+                    return $"Scale_{ShapeName(step.InputShape)}{tail}";
+                case StepKind.MaxPool:
+                case StepKind.AvgPool:
+                    return $"{step.Kind}{step.KernelHeight}s{step.Stride}{(step.Padding != 0 ? $"p{step.Padding}" : "")}_{ShapeName(step.OutputShape)}";
+                case StepKind.GlobalAvgPool:
+                    return $"GlobalAvgPool_{ShapeName(step.InputShape)}";
+                case StepKind.Flatten:
+                    return $"Flatten_{ShapeName(step.InputShape)}";
+                case StepKind.CatSlice:
+                    return $"CatSlice_{step.InputShape.Channels}at{step.ChannelOffset}_{ShapeName(step.OutputShape)}";
+                default:
+                    throw new System.InvalidOperationException($"no kernel name for step kind {step.Kind}");
+            }
+        }
+
+        private static string ShapeName(Shape shape) => shape.IsFlat ? $"{shape.Channels}" : $"{shape.Channels}x{shape.Height}x{shape.Width}";
+
+        /// <summary>The activation in a kernel name: its operator without "Op" (Relu, Relu6, GeluTanh, LeakyRelu).</summary>
+        private static string ActivationWord(ActivationPlan activation)
+        {
+            string op = LayerCatalog.OperatorOf(activation);
+            return op.EndsWith("Op", System.StringComparison.Ordinal) ? op.Substring(0, op.Length - 2) : op;
+        }
+    }
+
+    /// <summary>
+    /// The packed parameter fields of FoldedWeights, one per distinct packing: a step of the unfused path whose weights
+    /// come out the same as a fused step's (a Conv2d or Linear with no BatchNorm to fold) shares that step's field.
+    /// Fields are named after the layer: <c>layer1_0_conv1_Folded_Weights</c>, <c>Conv2d0_Weights</c>.
+    /// </summary>
+    internal sealed class ParameterFields
+    {
+        public sealed class Entry
+        {
+            public Entry(string name, StepPlan step, string description, string[] parts)
+            {
+                Name = name;
+                Step = step;
+                Description = description;
+                Parts = parts;
+            }
+
+            public string Name { get; }
+            public StepPlan Step { get; }
+            public string Description { get; }
+            public string[] Parts { get; }
+        }
+
+        private readonly List<Entry> _entries = new List<Entry>();
+        private readonly Dictionary<StepPlan, Entry> _byStep = new Dictionary<StepPlan, Entry>(ReferenceEqualityComparer.Instance);
+
+        public IReadOnlyList<Entry> Entries => _entries;
+
+        public static ParameterFields Build(NetworkPlan plan)
+        {
+            var fields = new ParameterFields();
+            var byPacking = new Dictionary<string, Entry>();
+            var names = new HashSet<string>();
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                foreach (StepPlan step in path.Steps)
+                {
+                    string[] parts = step.Kind switch
+                    {
+                        StepKind.Conv or StepKind.Linear => new[] { "Weights", "Bias" },
+                        StepKind.ScaleShift => new[] { "Scale", "Shift" },
+                        _ => new string[0],
+                    };
+                    if (parts.Length == 0) continue;
+                    string packing = step.ParameterIdentity;
+                    if (!byPacking.TryGetValue(packing, out Entry? entry))
+                    {
+                        LayerPlan layer = plan.Layers[step.MainLayer];
+                        string baseName = Identifier(layer.Name, layer.Kind.ToString()) + (step.Kind != StepKind.ScaleShift && step.BatchNormFirstTensor >= 0 ? "_Folded" : "");
+                        string name = baseName;
+                        for (int n = 2; !names.Add(name); n++) name = $"{baseName}_{n}";
+                        entry = new Entry(name, step, $"{path.MemberPrefix} step {step.Id}: {step.Title}", parts);
+                        byPacking[packing] = entry;
+                        fields._entries.Add(entry);
+                    }
+                    fields._byStep[step] = entry;
+                }
+            return fields;
+        }
+
+        public string Field(StepPlan step, string part) => $"{_byStep[step].Name}_{part}";
+
+        /// <summary>A weight prefix as an identifier: "layer1.0.conv1" → layer1_0_conv1; "3" → Conv2d3.</summary>
+        private static string Identifier(string prefix, string kind)
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (char c in prefix) text.Append(c < 128 && char.IsLetterOrDigit(c) ? c : '_');
+            string identifier = text.ToString();
+            return identifier.Length == 0 || char.IsDigit(identifier[0]) ? kind + identifier : identifier;
+        }
+    }
+
+    /// <summary>Reference equality for records (two equal steps of different paths are still two steps).</summary>
+    internal sealed class ReferenceEqualityComparer : IEqualityComparer<StepPlan>
+    {
+        public static readonly ReferenceEqualityComparer Instance = new ReferenceEqualityComparer();
+        public bool Equals(StepPlan? x, StepPlan? y) => ReferenceEquals(x, y);
+        public int GetHashCode(StepPlan obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.IO;
+using System.Linq;
+using FusedNet.Tests.Harness;
+
+namespace FusedNet.Tests.Generator
+{
+    /// <summary>
+    /// The whole generated file of small networks, compared with checked-in baselines (Generator/Baselines/*.g.cs.txt),
+    /// so every change to what users get — a kernel's loop order, a name, a comment — shows up in review as a diff of
+    /// that file instead of passing unnoticed. When a change is intended, one command rewrites the baselines
+    /// (<see cref="UpdateCommand"/>); review the diff before committing it.
+    /// </summary>
+    public class GeneratedBaselineTests
+    {
+        /// <summary>The environment variable that makes the tests rewrite the baselines instead of comparing.</summary>
+        public const string UpdateVariable = "FUSEDNET_UPDATE_BASELINES";
+
+        /// <summary>Run from the repository root; the one command to accept changed generated code.</summary>
+        public const string UpdateCommand =
+            UpdateVariable + "=1 dotnet test tests/FusedNet.Tests -c Release --filter FullyQualifiedName~GeneratedBaselineTests";
+
+        /// <summary>An attribute-declared chain with every fusion of the chain front end: conv+BN+activation, a standalone pool, Linear.</summary>
+        public const string AttributeNetwork = """
+            using FusedNet;
+
+            namespace Baselines
+            {
+                [FusedNetwork(3, 8, 8)]
+                [Conv2d(16, 3, Padding = 1)]
+                [BatchNorm2d]
+                [ReLU]
+                [MaxPool2d(2)]
+                [Conv2d(8, 3, Stride = 2, Padding = 1, Groups = 8)]
+                [BatchNorm2d]
+                [Hardswish]
+                [GlobalAvgPool2d]
+                [Linear(4)]
+                public partial class TinyChain;
+            }
+            """;
+
+        [Fact]
+        public void AttributeNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(AttributeNetwork, "TinyChain.g.cs.txt");
+
+        internal static void AssertMatchesBaseline(string source, string baselineFile)
+        {
+            GeneratorRun run = GeneratorHarness.RunGenerator(source);
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Empty(run.GeneratorDiagnostics);
+            string actual = Assert.Single(run.GeneratedSources).Text;
+
+            if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+            {
+                File.WriteAllText(Path.Combine(RepositoryRoot(), "tests", "FusedNet.Tests", "Generator", "Baselines", baselineFile), actual);
+                return;
+            }
+
+            string expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Baselines", baselineFile)).Replace("\r\n", "\n");
+            if (expected == actual) return;
+            string[] e = expected.Split('\n'), a = actual.Split('\n');
+            int line = Enumerable.Range(0, Math.Min(e.Length, a.Length)).FirstOrDefault(i => e[i] != a[i], Math.Min(e.Length, a.Length));
+            Assert.Fail($"The generated file differs from Baselines/{baselineFile} at line {line + 1}:\n" +
+                $"  expected: {(line < e.Length ? e[line] : "<end of file>")}\n  actual:   {(line < a.Length ? a[line] : "<end of file>")}\n" +
+                $"If the change is intended, run from the repository root: {UpdateCommand}");
+        }
+
+        private static string RepositoryRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "FusedNet.sln"))) return dir.FullName;
+            throw new InvalidOperationException($"No FusedNet.sln above {AppContext.BaseDirectory}: run the update from a clone of the repository.");
+        }
+    }
+}
