@@ -61,7 +61,7 @@ namespace FusedNet.Generator.Analysis
                     LayerKind.Mul => InferMul(layer, operands, diagnostics),
                     _ => InferLayer(layer, operands[0], diagnostics),
                 };
-                if (shaped is null) return Fail();
+                if (shaped is null || !CheckDeclaredInput(layer, operands[0], diagnostics)) return Fail();
                 shaped = shaped with { Operands = operands.ToEquatableArray() };
                 if (!CheckSize(layer, Activation(shaped.Output, 0), StoredLength(shaped.Output, 0), diagnostics))
                     return Fail();
@@ -172,6 +172,25 @@ namespace FusedNet.Generator.Analysis
                 return null;
             }
             return new ShapedLayer(layer, x, x, 0, 0);
+        }
+
+        /// <summary>
+        /// FN0031: the module front end records the input size a layer was declared with (PyTorch modules state it:
+        /// Conv2d(inChannels, …), BatchNorm2d(numFeatures), Linear(inFeatures, …)); it must be what reaches the layer,
+        /// or the weights' shapes would silently follow the graph instead of the declaration.
+        /// </summary>
+        private static bool CheckDeclaredInput(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            if (layer.DeclaredInChannels <= 0 || layer.DeclaredInChannels == input.Channels) return true;
+            (string argument, string unit) = layer.Kind switch
+            {
+                LayerKind.Conv2d => ("inChannels", "channels"),
+                LayerKind.Linear => ("inFeatures", "features"),
+                _ => ("numFeatures", "channels"),
+            };
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DeclaredInputMismatch, layer.Location, layer.Label,
+                argument, Int(layer.DeclaredInChannels), input.ToString(), Int(input.Channels), unit));
+            return false;
         }
 
         public static bool HasWeights(LayerKind kind) => LayerCatalog.Of(kind).Weights.Count > 0;

@@ -172,6 +172,11 @@ namespace FusedNet.Generator.Diagnostics
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             helpLinkUri: "https://github.com/fusednet/fusednet/blob/main/docs/diagnostics.md#fn0030");
 
+        /// <summary>A module's declared input size (Conv2d inChannels, BatchNorm numFeatures, Linear inFeatures) differs from what reaches it.</summary>
+        public static readonly DiagnosticDescriptor DeclaredInputMismatch = Error("FN0031",
+            "Declared input size does not match",
+            "{0}: declared with {1} = {2}, but its input is {3} ({4} {5}). Change the argument to {4}, or check the layer before it.");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

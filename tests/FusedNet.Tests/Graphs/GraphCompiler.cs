@@ -4,13 +4,13 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Text;
 using FusedNet.Generator;
 using FusedNet.Generator.Emit;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 using FusedNet.Tests.Harness;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace FusedNet.Tests.Graphs
 {
@@ -41,13 +41,14 @@ namespace FusedNet.Tests.Graphs
         /// <summary>Emits, compiles and loads already planned networks; class names are the dictionary keys.</summary>
         public static CompiledGraphs Compile(IReadOnlyDictionary<string, NetworkPlan> plans)
         {
-            var source = new StringBuilder();
+            // One syntax tree per network, as the generator adds one file each (the emitted kernels live in a file-local class).
+            var compilation = GeneratorHarness.CreateCompilation("");
+            var parseOptions = (CSharpParseOptions)compilation.SyntaxTrees[0].Options;
             foreach ((string name, NetworkPlan plan) in plans)
             {
-                source.Append(NetworkEmitter.Emit(plan)).Append('\n');
-                source.Append("namespace ").Append(Namespace).Append(" { public partial class ").Append(name).Append(" { } }\n");
+                string source = NetworkEmitter.Emit(plan) + "\nnamespace " + Namespace + " { public partial class " + name + " { } }\n";
+                compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, parseOptions, path: name + ".FusedNet.g.cs"));
             }
-            var compilation = GeneratorHarness.CreateCompilation(source.ToString());
             using var image = new MemoryStream();
             var emit = compilation.Emit(image);
             var errors = emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
