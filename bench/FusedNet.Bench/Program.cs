@@ -21,6 +21,7 @@ namespace FusedNet.Bench
     ///   --nets A,B    only these networks (keys as in --check: tiny, cifar, mobile, wide, resnet18, mobilenetv2)
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
+    ///   --profile NET [N [TOP]]  per-step median times of both paths (IFusedNetwork.ProfileForward), the TOP slowest
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
     /// </summary>
     public static class Program
@@ -70,6 +71,19 @@ namespace FusedNet.Bench
                 }
                 int inferences = peakAt + 2 < rest.Count && int.TryParse(rest[peakAt + 2], out int n) && n > 0 ? n : 50;
                 return PeakFraction.Run(rest[peakAt + 1], inferences);
+            }
+
+            int profileAt = rest.IndexOf("--profile");
+            if (profileAt >= 0)
+            {
+                if (profileAt + 1 >= rest.Count)
+                {
+                    Console.Error.WriteLine("usage: --profile NETWORK [INFERENCES [TOP]]");
+                    return 2;
+                }
+                int count = profileAt + 2 < rest.Count && int.TryParse(rest[profileAt + 2], out int c) && c > 0 ? c : 50;
+                int top = profileAt + 3 < rest.Count && int.TryParse(rest[profileAt + 3], out int t) && t > 0 ? t : 15;
+                return StepProfile.Run(rest[profileAt + 1], count, top);
             }
 
             // Without a filter BenchmarkSwitcher asks interactively; default to everything.

@@ -46,6 +46,7 @@ namespace FusedNet.Generator.Emit
             EmitInstanceMembers(w, plan);
             EmitForward(w, plan.Fused, "Forward", kernels, parameters);
             EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters);
+            EmitProfiling(w, plan);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
@@ -236,13 +237,25 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
-            w.Open($"private void {core}(ref float input, ref float output)");
+            EmitRun(w, path, core, kernels, parameters, profiled: false);
+            EmitRun(w, path, core + "Profiled", kernels, parameters, profiled: true);
+        }
+
+        /// <summary>
+        /// The path's body: copy in, the steps, copy out. The profiled variant (used only by ProfileForward) reads
+        /// Stopwatch.GetTimestamp after each step into <c>ticks</c>: one entry per step, the copies counted in the first and last.
+        /// </summary>
+        private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters, bool profiled)
+        {
+            w.Open($"private void {method}(ref float input, ref float output{(profiled ? ", global::System.Span<long> ticks" : "")})");
             w.Line("FoldedWeights w = _weights;");
             w.Line("Scratch s = _scratch;");
+            if (profiled) w.Line("long last = global::System.Diagnostics.Stopwatch.GetTimestamp(), now;");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
             foreach (StepPlan step in path.Steps)
             {
+                if (profiled && step.Id > 0) w.Line($"now = global::System.Diagnostics.Stopwatch.GetTimestamp(); ticks[{step.Id - 1}] = now - last; last = now;");
                 w.Line($"// Step {step.Id}: {Comment(step.Title)}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}{(step.MultiplyAccumulates > 0 ? $", {Long(step.MultiplyAccumulates)} multiply-accumulates" : "")}");
                 string args = StepArguments(step, parameters);
@@ -257,6 +270,54 @@ namespace FusedNet.Generator.Emit
                 }
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
+            if (profiled) w.Line($"ticks[{path.Steps.Count - 1}] = global::System.Diagnostics.Stopwatch.GetTimestamp() - last;");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Per-step timing for users who want to see where the time goes (and what fusion buys per layer).</summary>
+        private static void EmitProfiling(SourceWriter w, NetworkPlan plan)
+        {
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+            {
+                w.Line($"private static readonly global::System.Collections.ObjectModel.ReadOnlyCollection<string> s_{path.Name}Steps = global::System.Array.AsReadOnly(new string[]");
+                w.Open();
+                foreach (StepPlan step in path.Steps) w.Line($"{String(step.Title)},");
+                w.Close(");");
+            }
+            w.Line();
+            w.Line("/// <summary>What each step of the fused (<paramref name=\"fused\"/> true) or unfused path computes, in order: the layers it covers.</summary>");
+            w.Line("/// <param name=\"fused\">The fused path (Forward) or the unfused one (ForwardUnfused).</param>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> Steps(bool fused) => fused ? s_fusedSteps : s_unfusedSteps;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Runs one sample through the fused or unfused path like Forward/ForwardUnfused, and writes the time each step took");
+            w.Line("/// (Stopwatch ticks; the input copy counts to the first step, the output copy to the last) into <paramref name=\"stepTicks\"/>.");
+            w.Line("/// Allocates nothing. For profiling: the timer reads make it slightly slower than Forward.");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"input\"><see cref=\"InputLength\"/> floats: one sample, NCHW.</param>");
+            w.Line("/// <param name=\"output\">Receives <see cref=\"OutputLength\"/> floats.</param>");
+            w.Line("/// <param name=\"stepTicks\">One entry per step: <c>Steps(fused).Count</c> longs.</param>");
+            w.Line("/// <param name=\"fused\">Time the fused path (true) or the unfused one.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A length is wrong, input and output overlap, or stepTicks does not have one entry per step.</exception>");
+            w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another call is running on this instance.</exception>");
+            w.Open("public void ProfileForward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<long> stepTicks, bool fused)");
+            w.Line("CheckLengths(input.Length, output.Length, 1);");
+            w.Line("CheckNoOverlap(input, output);");
+            w.Line("int steps = fused ? s_fusedSteps.Count : s_unfusedSteps.Count;");
+            w.Open("if (stepTicks.Length != steps)");
+            w.Line($"throw new global::System.ArgumentException($\"{plan.ClassName}: stepTicks must have {{steps}} entries (one per step of the {{(fused ? \"fused\" : \"unfused\")}} path), but has {{stepTicks.Length}}.\", nameof(stepTicks));");
+            w.Close();
+            w.Line("EnterBusy();");
+            w.Open("try");
+            w.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
+            w.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            w.Line("if (fused) RunFusedProfiled(ref inputStart, ref outputStart, stepTicks);");
+            w.Line("else RunUnfusedProfiled(ref inputStart, ref outputStart, stepTicks);");
+            w.Close();
+            w.Open("finally");
+            w.Line("ExitBusy();");
+            w.Close();
             w.Close();
             w.Line();
         }
@@ -301,6 +362,7 @@ namespace FusedNet.Generator.Emit
             w.Line($"{Rt}.VectorWidth {Rt}.IFusedNetwork.VectorWidth => VectorWidth;");
             w.Line($"long {Rt}.IFusedNetwork.ScratchBytes => ScratchBytes;");
             w.Line($"long {Rt}.IFusedNetwork.WeightBytes => WeightBytes;");
+            w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Rt}.IFusedNetwork.Steps(bool fused) => Steps(fused);");
             w.Line();
         }
 

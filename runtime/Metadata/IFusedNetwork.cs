@@ -64,5 +64,19 @@ namespace FusedNet
         /// (2 GiB by default; diagnostic FN0017).
         /// </summary>
         long WeightBytes { get; }
+
+        /// <summary>What each step of the fused (<paramref name="fused"/> true) or unfused path computes, in order.</summary>
+        /// <param name="fused">The fused path (Forward) or the unfused one (ForwardUnfused).</param>
+        IReadOnlyList<string> Steps(bool fused);
+
+        /// <summary>
+        /// Runs one sample through the fused or unfused path and writes the time each step took (Stopwatch ticks) into
+        /// <paramref name="stepTicks"/>, one entry per step of <see cref="Steps"/>. Allocates nothing; for profiling.
+        /// </summary>
+        /// <param name="input"><see cref="InputLength"/> floats: one sample, NCHW.</param>
+        /// <param name="output">Receives <see cref="OutputLength"/> floats.</param>
+        /// <param name="stepTicks">One entry per step.</param>
+        /// <param name="fused">Time the fused path (true) or the unfused one.</param>
+        void ProfileForward(ReadOnlySpan<float> input, Span<float> output, Span<long> stepTicks, bool fused);
     }
 }

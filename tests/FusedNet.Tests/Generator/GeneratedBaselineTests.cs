@@ -40,8 +40,48 @@ namespace FusedNet.Tests.Generator
             }
             """;
 
+        /// <summary>A module network with every graph operation: a residual block (Add fused into the conv epilogue), squeeze-excite (Mul), Cat.</summary>
+        public const string ModuleNetwork = """
+            using FusedNet;
+            using FusedNet.Modules;
+
+            namespace Baselines
+            {
+                [FusedModule]
+                public partial class Residual(int channels) : Module
+                {
+                    readonly Conv2d conv = new(channels, channels, 3, padding: 1, bias: false);
+                    readonly BatchNorm2d bn = new(channels);
+
+                    public Tensor Forward(Tensor x) => F.Relu(bn.Forward(conv.Forward(x)) + x);
+                }
+
+                [FusedNetwork(3, 6, 6), FusedModule]
+                public partial class TinyGraph : Module
+                {
+                    readonly Conv2d stem = new(3, 8, 3, padding: 1);
+                    readonly Residual block = new(8);
+                    readonly Conv2d squeeze = new(8, 4, 1);
+                    readonly Conv2d excite = new(4, 8, 1);
+                    readonly Conv2d branch = new(8, 5, 1);
+                    readonly Linear fc = new(13, 3);
+
+                    public Tensor Forward(Tensor x)
+                    {
+                        x = block.Forward(F.Relu(stem.Forward(x)));
+                        x = x * F.Sigmoid(excite.Forward(F.Relu(squeeze.Forward(F.AdaptiveAvgPool2d(x, 1)))));
+                        Tensor both = Tensor.Cat(x, branch.Forward(x));
+                        return fc.Forward(F.Flatten(F.AdaptiveAvgPool2d(both, 1)));
+                    }
+                }
+            }
+            """;
+
         [Fact]
         public void AttributeNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(AttributeNetwork, "TinyChain.g.cs.txt");
+
+        [Fact]
+        public void ModuleNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(ModuleNetwork, "TinyGraph.g.cs.txt");
 
         internal static void AssertMatchesBaseline(string source, string baselineFile)
         {
