@@ -99,21 +99,34 @@ namespace FusedNet.Generator.Emit
         {
             int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
             int outWidth = step.OutputShape.Width;
+            int vectorStride = step.KernelHeight * step.KernelWidth * g.InPerGroup * v.Lanes;
+            // Loop order. Rows outside: each row reads every weight of the group once, which is cheap while the weights
+            // stay in L2. Past WeightsResidentBytes (e.g. ResNet's 3x3 512->512 conv: 9.4 MB of weights for 7 rows, or a
+            // 1x1 320->1280 conv), every row would stream the whole tensor from L3 again; then the vector blocks go
+            // outside, so one block's weights (J vectors x taps x input channels) are reused by every row from L2 or L3.
+            // (Capping J so a block's weights fit a 1 MiB L2, J = 2 instead of 3 on ResNet's 512-channel convs, measured no
+            // faster: the FMA work per loaded input drops as much as the misses.)
+            bool vectorsOuter = (long)vectorsPerGroup * vectorStride * 4 > WeightsResidentBytes && step.OutputShape.Height > 1;
             (int pixels, int vectors) = v.ConvBlock(outWidth, vectorsPerGroup);
             int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
             int fullPixelBlocks = outWidth / pixels * pixels;
-            int vectorStride = step.KernelHeight * step.KernelWidth * g.InPerGroup * v.Lanes;
 
             Header(w, method,
                 $"{v.Lanes} output channels per vector, {vectorsPerGroup} vector(s) per group; register block {pixels} pixels x {vectors} vector(s); " +
                 $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).", g.Parameters);
             bool grouped = step.Groups > 1;
+            w.Line($"// loop order: {(vectorsOuter ? "output-channel blocks outside rows (the weights do not fit L2; each block's are reused by every row)" : "rows outside output-channel blocks")}.");
             if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
-            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
-            w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
+
+            void OpenRow()
+            {
+                w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+                w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
+            }
 
             void PixelLoops(int vectorCount, string vectorStart)
             {
+                if (vectorsOuter) OpenRow();
                 if (fullPixelBlocks > 0)
                 {
                     w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
@@ -129,8 +142,10 @@ namespace FusedNet.Generator.Emit
                     EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
                     w.Close();
                 }
+                if (vectorsOuter) w.Close();
             }
 
+            if (!vectorsOuter) OpenRow();
             if (fullVectorBlocks > 0)
             {
                 w.Open(fullVectorBlocks == vectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
@@ -145,10 +160,16 @@ namespace FusedNet.Generator.Emit
                 PixelLoops(vectorsPerGroup - fullVectorBlocks, "vb");
                 w.Close();
             }
-            w.Close();
+            if (!vectorsOuter) w.Close();
             if (grouped) w.Close();
             w.Close();
         }
+
+        /// <summary>
+        /// Packed weight bytes (of one group) up to which rows are the outer loop: about half of a 1 MiB L2 (Zen 4/5; Zen 3
+        /// has 512 KiB, where the larger tensors still switch), leaving room for the input rows and the output.
+        /// </summary>
+        private const long WeightsResidentBytes = 512 * 1024;
 
         private static void EmitBlock(SourceWriter w, VectorWidth v, Geometry g, int pixels, int vectors, string ox, string vb,
             int vectorsPerGroup, int vectorStride, bool grouped)

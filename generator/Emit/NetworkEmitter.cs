@@ -250,7 +250,7 @@ namespace FusedNet.Generator.Emit
             w.Open($"private void {method}(ref float input, ref float output{(profiled ? ", global::System.Span<long> ticks" : "")})");
             w.Line("FoldedWeights w = _weights;");
             w.Line("Scratch s = _scratch;");
-            if (profiled) w.Line("long last = global::System.Diagnostics.Stopwatch.GetTimestamp(), now;");
+            if (profiled) w.Line($"long last = global::System.Diagnostics.Stopwatch.GetTimestamp(){(path.Steps.Count > 1 ? ", now" : "")};");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
             foreach (StepPlan step in path.Steps)

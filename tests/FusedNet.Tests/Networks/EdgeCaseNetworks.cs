@@ -33,6 +33,16 @@ namespace FusedNet.Tests.Networks
                 new RefConv2d(64, 3) { Padding = 1 }, new RefBatchNorm2d(), new RefReLU(), new RefConv2d(40, 1), new RefGlobalAvgPool2d(), new RefLinear(33),
             ])),
 
+            // Weights larger than WeightsResidentBytes (512 KiB) on small images: the kernels put output-channel blocks
+            // outside the rows. 200 -> 300 channels 3x3 (2.2 MB), odd sizes, stride 2 with padding, a tail vector
+            // (300 = 18 x 16 + 12), then 2 groups of 256 -> 136 (1.25 MB per group), then a 1x1 conv with a residual-free BN.
+            ("big-weights-small-image", new RefNetwork(200, 5, 3,
+            [
+                new RefConv2d(300, 3) { Padding = 1 }, new RefBatchNorm2d(), new RefReLU(),
+                new RefConv2d(272, 3) { Padding = 1, Stride = 2, Groups = 2 }, new RefHardswish(),
+                new RefConv2d(24, 1), new RefBatchNorm2d(), new RefFlatten(), new RefLinear(5),
+            ])),
+
             // Kernel larger than the input, rescued by padding; non-square kernels.
             ("kernel-larger-than-input", new RefNetwork(3, 2, 3,
             [
