@@ -127,8 +127,18 @@ namespace FusedNet.Generator.Emit
         private static void EmitInstanceMembers(SourceWriter w, NetworkPlan plan)
         {
             string name = plan.ClassIdentifier;
-            w.Line("private readonly FoldedWeights _weights;");
-            w.Line("private readonly Scratch _scratch;");
+            if (plan.ConstructorChain is null)
+            {
+                w.Line("private readonly FoldedWeights _weights;");
+                w.Line("private readonly Scratch _scratch;");
+            }
+            else
+            {
+                // A module network keeps its primary constructor (the description): an instance made with it has no weights,
+                // and every Forward checks for that (EnterBusy) instead of failing with a NullReferenceException.
+                w.Line("private readonly FoldedWeights _weights = null!; // null only in an instance made with the description constructor");
+                w.Line("private readonly Scratch _scratch = null!;");
+            }
             w.Line("private int _busy; // 1 while Forward or ForwardUnfused runs on this instance (they share _scratch)");
             w.Line();
             w.Line("/// <summary>");
@@ -194,6 +204,12 @@ namespace FusedNet.Generator.Emit
         private static void EmitBusyFlag(SourceWriter w, NetworkPlan plan)
         {
             w.Open("private void EnterBusy()");
+            if (plan.ConstructorChain is not null)
+            {
+                w.Open("if (_weights is null)");
+                w.Line($"throw new global::System.InvalidOperationException({String(plan.ClassName + " was created with its module (description) constructor and has no weights: create it with new " + plan.ClassName + "(IWeightSource weights) to run it.")});");
+                w.Close();
+            }
             w.Open("if (global::System.Threading.Interlocked.CompareExchange(ref _busy, 1, 0) != 0)");
             w.Line("ThrowBusy();");
             w.Close();
