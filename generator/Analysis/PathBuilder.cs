@@ -59,7 +59,41 @@ namespace FusedNet.Generator.Analysis
                     foreach (System.Action emit in ready) emit();
             }
             VirtualTensor output = _tensorOf[_graph.Output];
-            return new VirtualPath(_name, _steps, _tensors, input.Name, output.Name);
+            if (_fuse) WriteCatOperandsInPlace(output);
+            return new VirtualPath(_name, _steps.Select((step, id) => step with { Id = id }).ToList(), _tensors, input.Name, output.Name);
+        }
+
+        /// <summary>
+        /// Cat without copies where it is safe: a CatSlice whose operand tensor is written by exactly one convolution step
+        /// and read by nothing but that slice is dropped, and the convolution writes straight into its channel slice of
+        /// the Cat's tensor (StepPlan.ChannelOffset). Kernels store whole vectors, so the operand's channel count must be
+        /// a multiple of 16 (then no store reaches the next slice at any width), unless it is the last slice (its excess
+        /// lands in the channel padding). Other operands keep their copy step.
+        /// </summary>
+        private void WriteCatOperandsInPlace(VirtualTensor networkOutput)
+        {
+            for (int k = 0; k < _steps.Count; k++)
+            {
+                StepPlan slice = _steps[k];
+                if (slice.Kind != StepKind.CatSlice || slice.Input == networkOutput.Name) continue;
+                bool last = slice.ChannelOffset + slice.InputShape.Channels == slice.OutputShape.Channels;
+                if (slice.InputShape.Channels % BufferPlan.ChannelAlignment != 0 && !last) continue;
+                var writers = _steps.Where(s => s.Output == slice.Input).ToList();
+                int readers = _steps.Count(s => s.Reads.Contains(slice.Input));
+                if (writers.Count != 1 || writers[0].Kind != StepKind.Conv || readers != 1) continue;
+                StepPlan producer = writers[0];
+                VirtualTensor cat = _tensors.First(t => t.Name == slice.Output);
+                cat.VectorChannels = true;
+                int at = _steps.IndexOf(producer);
+                _steps[at] = producer with
+                {
+                    Output = cat.Name, // OutputShape stays the conv's own: the kernel writes its channels at the offset
+                    ChannelOffset = slice.ChannelOffset,
+                    Title = producer.Title + $", written into channels {slice.ChannelOffset}..{slice.ChannelOffset + slice.InputShape.Channels - 1} of the Cat",
+                };
+                _steps.RemoveAt(k);
+                k--;
+            }
         }
 
         /// <summary>The layers one step covers, starting at <paramref name="head"/> (just the head when not fusing).</summary>

@@ -61,7 +61,8 @@ namespace FusedNet.Generator.Emit
 
             /// <summary>Offset of input pixel (row, column) expressions, both already in padded coordinates.</summary>
             public string InputPixel(string row, string column) => Product(Sum(Product(row, Int(InWidth)), column), Int(InStride));
-            public string OutputPixel(string row, string column) => PixelOffset(Output, row, column);
+            /// <summary>Where output pixel (row, column) starts: in a Cat's buffer, at the step's channel slice.</summary>
+            public string OutputPixel(string row, string column) => Sum(PixelOffset(Output, row, column), Int(Step.ChannelOffset));
 
             /// <summary>The residual operand a fused Add reads in the epilogue (same shape as the output, its own layout).</summary>
             public BufferPlan? Residual { get; }

@@ -88,7 +88,10 @@ namespace FusedNet.Generator.Model
         /// </summary>
         public string? SecondInput { get; init; }
 
-        /// <summary>CatSlice: the first channel of <see cref="Output"/> this step writes.</summary>
+        /// <summary>
+        /// The first channel of <see cref="Output"/> this step writes: a CatSlice's slice, or a convolution that writes its
+        /// result straight into its slice of a Cat (then <see cref="OutputShape"/> is the Cat's shape).
+        /// </summary>
         public int ChannelOffset { get; init; }
 
         /// <summary>Every buffer the step reads.</summary>

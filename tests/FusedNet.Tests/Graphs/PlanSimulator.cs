@@ -35,7 +35,10 @@ namespace FusedNet.Tests.Graphs
         /// <summary>The tensor (layer index, −1 the input) <paramref name="node"/> stands for, looking through Dropout.</summary>
         public static int Resolve(GraphNet graph, int node)
         {
-            while (node >= 0 && graph.Nodes[node].Kind == LayerKind.Dropout) node = graph.Nodes[node].Inputs[0];
+            // Dropout, and Flatten of a tensor that is already flat, compute nothing: their output is their input's tensor.
+            while (node >= 0 && (graph.Nodes[node].Kind == LayerKind.Dropout ||
+                   (graph.Nodes[node].Kind == LayerKind.Flatten && graph.ShapeOf(graph.Nodes[node].Inputs[0]).IsFlat)))
+                node = graph.Nodes[node].Inputs[0];
             return node;
         }
 
@@ -100,6 +103,23 @@ namespace FusedNet.Tests.Graphs
             var steps = path.Steps.ToList();
             var covered = steps.Select(CoveredLayers).ToList();
             var reads = steps.Select((s, k) => ExpectedReads(graph, s, covered[k])).ToList();
+            // A convolution that writes straight into its channel slice of a Cat (no CatSlice copy) also does that Cat's
+            // part for this operand: it covers the Cat, and the buffer holds the Cat's tensor under construction.
+            for (int k = 0; k < steps.Count; k++)
+            {
+                StepPlan step = steps[k];
+                if (step.Kind != StepKind.Conv || buffers[step.Output].Shape.Channels == step.OutputShape.Channels) continue;
+                int producedHere = covered[k][^1];
+                GraphNode? cat = graph.Nodes.FirstOrDefault(n => n.Kind == LayerKind.Cat && n.Inputs.Select(i => Resolve(graph, i)).Contains(producedHere));
+                if (cat is null) { errors.Add($"{path.Name} step {k}: writes into a wider buffer {step.Output} but feeds no Cat"); continue; }
+                var operands = cat.Inputs.Select(i => Resolve(graph, i)).ToList();
+                int offset = operands.TakeWhile(o => o != producedHere).Sum(o => graph.ShapeOf(o).Channels);
+                if (offset != step.ChannelOffset)
+                    errors.Add($"{path.Name} step {k}: writes at channel {step.ChannelOffset}, its operand of Cat {cat.Index} starts at {offset}");
+                if (readCounts.GetValueOrDefault(producedHere) != 1)
+                    errors.Add($"{path.Name} step {k}: writes its tensor {producedHere} only into the Cat, but it has other readers");
+                covered[k] = covered[k].Append(cat.Index).ToList();
+            }
             int output = Resolve(graph, graph.ResolvedOutput);
 
             // Which tensor each buffer holds; a CatSlice writes part of its output, the tensor "under construction".
