@@ -100,6 +100,7 @@ namespace FusedNet.Generator.Analysis
                 Input = Map(s.Input),
                 Output = Map(s.Output),
                 SecondInput = s.SecondInput is null ? null : Map(s.SecondInput),
+                InputScale = s.InputScale is null ? null : Map(s.InputScale),
             });
             return new PathPlan(path.Name, Map(path.InputTensor), steps.ToEquatableArray(), Map(path.OutputTensor));
         }

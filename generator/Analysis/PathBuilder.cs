@@ -59,8 +59,55 @@ namespace FusedNet.Generator.Analysis
                     foreach (System.Action emit in ready) emit();
             }
             VirtualTensor output = _tensorOf[_graph.Output];
-            if (_fuse) WriteCatOperandsInPlace(output);
+            if (_fuse)
+            {
+                WriteCatOperandsInPlace(output);
+                ScaleConvolutionInputs(output);
+            }
             return new VirtualPath(_name, _steps.Select((step, id) => step with { Id = id }).ToList(), _tensors, input.Name, output.Name);
+        }
+
+        /// <summary>
+        /// Squeeze-excite without a pass of its own: a Mul (no activation after it) whose result only a convolution reads
+        /// is dropped, and that convolution reads the Mul's input directly, multiplying each loaded value by its channel's
+        /// scale (one multiply per broadcast input, beside R·J multiply-adds). Only for output-vector convolutions (their
+        /// inner loop walks input channels one at a time); the convolution's padding border moves to the Mul's input.
+        /// </summary>
+        private void ScaleConvolutionInputs(VirtualTensor networkOutput)
+        {
+            for (int k = 0; k < _steps.Count; k++)
+            {
+                StepPlan mul = _steps[k];
+                if (mul.Kind != StepKind.Mul || mul.Epilogue.Count > 0 || mul.Output == networkOutput.Name || mul.Output == mul.Input) continue;
+                var writers = _steps.Where(s => s.Output == mul.Output).ToList();
+                var readers = _steps.Where(s => s.Reads.Contains(mul.Output)).ToList();
+                if (writers.Count != 1 || readers.Count != 1) continue;
+                StepPlan conv = readers[0];
+                if (conv.Kind != StepKind.Conv || conv.Algorithm != ConvAlgorithm.OutputVectors || conv.Input != mul.Output ||
+                    conv.SecondInput == mul.Output || conv.InputScale is not null)
+                    continue;
+                VirtualTensor x = _tensors.First(t => t.Name == mul.Input);
+                if (conv.Padding > x.Border) x.Border = conv.Padding;
+                int at = _steps.IndexOf(conv);
+                _steps[at] = conv with
+                {
+                    Input = mul.Input,
+                    InputScale = mul.SecondInput,
+                    Title = MergeTitles(mul.Title, conv.Title),
+                };
+                _steps.RemoveAt(k);
+                k--;
+            }
+        }
+
+        /// <summary>"a  [layers 1 'x']" and "b + c  [layers 2 'y', 3 'z']" → "a + b + c  [layers 1 'x', 2 'y', 3 'z']".</summary>
+        private static string MergeTitles(string first, string second)
+        {
+            const string Marker = "  [layers ";
+            int a = first.IndexOf(Marker, System.StringComparison.Ordinal), b = second.IndexOf(Marker, System.StringComparison.Ordinal);
+            if (a < 0 || b < 0) return first + " + " + second;
+            string firstLayers = first.Substring(a + Marker.Length).TrimEnd(']');
+            return first.Substring(0, a) + " + " + second.Substring(0, b) + Marker + firstLayers + ", " + second.Substring(b + Marker.Length);
         }
 
         /// <summary>

@@ -13,28 +13,32 @@ namespace FusedNet.Generator.Emit
     internal static class ConvEmitter
     {
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
-            BufferPlan? residual, VectorWidth? width)
+            BufferPlan? residual, BufferPlan? inputScale, VectorWidth? width)
         {
+            var geometry = new Geometry(step, input, output, residual, inputScale);
             switch (step.Algorithm)
             {
                 case ConvAlgorithm.OutputVectors:
-                    EmitOutputVectors(w, method, step, new Geometry(step, input, output, residual), width!);
+                    EmitOutputVectors(w, method, step, geometry, width!);
                     break;
-                case ConvAlgorithm.Depthwise:
-                    EmitDepthwise(w, method, step, new Geometry(step, input, output, residual), width!);
+                case ConvAlgorithm.Depthwise when inputScale is null:
+                    EmitDepthwise(w, method, step, geometry, width!);
+                    break;
+                case ConvAlgorithm.GroupedScalar when inputScale is null:
+                    EmitGroupedScalar(w, method, step, geometry);
                     break;
                 default:
-                    EmitGroupedScalar(w, method, step, new Geometry(step, input, output, residual));
-                    break;
+                    throw new System.InvalidOperationException($"a {step.Algorithm} convolution cannot scale its inputs");
             }
         }
 
         /// <summary>Geometry shared by the three algorithms, as literals.</summary>
         private sealed class Geometry
         {
-            public Geometry(StepPlan step, BufferPlan input, BufferPlan output, BufferPlan? residual)
+            public Geometry(StepPlan step, BufferPlan input, BufferPlan output, BufferPlan? residual, BufferPlan? inputScale)
             {
                 Residual = residual;
+                InputScale = inputScale;
                 Output = output;
                 Step = step;
                 InPerGroup = step.InputShape.Channels / step.Groups;
@@ -68,8 +72,14 @@ namespace FusedNet.Generator.Emit
             public BufferPlan? Residual { get; }
             public string ResidualPixel(string row, string column) => PixelOffset(Residual!, row, column);
 
-            /// <summary>The kernel's parameters: a residual reference only when the epilogue adds one.</summary>
-            public string[] Parameters => Residual is null ? WeightedParameters : WeightedParameters.Concat(new[] { "ref float residual" }).ToArray();
+            /// <summary>The [C, 1, 1] per-input-channel scale of a fused squeeze-excite, when there is one.</summary>
+            public BufferPlan? InputScale { get; }
+
+            /// <summary>The kernel's parameters: a residual reference only when the epilogue adds one, a scale only when inputs are scaled.</summary>
+            public string[] Parameters => WeightedParameters
+                .Concat(Residual is null ? new string[0] : new[] { "ref float residual" })
+                .Concat(InputScale is null ? new string[0] : new[] { "ref float inputScale" })
+                .ToArray();
 
             /// <summary>Declares r, the residual at the same output position, when there is one.</summary>
             public void DeclareResidual(SourceWriter w, string row, string column, string channel)
@@ -202,13 +212,22 @@ namespace FusedNet.Generator.Emit
                        $"{Sum(g.InputPixel(Sum("inRow", Product("ky", Int(step.Dilation))), Sum(Product(ox, Int(step.Stride)), Product("kx", Int(step.Dilation)), Int(g.Shift))), channelStart)});");
                 w.Line($"ref float wTap = ref Unsafe.Add(ref wBlock, (ky * {Int(step.KernelWidth)} + kx) * {Int(g.InPerGroup * v.Lanes)});");
             }
+            bool scaled = g.InputScale is not null;
+            if (scaled)
+            {
+                // Squeeze-excite: channel c of the input is x[c]·scale[c]; sc walks the scales beside x.
+                string first = g.InputScale!.Shape.IsFlat ? "0" : PixelOffset(g.InputScale, "0", "0");
+                w.Line($"ref float sc = ref Unsafe.Add(ref inputScale, {Sum(first, channelStart)});");
+            }
             void InputChannelStep(int xOffset, int wOffset)
             {
                 for (int j = 0; j < vectors; j++)
                     w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(wOffset + j * vectorStride))};");
+                if (scaled) w.Line($"float s{xOffset} = Unsafe.Add(ref sc, {Int(xOffset)});");
                 for (int r = 0; r < pixels; r++)
                 {
-                    w.Line($"{v.Of} x{r} = {v.Broadcast($"Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})")};");
+                    string value = $"Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})";
+                    w.Line($"{v.Of} x{r} = {v.Broadcast(scaled ? $"{value} * s{xOffset}" : value)};");
                     for (int j = 0; j < vectors; j++)
                         w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
                 }
@@ -230,6 +249,7 @@ namespace FusedNet.Generator.Emit
                 w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
                 InputChannelStep(0, 0);
                 w.Line("x = ref Unsafe.Add(ref x, 1);");
+                if (scaled) w.Line("sc = ref Unsafe.Add(ref sc, 1);");
                 w.Line($"wTap = ref Unsafe.Add(ref wTap, {v.Lanes});");
                 w.Close();
             }

@@ -356,7 +356,8 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Conv:
                 case StepKind.Linear:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Weights")}, {Field("Bias")}" +
-                        (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start");
+                        (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
+                        (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start");
                 case StepKind.ScaleShift:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Scale")}, {Field("Shift")}";
                 case StepKind.Add:
@@ -489,7 +490,8 @@ namespace FusedNet.Generator.Emit
             switch (step.Kind)
             {
                 case StepKind.Conv:
-                    ConvEmitter.EmitKernel(w, method, step, input, output, second, width);
+                    ConvEmitter.EmitKernel(w, method, step, input, output, second,
+                        step.InputScale is null ? null : buffers[step.InputScale], width);
                     break;
                 case StepKind.Linear:
                     LinearEmitter.EmitKernel(w, method, step, width!);

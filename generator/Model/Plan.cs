@@ -1,3 +1,4 @@
+using System.Linq;
 using FusedNet.Generator.Helpers;
 
 namespace FusedNet.Generator.Model
@@ -94,9 +95,15 @@ namespace FusedNet.Generator.Model
         /// </summary>
         public int ChannelOffset { get; init; }
 
+        /// <summary>
+        /// A convolution that reads its input scaled per input channel by this [C, 1, 1] buffer: a squeeze-excite `x * s`
+        /// whose only reader is the convolution, applied as the inputs are loaded instead of in a pass of its own.
+        /// </summary>
+        public string? InputScale { get; init; }
+
         /// <summary>Every buffer the step reads.</summary>
         public System.Collections.Generic.IEnumerable<string> Reads =>
-            SecondInput is null ? new[] { Input } : new[] { Input, SecondInput };
+            new[] { Input, SecondInput, InputScale }.Where(b => b is not null).Select(b => b!);
         /// <summary>Index of the declared layer the step computes (the first it covers), for messages.</summary>
         public int MainLayer { get; init; } = -1;
 

@@ -79,6 +79,14 @@ namespace FusedNet.Tests.Graphs
                     reads.Add((step.SecondInput ?? throw new InvalidOperationException($"step {step.Id} {step.Kind} has no second input"), operands[1]));
                     break;
                 default:
+                    if (step.InputScale is not null)
+                    {
+                        // A squeeze-excite Mul fused into the convolution's input loads: it reads the Mul's two operands.
+                        if (graph.Nodes[head].Kind != LayerKind.Mul) throw new InvalidOperationException($"step {step.Id} scales its input but covers no Mul first");
+                        reads.Add((step.Input, operands[0]));
+                        reads.Add((step.InputScale, operands[1]));
+                        break;
+                    }
                     reads.Add((step.Input, operands[0]));
                     if (step.SecondInput is not null)
                     {
