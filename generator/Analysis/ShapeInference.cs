@@ -181,6 +181,17 @@ namespace FusedNet.Generator.Analysis
         /// </summary>
         private static bool CheckDeclaredInput(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
         {
+            if (layer.DeclaredInputShape.Count == 3)
+            {
+                // FN0032: the first layer of an attribute network used as a sub-module carries that network's input shape.
+                var declared = Shape.Spatial(layer.DeclaredInputShape[0], layer.DeclaredInputShape[1], layer.DeclaredInputShape[2]);
+                if (declared != input)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddedNetworkInputMismatch, layer.Location, layer.Label,
+                        layer.DeclaredBy ?? "?", declared.ToString(), input.ToString()));
+                    return false;
+                }
+            }
             if (layer.DeclaredInChannels <= 0 || layer.DeclaredInChannels == input.Channels) return true;
             (string argument, string unit) = layer.Kind switch
             {

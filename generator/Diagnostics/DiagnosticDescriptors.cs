@@ -177,6 +177,11 @@ namespace FusedNet.Generator.Diagnostics
             "Declared input size does not match",
             "{0}: declared with {1} = {2}, but its input is {3} ({4} {5}). Change the argument to {4}, or check the layer before it.");
 
+        /// <summary>An attribute-declared network used as a sub-module (Module.FromAttributes) receives another shape than it declares.</summary>
+        public static readonly DiagnosticDescriptor EmbeddedNetworkInputMismatch = Error("FN0032",
+            "Sub-network input shape does not match",
+            "{0}: network '{1}' declares the input {2} ([FusedNetwork]), but {3} reaches it. Change its [FusedNetwork] arguments to {3}, or check the layers before it.");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

@@ -197,7 +197,7 @@ namespace FusedNet.Generator.Extraction
         }
 
         /// <summary>Reads one layer attribute's arguments into a <see cref="LayerSpec"/>; null if unreadable.</summary>
-        private static LayerSpec? ReadLayer(int index, AttributeData data, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        internal static LayerSpec? ReadLayer(int index, AttributeData data, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
             if (data.AttributeConstructor is null) return null; // a compile error the compiler reports
             LayerKind kind = LayerAttributes[data.AttributeClass!.Name];

@@ -159,7 +159,8 @@ namespace FusedNet.Generator.Extraction
             if (!visited.Add(module)) return;
             module.Path = path;
             for (int i = 0; i < module.Children.Count; i++)
-                AssignPaths(module.Children[i], ModuleInterpreter.Join(path, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), visited);
+                AssignPaths(module.Children[i], ModuleInterpreter.Join(path,
+                    module.Children[i].SegmentOverride ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)), visited);
             foreach ((ISymbol member, _) in module.MemberOrder)
                 if (module.Members.TryGetValue(member, out Value? value) && value is ModuleValue child)
                     AssignPaths(child.Module, ModuleInterpreter.Join(path, Segment(member)), visited);

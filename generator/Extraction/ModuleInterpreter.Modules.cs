@@ -62,6 +62,9 @@ namespace FusedNet.Generator.Extraction
             if (SymbolEqualityComparer.Default.Equals(owner, _known.F))
                 return Function(invocation, frame);
 
+            if (SymbolEqualityComparer.Default.Equals(owner, _known.Module) && method.Name == "FromAttributes" && method.TypeArguments.Length == 1)
+                return FromAttributes(invocation, frame);
+
             if (SourceBody(method) is { } body && !method.IsAbstract)
             {
                 ModuleInstance? self = null;
@@ -73,6 +76,48 @@ namespace FusedNet.Generator.Extraction
                 return RunBody(body, method, invocation.Arguments, self, frame, invocation.Syntax);
             }
             throw NotReadable(invocation, frame);
+        }
+
+        /// <summary>
+        /// Module.FromAttributes&lt;T&gt;(): an attribute-declared network as a Sequential of its layers, read with the
+        /// attribute front end's reader; the first layer carries T's declared input shape for shape inference to check.
+        /// </summary>
+        private Value FromAttributes(IInvocationOperation invocation, Frame frame)
+        {
+            if (frame.InForward)
+                throw Unsupported(invocation, frame, $"'{Text(invocation.Syntax)}' in Forward (create sub-modules in field initialisers, then call them in Forward)");
+            if (invocation.TargetMethod.TypeArguments[0] is not INamedTypeSymbol network || network.TypeKind == TypeKind.Error) throw Silent();
+            AttributeData? shape = network.GetAttributes()
+                .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeExtractor.NetworkAttributeMetadataName);
+            var attributes = AttributeExtractor.LayerAttributesInSourceOrder(network, _cancellationToken);
+            if (shape is null || attributes.Count == 0)
+                throw Error(DiagnosticDescriptors.InvalidModuleClass, invocation.Syntax, network.Name,
+                    "is used with Module.FromAttributes, which takes a network declared with [FusedNetwork(c, h, w)] and layer attributes");
+            int[] input = shape.ConstructorArguments.Select(a => a.Value is int i ? i : -1).ToArray();
+            if (input.Length != 3 || input.Any(v => v < 1)) throw Silent(); // the attribute network reports its own problem
+
+            var module = new ModuleInstance(network, ModuleRole.Sequential, invocation.Syntax, "");
+            for (int i = 0; i < attributes.Count; i++)
+            {
+                var problems = new List<DiagnosticInfo>();
+                LayerSpec? spec = AttributeExtractor.ReadLayer(i, attributes[i].Data, LocationInfo.From(attributes[i].Syntax), problems);
+                if (spec is null) throw problems.Count > 0 ? new ExtractionStop(problems[0]) : Silent();
+                string position = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                module.Children.Add(new ModuleInstance(network, ModuleRole.Layer, attributes[i].Syntax, "")
+                {
+                    Layer = spec with
+                    {
+                        Index = 0,
+                        Name = "",
+                        Location = null,
+                        Inputs = default,
+                        DeclaredInputShape = i == 0 ? input.ToEquatableArray() : default,
+                        DeclaredBy = network.Name,
+                    },
+                    SegmentOverride = spec.Name == position ? null : spec.Name,
+                });
+            }
+            return new ModuleValue(module);
         }
 
         private Value Cat(IInvocationOperation invocation, Frame frame)

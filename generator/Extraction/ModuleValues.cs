@@ -107,6 +107,9 @@ namespace FusedNet.Generator.Extraction
         /// <summary>For <see cref="ModuleRole.Layer"/>: the layer it becomes (Index, Name, Inputs and Location are set per call).</summary>
         public LayerSpec? Layer { get; set; }
 
+        /// <summary>Its segment under a Sequential parent when not its position: a layer attribute's Name = "..." override.</summary>
+        public string? SegmentOverride { get; set; }
+
         /// <summary>Sequential children (a Sequential, or a user class derived from Sequential), in order.</summary>
         public List<ModuleInstance> Children { get; } = new List<ModuleInstance>();
 

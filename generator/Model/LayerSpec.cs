@@ -80,6 +80,15 @@ namespace FusedNet.Generator.Model
         public int DeclaredInChannels { get; init; }
 
         /// <summary>
+        /// The first layer of an attribute-declared network used as a sub-module (Module.FromAttributes): that network's
+        /// [FusedNetwork(c, h, w)] input shape, which must be what reaches the layer (FN0032); empty otherwise.
+        /// </summary>
+        public EquatableArray<int> DeclaredInputShape { get; init; }
+
+        /// <summary>The attribute-declared network a layer comes from, for FN0032's message.</summary>
+        public string? DeclaredBy { get; init; }
+
+        /// <summary>
         /// The layers whose outputs this one reads, by <see cref="Index"/>; <see cref="NetworkInput"/> is the network's
         /// input. A layer may only read layers before it (the list is in an order that can run). The attribute front
         /// end reads the previous layer; Add and Mul read two layers, Cat two or more.

@@ -24,6 +24,17 @@ namespace FusedNet.Modules
         {
         }
 
+        /// <summary>
+        /// A network declared with layer attributes (<c>[FusedNetwork(c, h, w)] [Conv2d(...)] ... partial class Head</c>)
+        /// used as a sub-module: its layers in order, as a <c>Sequential</c> of them (weights <c>field.0.weight</c>, …, or
+        /// <c>field.NAME.weight</c> where a layer has <c>Name = "NAME"</c>). Its <c>[FusedNetwork]</c> input shape must be
+        /// the shape that reaches it (FN0032). Write it in a field initialiser:
+        /// <c>readonly Module head = Module.FromAttributes&lt;Head&gt;();</c>
+        /// </summary>
+        /// <typeparam name="TNetwork">The attribute-declared network class.</typeparam>
+        /// <returns>The description (its <c>Forward</c> never runs).</returns>
+        public static Module FromAttributes<TNetwork>() where TNetwork : class => new AttributeNetworkModule(typeof(TNetwork));
+
         /// <summary>The exception every description-only <c>Forward</c> throws.</summary>
         internal static NotSupportedException DescriptionOnly(string what) => new(
             $"{what} is a description read by the FusedNet source generator and does not compute anything. " +
@@ -109,5 +120,19 @@ namespace FusedNet.Modules
         /// <returns>Never returns.</returns>
         /// <exception cref="NotSupportedException">Always: module classes are descriptions.</exception>
         public Tensor Forward(Tensor x) => throw DescriptionOnly(GetType().Name);
+    }
+
+    /// <summary>The description <see cref="Module.FromAttributes{TNetwork}"/> returns: an attribute-declared network as a sub-module.</summary>
+    public sealed class AttributeNetworkModule : Module
+    {
+        internal AttributeNetworkModule(Type network) => Network = network;
+
+        /// <summary>The attribute-declared network class.</summary>
+        public Type Network { get; }
+
+        /// <summary>In a <c>Forward</c> description: the network's layers applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The input.</param>
+        /// <returns>Never returns: throws <see cref="NotSupportedException"/>.</returns>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(Network.Name + " used as a module");
     }
 }
