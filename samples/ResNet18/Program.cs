@@ -1,128 +1,13 @@
-using System;
-using System.Diagnostics;
-using System.IO;
-using FusedNet;
+using FusedNet.Samples;
 
 namespace ResNet18Sample;
 
 /// <summary>
-/// The module-form sample: builds ResNet18 (torchvision's ResNet-18, written as PyTorch-style modules in ResNet18.cs) from seeded random weights (or a .safetensors file given as the first
-/// argument, e.g. the torchvision model's state_dict saved with safetensors), runs the fused and unfused paths
-/// on the same image, and prints the logits, the largest difference between the paths and the time per
-/// inference of each. `--save PATH` writes the random weights as safetensors, to try the loading path.
+/// The module-form sample of ResNet18 (ResNet18.cs: torchvision's architecture written as PyTorch-style modules): random or
+/// loaded weights, fused vs unfused logits and timings (samples/Shared/ModuleSampleRunner.cs).
 /// </summary>
 internal static class Program
 {
-    private const int Seed = 2024;
-
-    private static int Main(string[] args)
-    {
-        try
-        {
-            return Run(args);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
-    private static int Run(string[] args)
-    {
-        string? weightsPath = null, savePath = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--save" && i + 1 < args.Length) savePath = args[++i];
-            else if (args[i] is "-h" or "--help")
-            {
-                Console.WriteLine("usage: ResNet18 [weights.safetensors] [--save out.safetensors]");
-                return 0;
-            }
-            else weightsPath = args[i];
-        }
-
-        ResNet18 net = CreateNetwork(weightsPath, savePath);
-        PrintSummary();
-
-        float[] image = RandomWeights.RandomInput(ResNet18.InputLength, Seed);
-        float[] fused = new float[ResNet18.OutputLength];
-        float[] unfused = new float[ResNet18.OutputLength];
-        net.Forward(image, fused);
-        net.ForwardUnfused(image, unfused);
-
-        Console.WriteLine();
-        Console.WriteLine("class   fused logit   unfused logit   (first 10 classes)");
-        for (int k = 0; k < Math.Min(10, ResNet18.OutputLength); k++)
-            Console.WriteLine($"{k,5}   {fused[k],11:F6}   {unfused[k],13:F6}");
-        Console.WriteLine($"predicted class: {ArgMax(fused)} (fused), {ArgMax(unfused)} (unfused)");
-        Console.WriteLine($"max |fused - unfused| = {MaxDifference(fused, unfused):E2}");
-
-        double fusedMicros = TimePerInference(() => net.Forward(image, fused));
-        double unfusedMicros = TimePerInference(() => net.ForwardUnfused(image, unfused));
-        long allocated = AllocatedBytes(() => net.Forward(image, fused)) + AllocatedBytes(() => net.ForwardUnfused(image, unfused));
-        Console.WriteLine();
-        VectorWidth width = ResNet18.VectorWidth;
-        Console.WriteLine($"vector width: {width} ({(width.IsHardwareAccelerated() ? "hardware-accelerated" : "software")})");
-        Console.WriteLine($"fused:   {fusedMicros,8:F1} µs per inference ({2.0 * ResNet18.MultiplyAccumulates / fusedMicros / 1e3:F1} GFLOP/s)");
-        Console.WriteLine($"unfused: {unfusedMicros,8:F1} µs per inference ({2.0 * ResNet18.MultiplyAccumulates / unfusedMicros / 1e3:F1} GFLOP/s)");
-        Console.WriteLine($"fusion speed-up: {unfusedMicros / fusedMicros:F2}x; bytes allocated by 200 inferences: {allocated}");
-        Console.WriteLine("(single timings on a shared machine are noisy: see bench/ for BenchmarkDotNet numbers)");
-        return 0;
-    }
-
-    private static ResNet18 CreateNetwork(string? weightsPath, string? savePath)
-    {
-        if (weightsPath is not null)
-        {
-            Console.WriteLine($"weights: {weightsPath}");
-            using SafetensorsFile file = SafetensorsFile.Open(weightsPath);
-            return new ResNet18(file); // the file can be closed right away: the network keeps folded copies
-        }
-        Console.WriteLine($"weights: seeded random (Kaiming uniform, non-trivial BatchNorm statistics), seed {Seed}");
-        InMemoryWeights weights = RandomWeights.Create(ResNet18.ExpectedWeights, Seed);
-        if (savePath is not null)
-        {
-            SafetensorsFile.Save(savePath, weights);
-            Console.WriteLine($"saved the random weights to {savePath}");
-        }
-        return new ResNet18(weights);
-    }
-
-    private static void PrintSummary()
-    {
-        Console.WriteLine($"ResNet18: input {ResNet18.InputShape}, output {ResNet18.OutputShape}, {ResNet18.MultiplyAccumulates:N0} multiply-accumulates");
-        foreach (LayerInfo layer in ResNet18.Layers)
-            Console.WriteLine($"  {layer.Name,-28} {layer.Description,-60} {layer.InputShape,-14} -> {layer.OutputShape}");
-    }
-
-    private static double TimePerInference(Action inference)
-    {
-        for (int i = 0; i < 5; i++) inference(); // warm up: tiered JIT, caches
-        const int runs = 20;
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < runs; i++) inference();
-        return watch.Elapsed.TotalMicroseconds / runs;
-    }
-
-    private static long AllocatedBytes(Action inference)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++) inference();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
-    private static int ArgMax(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
-    }
-
-    private static float MaxDifference(float[] a, float[] b)
-    {
-        float max = 0;
-        for (int i = 0; i < a.Length; i++) max = MathF.Max(max, MathF.Abs(a[i] - b[i]));
-        return max;
-    }
+    private static int Main(string[] args) => ModuleSampleRunner.Main(args,
+        new SampleNetwork("ResNet18", ResNet18.ExpectedWeights, weights => new ResNet18(weights), ResNet18.MultiplyAccumulates));
 }
