@@ -204,7 +204,7 @@ namespace FusedNet.Generator.Analysis
             return false;
         }
 
-        public static bool HasWeights(LayerKind kind) => LayerCatalog.Of(kind).Weights.Count > 0;
+        public static bool HasWeights(LayerKind kind) => LayerCatalog.Of(kind).HasWeights;
 
         private static ShapedLayer? InferLayer(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
         {

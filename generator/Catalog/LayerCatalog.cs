@@ -36,6 +36,9 @@ namespace FusedNet.Generator.Catalog
 
         public bool IsActivation => Role == "activation";
 
+        /// <summary>It reads tensors from the weight source (so its name is a weight prefix that must be unique).</summary>
+        public bool HasWeights => Weights.Count > 0;
+
         public LayerKindInfo WithOperator(string name, bool takesParameter = false)
         {
             Operator = name;

@@ -216,8 +216,7 @@ namespace FusedNet.Generator.Emit
             if (scaled)
             {
                 // Squeeze-excite: channel c of the input is x[c]·scale[c]; sc walks the scales beside x.
-                string first = g.InputScale!.Shape.IsFlat ? "0" : PixelOffset(g.InputScale, "0", "0");
-                w.Line($"ref float sc = ref Unsafe.Add(ref inputScale, {Sum(first, channelStart)});");
+                w.Line($"ref float sc = ref Unsafe.Add(ref inputScale, {Sum(PixelOffset(g.InputScale!, "0", "0"), channelStart)});");
             }
             void InputChannelStep(int xOffset, int wOffset)
             {

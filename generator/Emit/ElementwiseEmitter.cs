@@ -58,7 +58,7 @@ namespace FusedNet.Generator.Emit
                     break;
                 case StepKind.Mul:
                     // The scale is [C, 1, 1] (or [C]) with no border: channel c sits at offset c.
-                    w.Line($"value *= {v.Load("second", SecondOffset(second!) + "c")};");
+                    w.Line($"value *= {v.Load("second", Sum(PixelOffset(second!, "0", "0"), "c"))};");
                     break;
             }
             w.Line(v.Store(Epilogue(step.Epilogue, "value", null), "target", "c"));
@@ -73,12 +73,5 @@ namespace FusedNet.Generator.Emit
 
         private static string Pixel(string reference, BufferPlan buffer) =>
             $"Unsafe.Add(ref {reference}, {PixelOffset(buffer, "y", "x")})";
-
-        /// <summary>Where a [C, 1, 1] buffer's channel 0 sits (after its border, if a padded conv also reads it).</summary>
-        private static string SecondOffset(BufferPlan scale)
-        {
-            if (scale.Shape.IsFlat || scale.Border == 0) return "";
-            return $"{Int((scale.Border * scale.PaddedWidth + scale.Border) * scale.ChannelStride)} + ";
-        }
     }
 }

@@ -60,8 +60,7 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             // A [C] result, or [C, 1, 1] (AdaptiveAvgPool2d) whose one pixel sits after the border a padded reader asked for.
-            string first = output.Shape.IsFlat || output.Border == 0 ? "" : $"{Int((output.Border * output.PaddedWidth + output.Border) * output.ChannelStride)} + ";
-            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", first + "c"));
+            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", Sum(PixelOffset(output, "0", "0"), "c")));
             w.Close();
             w.Close();
         }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using FusedNet.Generator.Catalog;
 using FusedNet.Generator.Diagnostics;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
@@ -578,15 +579,12 @@ namespace FusedNet.Generator.Extraction
                 "Forward does not return a tensor on the path taken at build time");
         }
 
-        private static bool HasWeights(LayerKind kind) =>
-            kind is LayerKind.Conv2d or LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.Linear;
-
         private TensorValue AddModuleLayer(ModuleInstance module, TensorValue input, SyntaxNode site)
         {
             LayerSpec spec = module.Layer!;
             string path = module.Path ?? module.HintPath;
             string name;
-            if (HasWeights(spec.Kind))
+            if (LayerCatalog.Of(spec.Kind).HasWeights)
             {
                 name = path;
                 _layerNames.Add(name);
