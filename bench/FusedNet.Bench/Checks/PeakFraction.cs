@@ -21,12 +21,9 @@ namespace FusedNet.Bench.Checks
 
         public static int Run(string networkName, int inferences)
         {
-            if (!Enum.TryParse(networkName, ignoreCase: true, out BenchNet id))
-            {
-                Console.Error.WriteLine($"unknown network '{networkName}': one of {string.Join(", ", Enum.GetNames<BenchNet>())}");
-                return 2;
-            }
-            using PreparedNetwork prepared = PreparedNetwork.Create(BenchNetworks.Get(id));
+            if (BenchNetworks.Parse(networkName) is not { } bench) return 2;
+            using PreparedNetwork prepared = PreparedNetwork.Create(bench);
+            BenchNet id = bench.Id;
             IFusedNetwork network = prepared.Network;
             VectorWidth width = network.VectorWidth;
             double peak = Math.Max(PeakGflops(width), PeakGflops(width)); // the second run is warm

@@ -15,12 +15,9 @@ namespace FusedNet.Bench.Checks
     {
         public static int Run(string networkName, int inferences, int top)
         {
-            if (!Enum.TryParse(networkName, ignoreCase: true, out BenchNet id))
-            {
-                Console.Error.WriteLine($"unknown network '{networkName}': one of {string.Join(", ", Enum.GetNames<BenchNet>())}");
-                return 2;
-            }
-            using PreparedNetwork prepared = PreparedNetwork.Create(BenchNetworks.Get(id));
+            if (BenchNetworks.Parse(networkName) is not { } bench) return 2;
+            using PreparedNetwork prepared = PreparedNetwork.Create(bench);
+            BenchNet id = bench.Id;
             IFusedNetwork network = prepared.Network;
             Console.WriteLine($"network {id}, vector width {network.VectorWidth}, median of {inferences} inferences per step");
             foreach (bool fused in new[] { true, false })

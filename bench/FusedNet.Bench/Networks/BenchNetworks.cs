@@ -26,5 +26,13 @@ namespace FusedNet.Bench.Networks
         };
 
         public static BenchNetwork Get(BenchNet id) => All.First(n => n.Id == id);
+
+        /// <summary>The network a command-line key names (case-insensitive), or null after printing the known keys.</summary>
+        public static BenchNetwork? Parse(string key)
+        {
+            if (System.Enum.TryParse(key, ignoreCase: true, out BenchNet id)) return Get(id);
+            System.Console.Error.WriteLine($"unknown network '{key}': one of {string.Join(", ", System.Enum.GetNames<BenchNet>())}");
+            return null;
+        }
     }
 }
