@@ -41,6 +41,7 @@ namespace FusedNet.Generator.Analysis
             {
                 ConstructorChain = spec.ConstructorChain,
                 Source = spec.Source,
+                HasOwnDispose = spec.HasOwnDispose,
             };
         }
 

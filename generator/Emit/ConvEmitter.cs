@@ -79,6 +79,7 @@ namespace FusedNet.Generator.Emit
             public string[] Parameters => WeightedParameters
                 .Concat(Residual is null ? new string[0] : new[] { "ref float residual" })
                 .Concat(InputScale is null ? new string[0] : new[] { "ref float inputScale" })
+                .Concat(RowRange.Parameters)
                 .ToArray();
 
             /// <summary>Declares r, the residual at the same output position, when there is one.</summary>
@@ -131,7 +132,7 @@ namespace FusedNet.Generator.Emit
 
             void OpenRow()
             {
-                w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+                w.Open(RowRange.Loop("oy", step.OutputShape.Height));
                 w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
             }
 
@@ -280,7 +281,7 @@ namespace FusedNet.Generator.Emit
             Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels, " +
                 $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s); epilogue: {EpilogueName(step.Epilogue)}.",
                 g.Parameters);
-            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Open(RowRange.Loop("oy", step.OutputShape.Height));
             w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
 
             void Block(int count)
@@ -359,7 +360,7 @@ namespace FusedNet.Generator.Emit
         {
             Header(w, method, $"scalar grouped convolution: {Int(step.Groups)} groups of {Int(g.InPerGroup)} → {Int(g.OutPerGroup)} channels; epilogue: {EpilogueName(step.Epilogue)}.",
                 g.Parameters);
-            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Open(RowRange.Loop("oy", step.OutputShape.Height));
             w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
             w.Line($"ref float o = ref Unsafe.Add(ref output, {g.OutputPixel("oy", "ox")});");
             g.DeclareResidual(w, "oy", "ox", "0");

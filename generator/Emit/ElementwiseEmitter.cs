@@ -22,6 +22,8 @@ namespace FusedNet.Generator.Emit
                 _ => "ref float input, ref float output",
             };
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
+            bool spatial = !input.Shape.IsFlat;
+            if (spatial) parameters += ", " + string.Join(", ", RowRange.Parameters);
             OpenKernel(w, $"public static void {method}({parameters})");
             string operation = step.Kind switch
             {
@@ -31,10 +33,9 @@ namespace FusedNet.Generator.Emit
                 _ => "x",
             };
             w.Line($"// {(input.Name == output.Name ? "in place" : "out of place")}: {operation}{(step.Epilogue.Count == 0 ? "" : ", then " + EpilogueName(step.Epilogue))}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
-            bool spatial = !input.Shape.IsFlat;
             if (spatial)
             {
-                w.Open($"for (int y = 0; y < {Int(input.Shape.Height)}; y++)");
+                w.Open(RowRange.Loop("y", input.Shape.Height));
                 w.Open($"for (int x = 0; x < {Int(input.Shape.Width)}; x++)");
                 w.Line($"ref float source = ref {Pixel("input", input)};");
                 w.Line($"ref float target = ref {Pixel("output", output)};");

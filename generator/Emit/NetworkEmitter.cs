@@ -41,12 +41,13 @@ namespace FusedNet.Generator.Emit
 
             w.Line($"/// <summary>FusedNet network: input {Comment(plan.Input.ToString())}, output {Comment(plan.Output.ToString())}.</summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"FusedNet.Generator\", \"1.0.0\")]");
-            w.Open($"partial class {plan.ClassIdentifier} : {Rt}.IFusedNetwork");
+            w.Open($"partial class {plan.ClassIdentifier} : {Rt}.IFusedNetwork, global::FusedNet.Internal.IParallelBody{(plan.HasOwnDispose ? "" : ", global::System.IDisposable")}");
             EmitMetadata(w, plan);
             EmitInstanceMembers(w, plan);
             EmitForward(w, plan.Fused, "Forward", kernels, parameters);
             EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters);
             EmitProfiling(w, plan);
+            EmitParallelBody(w, plan);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
@@ -139,6 +140,10 @@ namespace FusedNet.Generator.Emit
                 w.Line("private readonly FoldedWeights _weights = null!; // null only in an instance made with the description constructor");
                 w.Line("private readonly Scratch _scratch = null!;");
             }
+            w.Line("private readonly global::FusedNet.NetworkOptions _options = global::FusedNet.NetworkOptions.Default;");
+            w.Line("private readonly global::FusedNet.Internal.ParallelWorkers? _workers; // null with one thread");
+            w.Line("private readonly Scratch[] _sampleScratch = null!; // [0] is _scratch; one per thread when a batch is split by samples");
+            w.Line("private readonly long _splitThreshold; // steps with less work run on the calling thread (NetworkOptions.SplitThreshold)");
             w.Line("private int _busy; // 1 while Forward or ForwardUnfused runs on this instance (they share _scratch)");
             w.Line();
             w.Line("/// <summary>");
@@ -149,22 +154,54 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"weights\"/> is null.</exception>");
             w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing (all missing names are listed), has the wrong shape or dtype, or holds invalid values.</exception>");
             string chain = plan.ConstructorChain is null ? "" : " : " + plan.ConstructorChain;
-            w.Open($"public {name}({Rt}.IWeightSource weights){chain}");
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-            w.Line("_weights = new FoldedWeights(weights);");
-            w.Line("_scratch = new Scratch();");
-            w.Close();
-            w.Line();
-            w.Open($"private {name}(FoldedWeights weights){chain}");
-            w.Line("_weights = weights;");
-            w.Line("_scratch = new Scratch();");
+            w.Line($"public {name}({Rt}.IWeightSource weights) : this(weights, {Rt}.NetworkOptions.Default)");
+            w.Open();
             w.Close();
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// A new instance that shares this one's folded weights (no copy) and has its own scratch buffers. An instance");
-            w.Line("/// runs one inference at a time; give each thread its own instance from this method.");
+            w.Line("/// As the one-argument constructor, with run options: <c>new NetworkOptions { Threads = 2 }</c> starts a worker thread that");
+            w.Line("/// shares each inference (see <see cref=\"global::FusedNet.NetworkOptions.Threads\"/>); dispose the network to stop it.");
             w.Line("/// </summary>");
-            w.Line($"public {name} CloneForThread() => new {name}(_weights);");
+            w.Line("/// <param name=\"weights\">The tensors, by PyTorch state_dict name: see <see cref=\"ExpectedWeights\"/>.</param>");
+            w.Line("/// <param name=\"options\">Threads and spin time.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"weights\"/> or <paramref name=\"options\"/> is null.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An option is out of range.</exception>");
+            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing (all missing names are listed), has the wrong shape or dtype, or holds invalid values.</exception>");
+            w.Open($"public {name}({Rt}.IWeightSource weights, {Rt}.NetworkOptions options){chain}");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(options);");
+            w.Line($"options.Validate({String(plan.ClassName)});");
+            w.Line("_weights = new FoldedWeights(weights);");
+            EmitRunState(w, plan);
+            w.Close();
+            w.Line();
+            w.Open($"private {name}(FoldedWeights weights, {Rt}.NetworkOptions options){chain}");
+            w.Line("_weights = weights;");
+            EmitRunState(w, plan);
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// A new instance that shares this one's folded weights (no copy) and has its own scratch buffers (and, with more than");
+            w.Line("/// one thread, its own workers). An instance runs one inference at a time; give each thread its own instance from this method.");
+            w.Line("/// </summary>");
+            w.Line($"public {name} CloneForThread() => new {name}(_weights, _options);");
+            w.Line();
+            w.Line("/// <summary>Threads each inference uses, the calling thread included (<see cref=\"global::FusedNet.NetworkOptions.Threads\"/>).</summary>");
+            w.Line("public int Threads => _options.Threads;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Stops the worker threads of an instance made with more than one thread (nothing to do with one); a later Forward then throws");
+            w.Line("/// ObjectDisposedException. Workers also stop when the instance is garbage collected.");
+            w.Line("/// </summary>");
+            w.Line("public void StopThreads() => _workers?.Dispose();");
+            w.Line();
+            if (!plan.HasOwnDispose)
+            {
+                w.Line("/// <summary>Stops the worker threads (<see cref=\"StopThreads\"/>).</summary>");
+                w.Line("public void Dispose() => StopThreads();");
+            }
+            else
+                w.Line($"// {plan.ClassName} has its own Dispose: call StopThreads() from it to stop the worker threads early.");
             w.Line();
             w.Open("private static void CheckLengths(int inputLength, int outputLength, int batchSize)");
             w.Open("if (batchSize < 1)");
@@ -181,6 +218,18 @@ namespace FusedNet.Generator.Emit
             w.Line();
             EmitOverlapCheck(w, plan);
             EmitBusyFlag(w, plan);
+        }
+
+        /// <summary>The per-instance run state both private constructors set: options, scratch (one per thread) and the workers.</summary>
+        private static void EmitRunState(SourceWriter w, NetworkPlan plan)
+        {
+            w.Line("_options = options;");
+            w.Line("_splitThreshold = options.SplitThreshold;");
+            w.Line("_scratch = new Scratch();");
+            w.Line("_sampleScratch = new Scratch[options.Threads];");
+            w.Line("_sampleScratch[0] = _scratch;");
+            w.Line("for (int t = 1; t < options.Threads; t++) _sampleScratch[t] = new Scratch();");
+            w.Line($"_workers = options.Threads > 1 ? new global::FusedNet.Internal.ParallelWorkers(options.Threads, options.SpinMicroseconds, {String(plan.ClassName)}) : null;");
         }
 
         /// <summary>
@@ -244,8 +293,17 @@ namespace FusedNet.Generator.Emit
             w.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             w.Line("EnterBusy();");
             w.Open("try");
+            w.Line("global::FusedNet.Internal.ParallelWorkers? workers = _workers;");
+            w.Open("if (workers is not null && batchSize > 1)");
+            w.Line("// Several threads, several samples: each thread runs a contiguous share of the samples with its own scratch.");
+            w.Line($"workers.RunSamples(this, {Int(SampleJob(path))}, input, output, batchSize);");
+            w.Close();
+            w.Open("else");
+            w.Line("// One sample (or one thread): the sample's large steps are split by rows between the threads, if there are several.");
+            w.Line("workers?.WakeUp();");
             w.Open("for (int n = 0; n < batchSize; n++)");
-            w.Line($"{core}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref {Unsafe}.Add(ref outputStart, n * OutputLength));");
+            w.Line($"{core}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref {Unsafe}.Add(ref outputStart, n * OutputLength), _scratch, workers);");
+            w.Close();
             w.Close();
             w.Close();
             w.Open("finally");
@@ -255,6 +313,73 @@ namespace FusedNet.Generator.Emit
             w.Line();
             EmitRun(w, path, core, kernels, parameters, profiled: false);
             EmitRun(w, path, core + "Profiled", kernels, parameters, profiled: true);
+            EmitStepMethods(w, path, kernels, parameters);
+        }
+
+        /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
+        private static int SampleJob(PathPlan path) => path.Name == "fused" ? 0 : 1;
+
+        /// <summary>The job number of a step's row split (IParallelBody.RunRows): the step id, unfused steps from 100000.</summary>
+        private static int RowJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 0 : 100_000) + step.Id;
+
+        /// <summary>The method that runs rows [rowBegin, rowEnd) of a step threads can share, e.g. FusedStep3.</summary>
+        private static string StepMethod(PathPlan path, StepPlan step) => $"{path.MemberPrefix}Step{step.Id}";
+
+        /// <summary>One method per step that threads can share: the width dispatch over a row range.</summary>
+        private static void EmitStepMethods(SourceWriter w, PathPlan path, KernelCatalog kernels, ParameterFields parameters)
+        {
+            foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
+            {
+                w.Line($"/// <summary>Step {step.Id} of the {path.Name} path, output rows [rowBegin, rowEnd) of {Int(RowRange.Rows(step))}: {Comment(step.Title)}.</summary>");
+                w.Open($"private void {StepMethod(path, step)}(Scratch s, int rowBegin, int rowEnd)");
+                w.Line("FoldedWeights w = _weights;");
+                EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + ", rowBegin, rowEnd");
+                w.Close();
+                w.Line();
+            }
+        }
+
+        /// <summary>The call of a step's kernel at the widest accelerated width (static readonly flags: one direct call remains).</summary>
+        private static void EmitKernelCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, string args)
+        {
+            const string K = KernelReference;
+            if (!IsVectorised(step))
+            {
+                w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
+                return;
+            }
+            if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
+            w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
+            w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+        }
+
+        /// <summary>
+        /// IParallelBody: what the worker threads call. RunRows maps a job number to a step method, RunSamples runs a share of
+        /// a batch through one path with the thread's own scratch.
+        /// </summary>
+        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan)
+        {
+            const string I = "global::FusedNet.Internal";
+            w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd)");
+            w.Line("Scratch s = _scratch;");
+            w.Open("switch (job)");
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
+                    w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, rowBegin, rowEnd); break;");
+            w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Open($"void {I}.IParallelBody.RunSamples(int job, ref float batchInput, ref float batchOutput, int firstSample, int endSample, int part)");
+            w.Line("Scratch s = _sampleScratch[part];");
+            w.Open("for (int n = firstSample; n < endSample; n++)");
+            w.Line($"ref float input = ref {Unsafe}.Add(ref batchInput, n * InputLength);");
+            w.Line($"ref float output = ref {Unsafe}.Add(ref batchOutput, n * OutputLength);");
+            w.Line($"if (job == {Int(SampleJob(plan.Fused))}) RunFused(ref input, ref output, s, null);");
+            w.Line("else RunUnfused(ref input, ref output, s, null);");
+            w.Close();
+            w.Close();
+            w.Line();
         }
 
         /// <summary>
@@ -263,9 +388,8 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters, bool profiled)
         {
-            w.Open($"private void {method}(ref float input, ref float output{(profiled ? ", global::System.Span<long> ticks" : "")})");
+            w.Open($"private void {method}(ref float input, ref float output, Scratch s, global::FusedNet.Internal.ParallelWorkers? workers{(profiled ? ", global::System.Span<long> ticks" : "")})");
             w.Line("FoldedWeights w = _weights;");
-            w.Line("Scratch s = _scratch;");
             if (profiled) w.Line($"long last = global::System.Diagnostics.Stopwatch.GetTimestamp(){(path.Steps.Count > 1 ? ", now" : "")};");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
@@ -274,16 +398,14 @@ namespace FusedNet.Generator.Emit
                 if (profiled && step.Id > 0) w.Line($"now = global::System.Diagnostics.Stopwatch.GetTimestamp(); ticks[{step.Id - 1}] = now - last; last = now;");
                 w.Line($"// Step {step.Id}: {Comment(step.Title)}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}{(step.MultiplyAccumulates > 0 ? $", {Long(step.MultiplyAccumulates)} multiply-accumulates" : "")}");
-                string args = StepArguments(step, parameters);
-                if (!IsVectorised(step))
-                    w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
-                else
+                int rows = RowRange.Rows(step);
+                if (RowRange.Splittable(step))
                 {
-                    // The widest accelerated width: static readonly flags, constants to the JIT, so one direct call remains.
-                    if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
-                    w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
-                    w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {StepMethod(path, step)}(s, 0, {Int(rows)});");
+                    w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)});");
                 }
+                else
+                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
             if (profiled) w.Line($"ticks[{path.Steps.Count - 1}] = global::System.Diagnostics.Stopwatch.GetTimestamp() - last;");
@@ -328,8 +450,9 @@ namespace FusedNet.Generator.Emit
             w.Open("try");
             w.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             w.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            w.Line("if (fused) RunFusedProfiled(ref inputStart, ref outputStart, stepTicks);");
-            w.Line("else RunUnfusedProfiled(ref inputStart, ref outputStart, stepTicks);");
+            w.Line("_workers?.WakeUp();");
+            w.Line("if (fused) RunFusedProfiled(ref inputStart, ref outputStart, _scratch, _workers, stepTicks);");
+            w.Line("else RunUnfusedProfiled(ref inputStart, ref outputStart, _scratch, _workers, stepTicks);");
             w.Close();
             w.Open("finally");
             w.Line("ExitBusy();");

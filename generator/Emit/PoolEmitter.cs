@@ -17,9 +17,9 @@ namespace FusedNet.Generator.Emit
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
             int k = step.KernelHeight, s = step.Stride, p = step.Padding;
-            OpenKernel(w, $"public static void {method}(ref float input, ref float output)");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output, {string.Join(", ", RowRange.Parameters)})");
             w.Line($"// {(max ? "max" : "average")} over {k}x{k} windows, stride {s}, padding {p}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
-            w.Open($"for (int oy = 0; oy < {Int(step.OutputShape.Height)}; oy++)");
+            w.Open(RowRange.Loop("oy", step.OutputShape.Height));
             w.Line($"int y0 = {Product("oy", Int(s))}{(p == 0 ? "" : $" - {Int(p)}")};");
             w.Line($"int yStart = Math.Max(y0, 0), yEnd = Math.Min(y0 + {Int(k)}, {Int(height)});");
             w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");

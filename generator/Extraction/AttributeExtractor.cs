@@ -66,8 +66,18 @@ namespace FusedNet.Generator.Extraction
                 ? containing.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : "";
             var spec = new NetworkSpec(ns, className, EscapeIdentifier(className), AccessibilityKeyword(type.DeclaredAccessibility),
-                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation);
+                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation) { HasOwnDispose = HasOwnDispose(type) };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>Whether the class or a base class implements IDisposable or declares a parameterless Dispose method.</summary>
+        internal static bool HasOwnDispose(INamedTypeSymbol type)
+        {
+            if (type.AllInterfaces.Any(i => i.ToDisplayString() == "System.IDisposable")) return true;
+            for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+                if (t.GetMembers("Dispose").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && !m.IsImplicitlyDeclared))
+                    return true;
+            return false;
         }
 
         /// <summary>FN0001, FN0010, FN0011: the class must be a partial, non-generic, non-static class in a namespace.</summary>

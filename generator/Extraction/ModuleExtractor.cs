@@ -127,6 +127,7 @@ namespace FusedNet.Generator.Extraction
                 OutputLayer = output,
                 ConstructorChain = primary is not null ? "this()" : null,
                 Source = "Forward method",
+                HasOwnDispose = AttributeExtractor.HasOwnDispose(type),
             };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }

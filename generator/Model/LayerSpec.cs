@@ -131,6 +131,12 @@ namespace FusedNet.Generator.Model
 
         /// <summary>Which front end read the network, for the generated file's header: "layer attributes" or "Forward method".</summary>
         public string Source { get; init; } = "layer attributes";
+
+        /// <summary>
+        /// The class (or a base class) already implements IDisposable or declares a parameterless Dispose: the generated code
+        /// then leaves Dispose to it (the user's Dispose calls the generated StopThreads).
+        /// </summary>
+        public bool HasOwnDispose { get; init; }
     }
 
     /// <summary>The result of a pipeline stage: a value (or null) plus the diagnostics found on the way.</summary>

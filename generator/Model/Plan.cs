@@ -169,6 +169,9 @@ namespace FusedNet.Generator.Model
 
         /// <summary>See <see cref="NetworkSpec.Source"/>.</summary>
         public string Source { get; init; } = "layer attributes";
+
+        /// <summary>See <see cref="NetworkSpec.HasOwnDispose"/>.</summary>
+        public bool HasOwnDispose { get; init; }
     }
 
     /// <summary>One execution path: the buffer the input is written to, the steps, and the buffer holding the result.</summary>

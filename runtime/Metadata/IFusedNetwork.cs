@@ -48,6 +48,16 @@ namespace FusedNet
         /// <exception cref="ArgumentException">A length is not <paramref name="batchSize"/> samples (the message gives expected and actual).</exception>
         void ForwardUnfused(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 
+        /// <summary>Threads each inference uses, the calling thread included (<see cref="NetworkOptions.Threads"/>; 1 by default).</summary>
+        int Threads { get; }
+
+        /// <summary>
+        /// Stops the worker threads of an instance made with <see cref="NetworkOptions.Threads"/> &gt; 1 (nothing to do with one);
+        /// a later Forward throws ObjectDisposedException. Generated networks also implement IDisposable with it, unless the
+        /// class has a Dispose of its own.
+        /// </summary>
+        void StopThreads();
+
         /// <summary>The widest vector width this network's kernels run with on this machine (chosen once, at run time).</summary>
         VectorWidth VectorWidth { get; }
 

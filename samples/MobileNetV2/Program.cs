@@ -8,6 +8,6 @@ namespace MobileNetV2Sample;
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => ModuleSampleRunner.Main(args,
+    private static int Main(string[] args) => ModuleSampleRunner.RunSample(args,
         new SampleNetwork("MobileNetV2", MobileNetV2.ExpectedWeights, weights => new MobileNetV2(weights), MobileNetV2.MultiplyAccumulates));
 }

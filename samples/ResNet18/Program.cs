@@ -8,6 +8,6 @@ namespace ResNet18Sample;
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => ModuleSampleRunner.Main(args,
+    private static int Main(string[] args) => ModuleSampleRunner.RunSample(args,
         new SampleNetwork("ResNet18", ResNet18.ExpectedWeights, weights => new ResNet18(weights), ResNet18.MultiplyAccumulates));
 }

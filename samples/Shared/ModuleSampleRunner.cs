@@ -22,7 +22,7 @@ internal static class ModuleSampleRunner
     private const int Seed = 2024;
     private const int ClassesShown = 10;
 
-    public static int Main(string[] args, SampleNetwork network)
+    public static int RunSample(string[] args, SampleNetwork network)
     {
         try
         {

@@ -162,18 +162,21 @@ namespace FusedNet.Tests.Generator
         [Fact]
         public void ConvKernels_HaveLiteralLoopBounds()
         {
-            // Output rows and kernel taps are literal loop bounds; and no loop in a conv kernel runs to a variable bound.
-            // (How input channels are walked, looped or unrolled, is the emitter's choice and not asserted.)
+            // Kernel taps are literal loop bounds, and no loop in a conv kernel runs to a variable bound except the output rows,
+            // which run over [rowBegin, rowEnd) so several threads can share a step; one thread's call passes the literal
+            // (0, height). (How input channels are walked, looped or unrolled, is the emitter's choice and not asserted.)
             foreach (string method in new[] { "Conv3x3_3to16_8x8_Relu_V128", "Conv3x3_3to16_8x8_Relu_V256", "Conv3x3_3to16_8x8_Relu_V512", "Conv3x3_3to16_8x8_V256" })
             {
                 string body = MethodBody(method);
-                Assert.Contains("for (int oy = 0; oy < 8; oy++)", body);
+                Assert.Contains("for (int oy = rowBegin; oy < rowEnd; oy++) // output rows [rowBegin, rowEnd) of 8", body);
                 Assert.Contains("for (int ky = 0; ky < 3; ky++)", body);
                 Assert.Contains("for (int kx = 0; kx < 3; kx++)", body);
                 AssertEveryLoopBoundIsALiteral(method, body);
+                Assert.Matches($@"\.{method}\([^;]*, rowBegin, rowEnd\);", Generated);
             }
+            Assert.Contains("FusedStep0(s, 0, 8);", Generated); // one thread: all 8 rows
             string second = MethodBody("Conv3x3_16to8_2x2_V256");
-            Assert.Contains("for (int oy = 0; oy < 2; oy++)", second);
+            Assert.Contains("for (int oy = rowBegin; oy < rowEnd; oy++) // output rows [rowBegin, rowEnd) of 2", second);
             AssertEveryLoopBoundIsALiteral("Conv3x3_16to8_2x2_V256", second);
         }
 
@@ -181,7 +184,7 @@ namespace FusedNet.Tests.Generator
         {
             var bounds = System.Text.RegularExpressions.Regex.Matches(body, @"for \(int (\w+) = [^;]+; \1 < ([^;]+);").Select(m => m.Groups[2].Value).ToList();
             Assert.NotEmpty(bounds);
-            Assert.All(bounds, bound => Assert.True(int.TryParse(bound, out _), $"{method} has a loop bound '{bound}' that is not a literal."));
+            Assert.All(bounds, bound => Assert.True(int.TryParse(bound, out _) || bound == "rowEnd", $"{method} has a loop bound '{bound}' that is not a literal."));
         }
 
         [Fact]

@@ -150,6 +150,8 @@ namespace FusedNet.Tests.Harness
                     public VectorWidth VectorWidth => VectorWidth.Vector128;
                     public long ScratchBytes => 0;
                     public long WeightBytes => 0;
+                    public int Threads => 1;
+                    public void StopThreads() { }
                     public IReadOnlyList<string> Steps(bool fused) => new[] { "double" };
                     public void ProfileForward(ReadOnlySpan<float> input, Span<float> output, Span<long> stepTicks, bool fused) => Forward(input, output, 1);
                     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);

@@ -1,0 +1,50 @@
+using FusedNet.Generator.Model;
+using static FusedNet.Generator.Emit.Code;
+
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// Kernels whose outer loop runs over output rows take the row range [rowBegin, rowEnd) as their last two parameters:
+    /// one thread passes (0, height); with NetworkOptions.Threads &gt; 1 the large steps' rows are split between the threads
+    /// (every row of these kernels depends only on the step's inputs, never on another output row).
+    /// </summary>
+    internal static class RowRange
+    {
+        public static readonly string[] Parameters = { "int rowBegin", "int rowEnd" };
+
+        /// <summary>The outer loop over rows <c>[rowBegin, rowEnd)</c> of a <paramref name="height"/>-row output.</summary>
+        public static string Loop(string variable, int height) =>
+            $"for (int {variable} = rowBegin; {variable} < rowEnd; {variable}++) // output rows [rowBegin, rowEnd) of {Int(height)}";
+
+        /// <summary>Output rows of a step whose kernel takes a row range; 0 for the others (linear, global pool, copies).</summary>
+        public static int Rows(StepPlan step)
+        {
+            switch (step.Kind)
+            {
+                case StepKind.Conv:
+                case StepKind.MaxPool:
+                case StepKind.AvgPool:
+                    return step.OutputShape.Height;
+                case StepKind.ScaleShift:
+                case StepKind.Activation:
+                case StepKind.Add:
+                case StepKind.Mul:
+                    return step.InputShape.IsFlat ? 0 : step.InputShape.Height;
+                default:
+                    return 0;
+            }
+        }
+
+        /// <summary>Whether several threads can share a step: its kernel takes a row range and it has two rows or more.</summary>
+        public static bool Splittable(StepPlan step) => Rows(step) >= 2;
+
+        /// <summary>
+        /// A step's work in multiply-accumulates, as NetworkOptions.SplitThreshold measures it: a convolution's MACs; a pass
+        /// (pool, BatchNorm, activation, add, mul) counts 16 per output element, about what a memory-bound element costs
+        /// next to an FMA-bound multiply-accumulate.
+        /// </summary>
+        public static long Work(StepPlan step) => step.Kind == StepKind.Conv
+            ? step.MultiplyAccumulates
+            : 16 * step.OutputShape.Length;
+    }
+}
