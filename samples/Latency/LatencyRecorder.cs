@@ -13,14 +13,12 @@ namespace Latency
     internal sealed class LatencyRecorder
     {
         private readonly long[] _ticks;
-        private readonly long[] _warmupTicks;
         private GcCounters _total;
 
-        public LatencyRecorder(InferenceEngine engine, int iterations, int blockSize)
+        public LatencyRecorder(InferenceEngine engine, int iterations)
         {
             Engine = engine;
             _ticks = new long[iterations];
-            _warmupTicks = new long[blockSize];
         }
 
         public InferenceEngine Engine { get; }
@@ -49,6 +47,7 @@ namespace Latency
         }
 
         /// <summary>Times the next <paramref name="count"/> calls (fewer if the array is full), with GC and allocation counters around them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per block: see InterleavedRun.RunRound
         public void RecordBlock(int count)
         {
             count = Math.Min(count, Capacity - Recorded);
@@ -59,16 +58,11 @@ namespace Latency
             Recorded += count;
         }
 
-        /// <summary>
-        /// A block whose times and counters are thrown away: the same code path as <see cref="RecordBlock"/>, so JIT
-        /// tiering, caches and ORT's first-run work are done before anything is kept.
-        /// </summary>
-        public void WarmBlock(int count)
+        /// <summary>Forgets everything recorded so far (after the warm-up, which runs through the same code).</summary>
+        public void Reset()
         {
-            count = Math.Min(count, _warmupTicks.Length);
-            GcCounters before = GcCounters.Read();
-            TimeCalls(Engine, _warmupTicks, 0, count);
-            _ = GcCounters.Read() - before;
+            Recorded = 0;
+            _total = default;
         }
 
         // The timed loop: two timestamps and a store into a preallocated array per call, nothing else. Fully optimised
@@ -89,6 +83,7 @@ namespace Latency
         private readonly record struct GcCounters(int Gen0, int Gen1, int Gen2, long ThreadBytes, long ProcessBytes, long JittedMethods)
         {
             // Thread bytes are read last on the way in and first on the way out, closest to the timed calls.
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static GcCounters Read()
             {
                 long processBytes = GC.GetTotalAllocatedBytes(precise: true);
@@ -97,9 +92,11 @@ namespace Latency
                     GC.GetAllocatedBytesForCurrentThread(), processBytes, jitted);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static GcCounters operator -(GcCounters a, GcCounters b) =>
                 new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.ThreadBytes - b.ThreadBytes, a.ProcessBytes - b.ProcessBytes, a.JittedMethods - b.JittedMethods);
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static GcCounters operator +(GcCounters a, GcCounters b) =>
                 new(a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2, a.ThreadBytes + b.ThreadBytes, a.ProcessBytes + b.ProcessBytes, a.JittedMethods + b.JittedMethods);
         }

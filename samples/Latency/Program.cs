@@ -56,7 +56,7 @@ internal static class Program
         using var engines = new EngineSet(CreateEngines(options, net, network, weights, input));
         if (!OutputsAgree(engines.All)) return 1;
 
-        LatencyRecorder[] recorders = Array.ConvertAll(engines.All, e => new LatencyRecorder(e, options.Iterations, options.BlockSize));
+        LatencyRecorder[] recorders = Array.ConvertAll(engines.All, e => new LatencyRecorder(e, options.Iterations));
         var run = new InterleavedRun(recorders, options.BlockSize);
         run.WarmUp(options.Warmup);
         run.Measure();
@@ -103,12 +103,13 @@ internal static class Program
 
     private static void PrintRunDescription(LatencyOptions options, InterleavedRun run, LatencyRecorder[] recorders)
     {
-        Console.WriteLine($"warm-up:        {run.WarmupCalls:N0} calls per engine, times discarded, over {run.WarmupTime.TotalMilliseconds:N0} ms");
+        Console.WriteLine($"warm-up:        {run.WarmupCalls:N0} calls per engine, times discarded, over {run.WarmupTime.TotalMilliseconds:N0} ms " +
+                          (run.JitSettled ? "(until the JIT had been quiet for 0.5 s)" : "(stopped at the 10 s limit with the JIT still compiling)"));
         Console.WriteLine($"timed:          {options.Iterations:N0} calls per engine, one at a time, each timed on its own, batch 1, one thread");
         if (recorders.Length > 1)
             Console.WriteLine($"interleaved:    blocks of {options.BlockSize:N0} calls per engine, alternating (order swapped every round, {run.Rounds} rounds, " +
                               $"{run.RunTime.TotalSeconds:F1} s), so machine noise hits every engine alike");
-        Console.WriteLine($"JIT:            methods compiled during the timed calls: {string.Join(", ", Array.ConvertAll(recorders, r => $"{r.Engine.Name} {r.MethodsJitted}"))}");
+        Console.WriteLine($"JIT:            methods compiled (process-wide) during each engine's timed calls: {string.Join(", ", Array.ConvertAll(recorders, r => $"{r.Engine.Name} {r.MethodsJitted}"))}");
         Console.WriteLine();
     }
 
