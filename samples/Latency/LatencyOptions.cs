@@ -14,7 +14,7 @@ namespace Latency
             "usage: Latency [--iterations N] [--warmup N] [--block N] [--network tiny|cifar|mobile]\n" +
             "               [--engine fusednet|ort|both] [--histogram-svg PATH]\n" +
             "  --iterations N       timed calls per engine (default 20000)\n" +
-            "  --warmup N           untimed calls per engine before timing (default 1000)\n" +
+            "  --warmup N           warm-up calls per engine, times discarded (default 1000; goes on until the JIT is quiet)\n" +
             "  --block N            calls per engine per interleaved block (default 1000)\n" +
             "  --network KEY        the bench network to run (default tiny)\n" +
             "  --engine WHICH       fusednet, ort or both (default both)\n" +
