@@ -18,6 +18,8 @@ namespace FusedNet.Bench
     ///   --avx512-off  also run every benchmark with DOTNET_EnableAVX512=0 (the Vector256 path)
     ///   --avx2-off    also run every benchmark with DOTNET_EnableAVX2=0 (the Vector128 path, no FMA)
     ///   --v128        also run every benchmark with DOTNET_PreferredVectorBitWidth=128 (Vector128 with FMA)
+    ///   --threads 1,2 run every benchmark at these thread counts (FusedNet NetworkOptions.Threads = ORT IntraOpNumThreads; default 1);
+    ///                 --profile uses the first
     ///   --nets A,B    only these networks (keys as in --check: tiny, cifar, mobile, wide, resnet18, mobilenetv2)
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
@@ -45,6 +47,18 @@ namespace FusedNet.Bench
             bool avx512Off = rest.Remove("--avx512-off");
             bool avx2Off = rest.Remove("--avx2-off");
             bool v128Fma = rest.Remove("--v128");
+            int threadsAt = rest.IndexOf("--threads");
+            if (threadsAt >= 0)
+            {
+                if (threadsAt + 1 >= rest.Count)
+                {
+                    Console.Error.WriteLine("usage: --threads N[,N...]");
+                    return 2;
+                }
+                // Read by InferenceBenchmarks.SelectedThreads (and StepProfile), here and in the benchmark processes.
+                Environment.SetEnvironmentVariable(InferenceBenchmarks.ThreadsVariable, rest[threadsAt + 1]);
+                rest.RemoveRange(threadsAt, 2);
+            }
             int netsAt = rest.IndexOf("--nets");
             if (netsAt >= 0)
             {

@@ -29,13 +29,14 @@ namespace FusedNet.Onnx
         private readonly int _outputLength;
 
         public OrtNetworkSession(byte[] onnxModel, string inputName, long[] inputDims, string outputName, long[] outputDims,
-            GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL)
+            GraphOptimizationLevel optimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, int intraOpThreads = 1)
         {
             _options = new SessionOptions
             {
                 GraphOptimizationLevel = optimizationLevel,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                IntraOpNumThreads = 1,
+                // One thread unless a multi-thread row asks for more; ORT's own defaults otherwise (its workers spin while waiting).
+                IntraOpNumThreads = intraOpThreads,
                 InterOpNumThreads = 1,
             };
             _session = new InferenceSession(onnxModel, _options);

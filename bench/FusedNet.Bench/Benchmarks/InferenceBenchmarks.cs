@@ -10,7 +10,7 @@ using FusedNet.Onnx;
 namespace FusedNet.Bench.Benchmarks
 {
     /// <summary>
-    /// One inference of one sample (batch 1, one thread) per call, on the same seeded weights and input:
+    /// One inference of one sample (batch 1; one thread unless --threads says more) per call, on the same seeded weights and input:
     /// FusedNet's fused path, its unfused path, and ONNX Runtime as the baseline, so Ratio = FusedNet time /
     /// ORT time (below 1 is faster than ORT). Setup checks that all three compute the same output first.
     /// </summary>
@@ -26,6 +26,26 @@ namespace FusedNet.Bench.Benchmarks
         /// <summary>Which bench network (see BenchNetworks), in the order of the table.</summary>
         [ParamsSource(nameof(SelectedNetworks))]
         public BenchNet Network { get; set; }
+
+        /// <summary>
+        /// Threads of both engines (FusedNet NetworkOptions.Threads, ORT IntraOpNumThreads): 1 unless --threads lists more,
+        /// e.g. "1,2"; ratios compare the engines at the same thread count, and the rows of one run compare thread counts.
+        /// </summary>
+        [ParamsSource(nameof(SelectedThreads))]
+        public int Threads { get; set; }
+
+        /// <summary>The environment variable behind --threads: comma-separated thread counts (default "1").</summary>
+        public const string ThreadsVariable = "FUSEDNET_BENCH_THREADS";
+
+        public static IEnumerable<int> SelectedThreads()
+        {
+            string? selection = Environment.GetEnvironmentVariable(ThreadsVariable);
+            if (string.IsNullOrWhiteSpace(selection)) return new[] { 1 };
+            return selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.TryParse(t, out int n) && n >= 1 && n <= NetworkOptions.MaxThreads ? n
+                    : throw new ArgumentException($"--threads: '{t}' is not a thread count (1 to {NetworkOptions.MaxThreads})."))
+                .ToArray();
+        }
 
         /// <summary>The environment variable behind --nets: a comma-separated list of network keys (e.g. "resnet18,mobilenetv2").</summary>
         public const string NetworksVariable = "FUSEDNET_BENCH_NETS";
@@ -46,7 +66,7 @@ namespace FusedNet.Bench.Benchmarks
         public void Setup()
         {
             RequireRequestedVectorWidth();
-            _prepared = PreparedNetwork.Create(BenchNetworks.Get(Network));
+            _prepared = PreparedNetwork.Create(BenchNetworks.Get(Network), Threads);
             _prepared.VerifyAgainstOnnxRuntime(); // throws, failing this benchmark, if the outputs differ
             _network = _prepared.Network;
             _ort = _prepared.Ort;

@@ -35,15 +35,16 @@ namespace FusedNet.Bench.Checks
         public float[] FusedOutput { get; }
         public float[] UnfusedOutput { get; }
 
-        public static PreparedNetwork Create(BenchNetwork bench)
+        /// <summary>Builds both engines; <paramref name="threads"/> is FusedNet's NetworkOptions.Threads and ORT's IntraOpNumThreads.</summary>
+        public static PreparedNetwork Create(BenchNetwork bench, int threads = 1)
         {
             IWeightSource weights = RandomWeights.Create(bench.ExpectedWeights, WeightSeed);
-            IFusedNetwork network = bench.Create(weights);
+            IFusedNetwork network = bench.Create(weights, threads);
             NetworkSpec spec = bench.Spec;
             byte[] model = spec.ToOnnxModel(bench.Key, weights);
             var ort = new OrtNetworkSession(model,
                 NetworkSpec.OnnxInputName, LayerSpec.BatchDims(spec.InputShape),
-                NetworkSpec.OnnxOutputName, LayerSpec.BatchDims(spec.OutputShape));
+                NetworkSpec.OnnxOutputName, LayerSpec.BatchDims(spec.OutputShape), intraOpThreads: threads);
             float[] input = RandomWeights.RandomInput(network.InputLength, InputSeed);
             input.CopyTo(ort.Input);
             return new PreparedNetwork(bench, weights, network, ort, input);
@@ -70,6 +71,10 @@ namespace FusedNet.Bench.Checks
                     "  Run with --check to see which side the scalar reference agrees with.");
         }
 
-        public void Dispose() => Ort.Dispose();
+        public void Dispose()
+        {
+            Network.StopThreads();
+            Ort.Dispose();
+        }
     }
 }

@@ -16,10 +16,11 @@ namespace FusedNet.Bench.Checks
         public static int Run(string networkName, int inferences, int top)
         {
             if (BenchNetworks.Parse(networkName) is not { } bench) return 2;
-            using PreparedNetwork prepared = PreparedNetwork.Create(bench);
+            int threads = Benchmarks.InferenceBenchmarks.SelectedThreads().First();
+            using PreparedNetwork prepared = PreparedNetwork.Create(bench, threads);
             BenchNet id = bench.Id;
             IFusedNetwork network = prepared.Network;
-            Console.WriteLine($"network {id}, vector width {network.VectorWidth}, median of {inferences} inferences per step");
+            Console.WriteLine($"network {id}, vector width {network.VectorWidth}, {network.Threads} thread(s), median of {inferences} inferences per step");
             foreach (bool fused in new[] { true, false })
             {
                 IReadOnlyList<string> steps = network.Steps(fused);

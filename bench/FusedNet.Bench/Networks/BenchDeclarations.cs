@@ -67,4 +67,27 @@ namespace FusedNet.Bench.Networks
     [BatchNorm2d]
     [ReLU]
     public partial class WideNet;
+
+    /// <summary>
+    /// dsnet — 3×224×224, a plain sequential depthwise-separable ImageNet network (MobileNet v1 layout, width 1.0): Conv3×3 32 s2,
+    /// then 13 × (depthwise 3×3 + BN + ReLU6, pointwise 1×1 + BN + ReLU6) to 1024 channels at 7×7, GAP, Linear 1000. About 1.14 GFLOP.
+    /// </summary>
+    [FusedNetwork(3, 224, 224)]
+    [Conv2d(32, 3, Stride = 2, Padding = 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(32, 3, Padding = 1, Groups = 32)] [BatchNorm2d] [ReLU6] [Conv2d(64, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(64, 3, Stride = 2, Padding = 1, Groups = 64)] [BatchNorm2d] [ReLU6] [Conv2d(128, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(128, 3, Padding = 1, Groups = 128)] [BatchNorm2d] [ReLU6] [Conv2d(128, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(128, 3, Stride = 2, Padding = 1, Groups = 128)] [BatchNorm2d] [ReLU6] [Conv2d(256, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(256, 3, Padding = 1, Groups = 256)] [BatchNorm2d] [ReLU6] [Conv2d(256, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(256, 3, Stride = 2, Padding = 1, Groups = 256)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(512, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(512, 3, Stride = 2, Padding = 1, Groups = 512)] [BatchNorm2d] [ReLU6] [Conv2d(1024, 1)] [BatchNorm2d] [ReLU6]
+    [Conv2d(1024, 3, Padding = 1, Groups = 1024)] [BatchNorm2d] [ReLU6] [Conv2d(1024, 1)] [BatchNorm2d] [ReLU6]
+    [GlobalAvgPool2d]
+    [Linear(1000)]
+    public partial class DsNet;
 }

@@ -15,6 +15,8 @@ namespace FusedNet.Bench.Networks
         Cifar,
         Mobile,
         Wide,
+        /// <summary>A sequential depthwise-separable ImageNet network (MobileNet v1 layout), 3×224×224.</summary>
+        DsNet,
 #if FUSEDNET_RESNET18
         /// <summary>torchvision resnet18, 3×224×224 (module front end).</summary>
         ResNet18,
@@ -28,10 +30,10 @@ namespace FusedNet.Bench.Networks
     /// <summary>One benchmarked network: its generated class (through a factory and its static metadata) and its spec.</summary>
     internal sealed class BenchNetwork
     {
-        private readonly Func<IWeightSource, IFusedNetwork> _create;
+        private readonly Func<IWeightSource, NetworkOptions, IFusedNetwork> _create;
 
         public BenchNetwork(BenchNet id, NetworkSpec spec, IReadOnlyList<LayerInfo> layers,
-            IReadOnlyList<WeightInfo> expectedWeights, Func<IWeightSource, IFusedNetwork> create)
+            IReadOnlyList<WeightInfo> expectedWeights, Func<IWeightSource, NetworkOptions, IFusedNetwork> create)
         {
             Id = id;
             Key = id.ToString().ToLowerInvariant();
@@ -51,10 +53,10 @@ namespace FusedNet.Bench.Networks
         /// <summary>Sum over the generated layer list; GFLOP/s = 2 · this / time.</summary>
         public long MultiplyAccumulates { get; }
 
-        /// <summary>Constructs the generated network and checks it is the network the spec describes.</summary>
-        public IFusedNetwork Create(IWeightSource weights)
+        /// <summary>Constructs the generated network (with <paramref name="threads"/> threads) and checks it is the network the spec describes.</summary>
+        public IFusedNetwork Create(IWeightSource weights, int threads = 1)
         {
-            IFusedNetwork network = _create(weights);
+            IFusedNetwork network = _create(weights, new NetworkOptions { Threads = threads });
             Spec.VerifyAgainst(Key, network);
             return network;
         }

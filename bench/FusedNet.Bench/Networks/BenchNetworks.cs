@@ -12,16 +12,17 @@ namespace FusedNet.Bench.Networks
     {
         public static readonly IReadOnlyList<BenchNetwork> All = new[]
         {
-            new BenchNetwork(BenchNet.Tiny, BenchSpecs.Tiny, TinyNet.Layers, TinyNet.ExpectedWeights, w => new TinyNet(w)),
-            new BenchNetwork(BenchNet.Cifar, BenchSpecs.Cifar, CifarNet.Layers, CifarNet.ExpectedWeights, w => new CifarNet(w)),
-            new BenchNetwork(BenchNet.Mobile, BenchSpecs.Mobile, MobileNet.Layers, MobileNet.ExpectedWeights, w => new MobileNet(w)),
-            new BenchNetwork(BenchNet.Wide, BenchSpecs.Wide, WideNet.Layers, WideNet.ExpectedWeights, w => new WideNet(w)),
+            new BenchNetwork(BenchNet.Tiny, BenchSpecs.Tiny, TinyNet.Layers, TinyNet.ExpectedWeights, (w, o) => new TinyNet(w, o)),
+            new BenchNetwork(BenchNet.Cifar, BenchSpecs.Cifar, CifarNet.Layers, CifarNet.ExpectedWeights, (w, o) => new CifarNet(w, o)),
+            new BenchNetwork(BenchNet.Mobile, BenchSpecs.Mobile, MobileNet.Layers, MobileNet.ExpectedWeights, (w, o) => new MobileNet(w, o)),
+            new BenchNetwork(BenchNet.Wide, BenchSpecs.Wide, WideNet.Layers, WideNet.ExpectedWeights, (w, o) => new WideNet(w, o)),
+            new BenchNetwork(BenchNet.DsNet, BenchSpecs.DsNet, DsNet.Layers, DsNet.ExpectedWeights, (w, o) => new DsNet(w, o)),
             // torchvision networks declared as modules (ModuleDeclarations.cs), checked against TorchvisionSpecs.
 #if FUSEDNET_RESNET18
-            new BenchNetwork(BenchNet.ResNet18, BenchSpecs.ResNet18, ResNet18.Layers, ResNet18.ExpectedWeights, w => new ResNet18(w)),
+            new BenchNetwork(BenchNet.ResNet18, BenchSpecs.ResNet18, ResNet18.Layers, ResNet18.ExpectedWeights, (w, o) => new ResNet18(w, o)),
 #endif
 #if FUSEDNET_MODULES
-            new BenchNetwork(BenchNet.MobileNetV2, BenchSpecs.MobileNetV2, MobileNetV2.Layers, MobileNetV2.ExpectedWeights, w => new MobileNetV2(w)),
+            new BenchNetwork(BenchNet.MobileNetV2, BenchSpecs.MobileNetV2, MobileNetV2.Layers, MobileNetV2.ExpectedWeights, (w, o) => new MobileNetV2(w, o)),
 #endif
         };
 
