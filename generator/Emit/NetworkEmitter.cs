@@ -44,10 +44,12 @@ namespace FusedNet.Generator.Emit
             w.Open($"partial class {plan.ClassIdentifier} : {Rt}.IFusedNetwork, global::FusedNet.Internal.IParallelBody{(plan.HasOwnDispose ? "" : ", global::System.IDisposable")}");
             EmitMetadata(w, plan);
             EmitInstanceMembers(w, plan);
-            EmitForward(w, plan.Fused, "Forward", kernels, parameters);
-            EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters);
+            // Row pipelining is a fusion: the fused path only (the unfused path is the one-pass-per-layer baseline).
+            var pipelines = RowPipelines.Find(plan.Fused, buffers);
+            EmitForward(w, plan.Fused, "Forward", kernels, parameters, pipelines);
+            EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None);
             EmitProfiling(w, plan);
-            EmitParallelBody(w, plan);
+            EmitParallelBody(w, plan, pipelines);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
@@ -271,7 +273,8 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitForward(SourceWriter w, PathPlan path, string methodName, KernelCatalog kernels, ParameterFields parameters)
+        private static void EmitForward(SourceWriter w, PathPlan path, string methodName, KernelCatalog kernels, ParameterFields parameters,
+            RowPipelines pipelines)
         {
             string label = path.Name, prefix = path.MemberPrefix, core = "Run" + prefix;
             w.Line($"/// <summary>Runs one sample through the {label} path. Allocates nothing.</summary>");
@@ -311,9 +314,54 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
-            EmitRun(w, path, core, kernels, parameters, profiled: false);
-            EmitRun(w, path, core + "Profiled", kernels, parameters, profiled: true);
+            EmitRun(w, path, core, kernels, parameters, pipelines, profiled: false);
+            EmitRun(w, path, core + "Profiled", kernels, parameters, pipelines, profiled: true);
             EmitStepMethods(w, path, kernels, parameters);
+            foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain);
+        }
+
+        /// <summary>The job number of a row pipeline (IParallelBody.RunRows): its first step id from 200000.</summary>
+        private static int PipelineJob(List<StepPlan> chain) => 200_000 + chain[0].Id;
+
+        /// <summary>The method that runs rows [rowBegin, rowEnd) of a pipeline's last step, e.g. FusedRows3To5.</summary>
+        private static string PipelineMethod(PathPlan path, List<StepPlan> chain) => $"{path.MemberPrefix}Rows{chain[0].Id}To{chain[chain.Count - 1].Id}";
+
+        /// <summary>
+        /// A row pipeline (see <see cref="RowPipelines"/>): for each output row r of the last step, every earlier step first
+        /// computes the rows the next one reads for it (computed once, in order: doneN counts step N's finished rows).
+        /// </summary>
+        private static void EmitPipelineMethod(SourceWriter w, PathPlan path, List<StepPlan> chain)
+        {
+            StepPlan last = chain[chain.Count - 1];
+            w.Line($"/// <summary>Steps {chain[0].Id}–{last.Id} of the {path.Name} path interleaved by rows, for output rows [rowBegin, rowEnd) of step {last.Id}: each step computes the rows the next reads just before it reads them, so they are still in cache.</summary>");
+            w.Open($"private void {PipelineMethod(path, chain)}(Scratch s, int rowBegin, int rowEnd)");
+            // Where each earlier step starts: the first row its successor's first row reads.
+            string next = "rowBegin";
+            for (int k = chain.Count - 2; k >= 0; k--)
+            {
+                w.Line($"int done{chain[k].Id} = {RowPipelines.FirstRow(chain[k + 1], next)}; // step {chain[k].Id}: rows finished (from the first one this range reads)");
+                next = $"done{chain[k].Id}";
+            }
+            w.Open("for (int r = rowBegin; r < rowEnd; r++)");
+            string end = "r + 1";
+            for (int k = chain.Count - 2; k >= 0; k--)
+            {
+                StepPlan reader = chain[k + 1];
+                w.Line($"int need{chain[k].Id} = {RowPipelines.NeededRows(reader, end)}; // rows of step {chain[k].Id} that step {reader.Id} reads for {(k == chain.Count - 2 ? "row r" : "them")}");
+                end = $"need{chain[k].Id}";
+            }
+            for (int k = 0; k < chain.Count - 1; k++)
+            {
+                int id = chain[k].Id;
+                w.Open($"if (need{id} > done{id})");
+                w.Line($"{StepMethod(path, chain[k])}(s, done{id}, need{id});");
+                w.Line($"done{id} = need{id};");
+                w.Close();
+            }
+            w.Line($"{StepMethod(path, last)}(s, r, r + 1);");
+            w.Close();
+            w.Close();
+            w.Line();
         }
 
         /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
@@ -357,7 +405,7 @@ namespace FusedNet.Generator.Emit
         /// IParallelBody: what the worker threads call. RunRows maps a job number to a step method, RunSamples runs a share of
         /// a batch through one path with the thread's own scratch.
         /// </summary>
-        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan)
+        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines)
         {
             const string I = "global::FusedNet.Internal";
             w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd)");
@@ -366,6 +414,8 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                     w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, rowBegin, rowEnd); break;");
+            foreach (List<StepPlan> chain in pipelines.Chains)
+                w.Line($"case {Int(PipelineJob(chain))}: {PipelineMethod(plan.Fused, chain)}(s, rowBegin, rowEnd); break;");
             w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
             w.Close();
             w.Close();
@@ -386,7 +436,8 @@ namespace FusedNet.Generator.Emit
         /// The path's body: copy in, the steps, copy out. The profiled variant (used only by ProfileForward) reads
         /// Stopwatch.GetTimestamp after each step into <c>ticks</c>: one entry per step, the copies counted in the first and last.
         /// </summary>
-        private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters, bool profiled)
+        private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters,
+            RowPipelines pipelines, bool profiled)
         {
             w.Open($"private void {method}(ref float input, ref float output, Scratch s, global::FusedNet.Internal.ParallelWorkers? workers{(profiled ? ", global::System.Span<long> ticks" : "")})");
             w.Line("FoldedWeights w = _weights;");
@@ -399,7 +450,21 @@ namespace FusedNet.Generator.Emit
                 w.Line($"// Step {step.Id}: {Comment(step.Title)}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}{(step.MultiplyAccumulates > 0 ? $", {Long(step.MultiplyAccumulates)} multiply-accumulates" : "")}");
                 int rows = RowRange.Rows(step);
-                if (RowRange.Splittable(step))
+                if (pipelines.Continues(step))
+                {
+                    w.Line("//   (computed row by row in the pipeline above)");
+                    continue;
+                }
+                if (pipelines.StartingAt(step) is { } chain)
+                {
+                    StepPlan last = chain[chain.Count - 1];
+                    int lastRows = RowRange.Rows(last);
+                    long work = chain.Sum(RowRange.Work);
+                    w.Line($"// Steps {step.Id}–{last.Id} run interleaved by rows (the intermediate rows are read back while in cache){(profiled ? "; their time is counted to this step" : "")}.");
+                    w.Line($"if (workers is null || {Long(work)}L < _splitThreshold) {PipelineMethod(path, chain)}(s, 0, {Int(lastRows)});");
+                    w.Line($"else workers.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)});");
+                }
+                else if (RowRange.Splittable(step))
                 {
                     w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {StepMethod(path, step)}(s, 0, {Int(rows)});");
                     w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)});");

@@ -104,6 +104,14 @@ namespace FusedNet.Tests.Graphs
             return (IFusedNetwork)constructor.Invoke(BindingFlags.DoNotWrapExceptions, null, new object[] { weights }, null);
         }
 
+        /// <summary>A network of <paramref name="className"/> built with run options (threads).</summary>
+        public IFusedNetwork Create(string className, IWeightSource weights, NetworkOptions options)
+        {
+            ConstructorInfo constructor = TypeOf(className).GetConstructor(new[] { typeof(IWeightSource), typeof(NetworkOptions) })
+                ?? throw new InvalidOperationException($"{className} has no (IWeightSource, NetworkOptions) constructor");
+            return (IFusedNetwork)constructor.Invoke(BindingFlags.DoNotWrapExceptions, null, new object[] { weights, options }, null);
+        }
+
         /// <summary>A network of <paramref name="className"/> with seeded random weights (RandomWeights: Kaiming, non-trivial BN).</summary>
         public (IFusedNetwork Network, IWeightSource Weights) CreateRandom(string className, int seed)
         {

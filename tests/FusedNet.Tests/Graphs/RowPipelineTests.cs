@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Emit;
+using FusedNet.Generator.Model;
+
+namespace FusedNet.Tests.Graphs
+{
+    /// <summary>
+    /// Row pipelining (generator/Emit/RowPipelines.cs): consecutive row-range steps whose intermediate tensor is at least
+    /// 256 KiB run interleaved by rows in the fused path. Checked on the chains the planner forms, against the double
+    /// reference (fused, unfused, batch), and on 2–4 threads (each thread recomputing the rows at its range's edges)
+    /// bit-equal to one thread. Odd heights and widths, stride 2, dilation 2, 5×5, pools with padding, a residual add.
+    /// </summary>
+    public class RowPipelineTests
+    {
+        /// <summary>Depthwise-separable pairs (MobileNet v1): dw 3×3 → pw, then dw 3×3 stride 2 → pw, at 61×53.</summary>
+        private static GraphNet DepthwiseSeparable()
+        {
+            var g = new GraphNet(32, 61, 53);
+            int x = g.ConvBn(GraphNet.In, 32, 3, "dw1", "dw1_bn", padding: 1, groups: 32, activation: LayerKind.ReLU6);
+            x = g.ConvBn(x, 64, 1, "pw1", "pw1_bn", activation: LayerKind.ReLU6);
+            x = g.ConvBn(x, 64, 3, "dw2", "dw2_bn", stride: 2, padding: 1, groups: 64, activation: LayerKind.ReLU6);
+            x = g.ConvBn(x, 40, 1, "pw2", "pw2_bn", activation: LayerKind.ReLU6);
+            g.Linear(g.Flatten(g.GlobalAvgPool(x)), 5, "fc");
+            return g;
+        }
+
+        /// <summary>An inverted residual (MobileNetV2): expand 1×1 → depthwise 3×3 → project 1×1 + BN, plus the input.</summary>
+        private static GraphNet InvertedResidual()
+        {
+            var g = new GraphNet(24, 57, 43);
+            int x = g.ConvBn(GraphNet.In, 96, 1, "expand", "expand_bn", activation: LayerKind.ReLU6);
+            x = g.ConvBn(x, 96, 3, "dw", "dw_bn", padding: 1, groups: 96, activation: LayerKind.ReLU6);
+            x = g.ConvBn(x, 24, 1, "project", "project_bn", activation: null);
+            int sum = g.Add(x, GraphNet.In);
+            g.Linear(g.Flatten(g.GlobalAvgPool(sum)), 3, "fc");
+            return g;
+        }
+
+        /// <summary>A ResNet-style stem at 96×80: conv 3×3 → BN → ReLU → max-pool 3 stride 2 padding 1 → conv, then an average pool.</summary>
+        private static GraphNet StemAndPools()
+        {
+            var g = new GraphNet(5, 96, 80);
+            int x = g.ConvBn(GraphNet.In, 32, 3, "stem", "stem_bn", padding: 1);
+            x = g.MaxPool(x, 3, 2, padding: 1);
+            x = g.ConvBn(x, 48, 3, "c2", "c2_bn", padding: 1);
+            x = g.AvgPool(x, 2, 2);
+            g.Linear(g.Flatten(g.GlobalAvgPool(x)), 4, "fc");
+            return g;
+        }
+
+        /// <summary>Wider windows: 3×3 dilation 2, then 5×5 stride 2 padding 2, then 3×3 without padding.</summary>
+        private static GraphNet Windows()
+        {
+            var g = new GraphNet(16, 95, 79);
+            int x = g.Act(g.Conv(GraphNet.In, 48, 3, "dilated", padding: 2, dilation: 2), LayerKind.SiLU);
+            x = g.ReLU(g.Conv(x, 40, 5, "five", stride: 2, padding: 2));
+            x = g.Conv(x, 24, 3, "valid");
+            g.Linear(g.Flatten(g.GlobalAvgPool(x)), 3, "fc");
+            return g;
+        }
+
+        public static TheoryData<string> Names => new() { "DepthwiseSeparable", "InvertedResidual", "StemAndPools", "Windows" };
+
+        private static GraphNet Build(string name) => name switch
+        {
+            "DepthwiseSeparable" => DepthwiseSeparable(),
+            "InvertedResidual" => InvertedResidual(),
+            "StemAndPools" => StemAndPools(),
+            "Windows" => Windows(),
+            _ => throw new ArgumentException(name),
+        };
+
+        /// <summary>The chains each network must form (first–last step titles' leading layer names), so the test cannot pass vacuously.</summary>
+        [Theory]
+        [MemberData(nameof(Names))]
+        public void The_fused_path_pipelines_its_large_intermediates(string name)
+        {
+            NetworkPlan plan = GraphCompiler.Plan(Build(name));
+            var buffers = plan.Buffers.ToDictionary(b => b.Name);
+            List<List<StepPlan>> chains = RowPipelines.Find(plan.Fused, buffers).Chains.ToList();
+            Assert.NotEmpty(chains);
+            int expectedSteps = name switch
+            {
+                "DepthwiseSeparable" => 3, // dw1 → pw1 → dw2 (dw2's output, 31×27×64, is under 256 KiB: pw2 runs on its own)
+                "InvertedResidual" => 3,   // expand → dw → project (+ the residual add in its epilogue)
+                "StemAndPools" => 4,       // stem → max-pool → c2 → avg-pool
+                _ => 3,                    // dilated → five → valid
+            };
+            Assert.Equal(expectedSteps, chains.Sum(c => c.Count));
+            foreach (List<StepPlan> chain in chains)
+                for (int k = 1; k < chain.Count; k++)
+                    Assert.Equal(chain[k - 1].Output, chain[k].Input);
+            // The unfused path is the one-pass-per-layer baseline: the generated code interleaves only the fused steps.
+            string source = NetworkEmitter.Emit(plan);
+            Assert.Contains("private void FusedRows", source);
+            Assert.DoesNotContain("private void UnfusedRows", source);
+        }
+
+        [Theory]
+        [MemberData(nameof(Names))]
+        public void Pipelined_networks_match_the_reference_on_one_to_four_threads(string name)
+        {
+            GraphNet graph = Build(name);
+            using CompiledGraphs compiled = GraphCompiler.Compile(name, graph);
+            (IFusedNetwork single, IWeightSource weights) = compiled.CreateRandom(name, seed: 5);
+            GraphAssert.MatchesReference(single, weights, graph, inputSeed: 23, name);
+
+            float[] input = RandomWeights.RandomInput(3 * single.InputLength, seed: 29);
+            float[] expected = new float[3 * single.OutputLength];
+            single.Forward(input, expected, 3);
+            foreach (int threads in new[] { 2, 3, 4 })
+            {
+                IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
+                try
+                {
+                    for (int n = 0; n < 3; n++)
+                    {
+                        float[] one = new float[single.OutputLength];
+                        Array.Fill(one, float.NaN);
+                        parallel.Forward(input.AsSpan(n * single.InputLength, single.InputLength), one);
+                        Assert.True(one.AsSpan().SequenceEqual(expected.AsSpan(n * single.OutputLength, single.OutputLength)),
+                            $"{name}: sample {n} on {threads} threads (rows split) differs from one thread");
+                    }
+                    float[] batch = new float[expected.Length];
+                    parallel.Forward(input, batch, 3);
+                    Assert.Equal(expected, batch);
+                }
+                finally
+                {
+                    parallel.StopThreads();
+                }
+            }
+            GraphAssert.AllocatesNothing(single);
+        }
+    }
+}
