@@ -24,6 +24,7 @@ namespace FusedNet.Bench
     ///   --peak-fraction NET [N]  fused GFLOP/s of NET as a fraction of the measured multiply-add peak at its vector
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     ///   --profile NET [N [TOP]]  per-step median times of both paths (IFusedNetwork.ProfileForward), the TOP slowest
+    ///   --idle-cpu NET [THREADS]  process CPU time while idle and in a 100 Hz call loop, FusedNet then ORT (default 2 threads)
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
     /// </summary>
     public static class Program
@@ -98,6 +99,18 @@ namespace FusedNet.Bench
                 int count = profileAt + 2 < rest.Count && int.TryParse(rest[profileAt + 2], out int c) && c > 0 ? c : 50;
                 int top = profileAt + 3 < rest.Count && int.TryParse(rest[profileAt + 3], out int t) && t > 0 ? t : 15;
                 return StepProfile.Run(rest[profileAt + 1], count, top);
+            }
+
+            int idleAt = rest.IndexOf("--idle-cpu");
+            if (idleAt >= 0)
+            {
+                if (idleAt + 1 >= rest.Count)
+                {
+                    Console.Error.WriteLine("usage: --idle-cpu NETWORK [THREADS]");
+                    return 2;
+                }
+                int idleThreads = idleAt + 2 < rest.Count && int.TryParse(rest[idleAt + 2], out int it) && it > 0 ? it : 2;
+                return IdleCpu.Run(rest[idleAt + 1], idleThreads);
             }
 
             // Without a filter BenchmarkSwitcher asks interactively; default to everything.
