@@ -334,7 +334,7 @@ namespace FusedNet.Generator.Emit
         {
             StepPlan last = chain[chain.Count - 1];
             w.Line($"/// <summary>Steps {chain[0].Id}–{last.Id} of the {path.Name} path interleaved by rows, for output rows [rowBegin, rowEnd) of step {last.Id}: each step computes the rows the next reads just before it reads them, so they are still in cache.</summary>");
-            w.Open($"private void {PipelineMethod(path, chain)}(Scratch s, int rowBegin, int rowEnd)");
+            w.Open($"private void {PipelineMethod(path, chain)}(Scratch s, Scratch own, int rowBegin, int rowEnd)");
             // Where each earlier step starts: the first row its successor's first row reads.
             string next = "rowBegin";
             for (int k = chain.Count - 2; k >= 0; k--)
@@ -354,11 +354,11 @@ namespace FusedNet.Generator.Emit
             {
                 int id = chain[k].Id;
                 w.Open($"if (need{id} > done{id})");
-                w.Line($"{StepMethod(path, chain[k])}(s, done{id}, need{id});");
+                w.Line($"{StepMethod(path, chain[k])}(s, own, done{id}, need{id});");
                 w.Line($"done{id} = need{id};");
                 w.Close();
             }
-            w.Line($"{StepMethod(path, last)}(s, r, r + 1);");
+            w.Line($"{StepMethod(path, last)}(s, own, r, r + 1);");
             w.Close();
             w.Close();
             w.Line();
@@ -378,8 +378,8 @@ namespace FusedNet.Generator.Emit
         {
             foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
             {
-                w.Line($"/// <summary>Step {step.Id} of the {path.Name} path, output rows [rowBegin, rowEnd) of {Int(RowRange.Rows(step))}: {Comment(step.Title)}.</summary>");
-                w.Open($"private void {StepMethod(path, step)}(Scratch s, int rowBegin, int rowEnd)");
+                w.Line($"/// <summary>Step {step.Id} of the {path.Name} path, output rows [rowBegin, rowEnd) of {Int(RowRange.Rows(step))}: {Comment(step.Title)}. <c>own</c> is the running thread's scratch (its workspace).</summary>");
+                w.Open($"private void {StepMethod(path, step)}(Scratch s, Scratch own, int rowBegin, int rowEnd)");
                 w.Line("FoldedWeights w = _weights;");
                 EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + ", rowBegin, rowEnd");
                 w.Close();
@@ -408,14 +408,15 @@ namespace FusedNet.Generator.Emit
         private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines)
         {
             const string I = "global::FusedNet.Internal";
-            w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd)");
+            w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd, int part)");
             w.Line("Scratch s = _scratch;");
+            w.Line("Scratch own = _sampleScratch[part]; // this thread's workspace");
             w.Open("switch (job)");
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
-                    w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, rowBegin, rowEnd); break;");
+                    w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
             foreach (List<StepPlan> chain in pipelines.Chains)
-                w.Line($"case {Int(PipelineJob(chain))}: {PipelineMethod(plan.Fused, chain)}(s, rowBegin, rowEnd); break;");
+                w.Line($"case {Int(PipelineJob(chain))}: {PipelineMethod(plan.Fused, chain)}(s, own, rowBegin, rowEnd); break;");
             w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
             w.Close();
             w.Close();
@@ -461,12 +462,12 @@ namespace FusedNet.Generator.Emit
                     int lastRows = RowRange.Rows(last);
                     long work = chain.Sum(RowRange.Work);
                     w.Line($"// Steps {step.Id}–{last.Id} run interleaved by rows (the intermediate rows are read back while in cache){(profiled ? "; their time is counted to this step" : "")}.");
-                    w.Line($"if (workers is null || {Long(work)}L < _splitThreshold) {PipelineMethod(path, chain)}(s, 0, {Int(lastRows)});");
+                    w.Line($"if (workers is null || {Long(work)}L < _splitThreshold) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
                     w.Line($"else workers.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)});");
                 }
                 else if (RowRange.Splittable(step))
                 {
-                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {StepMethod(path, step)}(s, 0, {Int(rows)});");
+                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {StepMethod(path, step)}(s, s, 0, {Int(rows)});");
                     w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)});");
                 }
                 else

@@ -14,8 +14,11 @@ namespace FusedNet.Internal
     [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IParallelBody
     {
-        /// <summary>Runs output rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) of the step <paramref name="job"/> names.</summary>
-        void RunRows(int job, int rowBegin, int rowEnd);
+        /// <summary>
+        /// Runs output rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) of the step <paramref name="job"/> names, as
+        /// thread <paramref name="part"/> (0 is the caller): a step that needs a workspace uses that thread's own.
+        /// </summary>
+        void RunRows(int job, int rowBegin, int rowEnd, int part);
 
         /// <summary>
         /// Runs samples [<paramref name="firstSample"/>, <paramref name="endSample"/>) of a batch through the path
@@ -164,7 +167,7 @@ namespace FusedNet.Internal
                 if (_samples)
                     _body!.RunSamples(_job, ref Unsafe.AsRef<float>((void*)_input), ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
                 else
-                    _body!.RunRows(_job, begin, end);
+                    _body!.RunRows(_job, begin, end, part);
             }
 
             private void WorkerLoop(object? state)

@@ -174,7 +174,7 @@ namespace FusedNet.Tests.Generator
                 AssertEveryLoopBoundIsALiteral(method, body);
                 Assert.Matches($@"\.{method}\([^;]*, rowBegin, rowEnd\);", Generated);
             }
-            Assert.Contains("FusedStep0(s, 0, 8);", Generated); // one thread: all 8 rows
+            Assert.Contains("FusedStep0(s, s, 0, 8);", Generated); // one thread: all 8 rows
             string second = MethodBody("Conv3x3_16to8_2x2_V256");
             Assert.Contains("for (int oy = rowBegin; oy < rowEnd; oy++) // output rows [rowBegin, rowEnd) of 2", second);
             AssertEveryLoopBoundIsALiteral("Conv3x3_16to8_2x2_V256", second);
