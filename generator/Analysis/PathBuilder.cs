@@ -22,16 +22,18 @@ namespace FusedNet.Generator.Analysis
     {
         private readonly string _name;
         private readonly bool _fuse;
+        private readonly WinogradUse _winograd;
         private readonly LayerGraph _graph;
         private readonly Dictionary<int, int> _firstTensor;
         private readonly List<VirtualTensor> _tensors = new List<VirtualTensor>();
         private readonly Dictionary<int, VirtualTensor> _tensorOf = new Dictionary<int, VirtualTensor>();
         private readonly List<StepPlan> _steps = new List<StepPlan>();
 
-        public PathBuilder(string name, bool fuse, LayerGraph graph, Dictionary<int, int> firstTensor)
+        public PathBuilder(string name, bool fuse, LayerGraph graph, Dictionary<int, int> firstTensor, WinogradUse winograd = WinogradUse.WherePays)
         {
             _name = name;
             _fuse = fuse;
+            _winograd = winograd;
             _graph = graph;
             _firstTensor = firstTensor;
         }
@@ -129,6 +131,9 @@ namespace FusedNet.Generator.Analysis
                 int readers = _steps.Count(s => s.Reads.Contains(slice.Input));
                 if (writers.Count != 1 || writers[0].Kind != StepKind.Conv || readers != 1) continue;
                 StepPlan producer = writers[0];
+                // Output-vector and Winograd convolutions store whole vectors at ChannelOffset; the depthwise and scalar
+                // kernels would too, but keep their own buffer (as before).
+                if (producer.Algorithm is not (ConvAlgorithm.OutputVectors or ConvAlgorithm.Winograd)) continue;
                 VirtualTensor cat = _tensors.First(t => t.Name == slice.Output);
                 cat.VectorChannels = true;
                 int at = _steps.IndexOf(producer);
@@ -300,10 +305,12 @@ namespace FusedNet.Generator.Analysis
             AddStep(step, chain[chain.Count - 1], output);
         }
 
-        private static StepPlan ChooseConvAlgorithm(StepPlan step)
+        private StepPlan ChooseConvAlgorithm(StepPlan step)
         {
             int inPerGroup = step.InputShape.Channels / step.Groups;
             int outPerGroup = step.OutputShape.Channels / step.Groups;
+            if (UseWinograd(step, _winograd))
+                return step with { Algorithm = ConvAlgorithm.Winograd, HasVector512 = outPerGroup > 8 };
             if (step.Groups == 1)
                 return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup > 8 };
             if (inPerGroup == 1 && outPerGroup == 1)
@@ -312,6 +319,36 @@ namespace FusedNet.Generator.Analysis
                 return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup % 16 == 0 };
             return step with { Algorithm = ConvAlgorithm.GroupedScalar, HasVector512 = false };
         }
+
+        /// <summary>
+        /// Whether Winograd F(4x4, 3x3) computes <paramref name="step"/>. It can compute a dense (groups 1) 3x3 convolution
+        /// with stride 1, dilation 1 and padding 0 or 1. Where it pays (<see cref="WinogradUse.WherePays"/>, the default):
+        /// <list type="bullet">
+        /// <item>at least <see cref="WinogradMinChannels"/> input and output channels: the 36 matrix products have an inner
+        /// dimension of the input channels and a vector width of output channels; with fewer, the tile transforms (which
+        /// cost per channel, not per channel pair) are no longer small next to them;</item>
+        /// <item>an output of at least 4x4 (one whole tile): smaller maps compute mostly discarded tile outputs;</item>
+        /// <item>transformed weights (36·in·out floats, 4x the direct kernel's) of at most <see cref="WinogradMaxWeightBytes"/>:
+        /// each pass over a tile row reads all of them, so past L2 the weight traffic eats the saving.</item>
+        /// </list>
+        /// </summary>
+        internal static bool UseWinograd(StepPlan step, WinogradUse use)
+        {
+            if (use == WinogradUse.Never) return false;
+            bool eligible = step.Groups == 1 && step.KernelHeight == 3 && step.KernelWidth == 3 && step.Stride == 1 &&
+                step.Dilation == 1 && step.Padding is 0 or 1;
+            if (!eligible || use == WinogradUse.Always) return eligible;
+            int inChannels = step.InputShape.Channels, outChannels = step.OutputShape.Channels;
+            return inChannels >= WinogradMinChannels && outChannels >= WinogradMinChannels &&
+                step.OutputShape.Height >= 4 && step.OutputShape.Width >= 4 &&
+                36L * inChannels * outChannels * 4 <= WinogradMaxWeightBytes;
+        }
+
+        /// <summary>Fewest input and output channels for which the planner picks Winograd (see <see cref="UseWinograd"/>).</summary>
+        internal const int WinogradMinChannels = 16;
+
+        /// <summary>Largest transformed weight tensor for which the planner picks Winograd (see <see cref="UseWinograd"/>).</summary>
+        internal const long WinogradMaxWeightBytes = 4L << 20;
 
         /// <summary>
         /// A per-element pass (scale-and-shift, activation, Add, Mul) plus the activation fused after it. It runs in
@@ -377,7 +414,7 @@ namespace FusedNet.Generator.Analysis
         {
             // Which sides of the step move whole vectors of channels (the rest go one channel at a time).
             bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice ||
-                (step.Kind == StepKind.Conv && step.Algorithm != ConvAlgorithm.Depthwise);
+                (step.Kind == StepKind.Conv && step.Algorithm is not (ConvAlgorithm.Depthwise or ConvAlgorithm.Winograd));
             bool scalarWrite = step.Kind == StepKind.CatSlice || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
             VirtualTensor input = _tensors.First(t => t.Name == step.Input);
             if (!scalarRead) input.VectorChannels = true;

@@ -345,6 +345,9 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Forward or ForwardUnfused is already running on this instance in another thread: use CloneForThread() to give each thread its own instance.</exception>");
         }
 
+        /// <summary>The Scratch field of the Winograd steps' workspace.</summary>
+        private const string WorkspaceField = "WinogradWorkspace";
+
         internal static bool IsVectorised(StepPlan step) =>
             step.Kind is not (StepKind.Flatten or StepKind.CatSlice) && !(step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
 
@@ -357,7 +360,11 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Linear:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Weights")}, {Field("Bias")}" +
                         (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
-                        (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start");
+                        (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start") +
+                        // Winograd: the shared workspace, and the range of tile rows (all of them: one thread).
+                        (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd
+                            ? $", ref s.{WorkspaceField}.Start, 0, {Int((step.OutputShape.Height + WinogradTiling.Tile - 1) / WinogradTiling.Tile)}"
+                            : "");
                 case StepKind.ScaleShift:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Scale")}, {Field("Shift")}";
                 case StepKind.Add:
@@ -448,6 +455,13 @@ namespace FusedNet.Generator.Emit
                 w.Line($"float[] groupedBias = {I}.WeightPacking.PadChannelsPerGroup(bias, {Int(step.Groups)}, lanes);");
                 w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(groupedBias, groupedBias.Length);");
             }
+            else if (step.Algorithm == ConvAlgorithm.Winograd)
+            {
+                w.Line("// Winograd F(4x4, 3x3): U = G·g·Gᵀ per (out, in) pair in double, packed [36][out vector][in][lanes].");
+                w.Line($"float[] packed = {I}.WinogradTransform.PackConv3x3(weight, {Int(outChannels)}, {Int(step.InputShape.Channels)}, lanes);");
+                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
+                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, {I}.WeightPacking.RoundUp({Int(outChannels)}, lanes));");
+            }
             else if (step.Algorithm == ConvAlgorithm.Depthwise)
             {
                 w.Line($"float[] packed = {I}.WeightPacking.PackDepthwise(weight, {Int(outChannels)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, lanes);");
@@ -479,6 +493,9 @@ namespace FusedNet.Generator.Emit
                     : $"{b.Shape} as [{b.PaddedHeight}][{b.PaddedWidth}][{b.ChannelStride}], border {b.Border}";
                 w.Line($"public readonly {I}.AlignedBuffer {b.Name} = new {I}.AlignedBuffer({Int(b.Length)}); // {shape}");
             }
+            long workspace = MemoryBudget.WinogradWorkspaceFloats(plan);
+            if (workspace > 0)
+                w.Line($"public readonly {I}.AlignedBuffer {WorkspaceField} = new {I}.AlignedBuffer({Long(workspace)}); // Winograd workspace: the largest any Winograd step needs");
             w.Close();
             w.Line();
         }

@@ -66,7 +66,10 @@ namespace FusedNet.Generator.Extraction
                 ? containing.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : "";
             var spec = new NetworkSpec(ns, className, EscapeIdentifier(className), AccessibilityKeyword(type.DeclaredAccessibility),
-                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation);
+                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation)
+            {
+                Winograd = ReadWinograd(networkAttribute),
+            };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }
 
@@ -302,6 +305,14 @@ namespace FusedNet.Generator.Extraction
 
         /// <summary>An optional size whose property default 0 means "same as <paramref name="fallback"/>".</summary>
         private static int OrDefault(int value, int fallback) => value == 0 ? fallback : value;
+
+        /// <summary>The [FusedNetwork] named property Winograd (default true).</summary>
+        internal static WinogradUse ReadWinograd(AttributeData networkAttribute)
+        {
+            foreach (KeyValuePair<string, TypedConstant> pair in networkAttribute.NamedArguments)
+                if (pair.Key == "Winograd" && pair.Value.Value is bool value) return value ? WinogradUse.WherePays : WinogradUse.Never;
+            return WinogradUse.WherePays;
+        }
 
         internal static bool TryReadInts(AttributeData data, int count, out int[] values)
         {

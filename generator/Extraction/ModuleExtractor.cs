@@ -127,6 +127,7 @@ namespace FusedNet.Generator.Extraction
                 OutputLayer = output,
                 ConstructorChain = primary is not null ? "this()" : null,
                 Source = "Forward method",
+                Winograd = AttributeExtractor.ReadWinograd(networkAttribute),
             };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Analysis;
+using FusedNet.Generator.Model;
+
+namespace FusedNet.Tests.Graphs
+{
+    /// <summary>
+    /// Winograd F(4x4, 3x3) convolutions (ConvAlgorithm.Winograd) against the double reference, on shapes that exercise
+    /// every edge of the tiling: heights and widths that are not multiples of 4 (partial tiles must neither write into the
+    /// output's zero border nor read past the input buffer), 1x1 to 3x3 maps (one partial tile), channel counts that are
+    /// not multiples of 8 or 16, padding 0 and 1, BN + ReLU fused, a residual Add in the epilogue, two Winograd convs in a
+    /// row (the second reads the first's zero border: a partial tile that wrote into it would change the border pixels),
+    /// batch 3, fused and unfused (GraphAssert.MatchesReference runs both, single and batch).
+    /// <para>
+    /// Tolerance: the project's 1e-4·max(1, |ref|) (GraphAssert). The transforms add a few roundings of values up to
+    /// ~10x the inputs (Bᵀ has row sums up to 10, Aᵀ up to 18, G's entries are ≤ 1/4), so F(4x4, 3x3) float error is
+    /// about 10–100x a direct convolution's, which is still 1e-6..1e-5 relative at these fan-ins (measured in
+    /// <see cref="Error_on_ResNet_shapes_is_within_the_project_tolerance"/>): the bound is not loosened.
+    /// </para>
+    /// These networks use WinogradUse.Always (every eligible conv, however small), so the tiny shapes run Winograd too.
+    /// </summary>
+    public class WinogradTests
+    {
+        private static GraphNet Single(int inChannels, int outChannels, int h, int w, int padding, bool bnRelu, WinogradUse use = WinogradUse.Always)
+        {
+            var g = new GraphNet(inChannels, h, w) { Winograd = use };
+            int x = bnRelu
+                ? g.ConvBn(GraphNet.In, outChannels, 3, "conv", "bn", padding: padding)
+                : g.Conv(GraphNet.In, outChannels, 3, "conv", padding: padding);
+            g.Output = x;
+            return g;
+        }
+
+        /// <summary>conv-bn-relu, conv-bn, + identity, relu (a ResNet basic block), then a third conv reading the sum's border.</summary>
+        private static GraphNet Residual(int channels, int h, int w)
+        {
+            var g = new GraphNet(channels, h, w) { Winograd = WinogradUse.Always };
+            int y = g.ConvBn(GraphNet.In, channels, 3, "conv1", "bn1", padding: 1);
+            y = g.ConvBn(y, channels, 3, "conv2", "bn2", padding: 1, activation: null);
+            int x = g.ReLU(g.Add(y, GraphNet.In));
+            g.Conv(x, 20, 3, "conv3", padding: 1);
+            return g;
+        }
+
+        /// <summary>Two Winograd convs in a row: the second's border pixels read the first's zero border.</summary>
+        private static GraphNet TwoInARow(int channels, int h, int w)
+        {
+            var g = new GraphNet(channels, h, w) { Winograd = WinogradUse.Always };
+            int y = g.ConvBn(GraphNet.In, 24, 3, "a", "a_bn", padding: 1, activation: LayerKind.SiLU);
+            g.Conv(y, 18, 3, "b", padding: 1);
+            return g;
+        }
+
+        public static IEnumerable<object[]> SingleShapes() => new[]
+        {
+            new object[] { 16, 16, 8, 8, 1, true },
+            new object[] { 17, 33, 5, 7, 1, true },
+            new object[] { 24, 40, 13, 11, 1, false },
+            new object[] { 20, 20, 1, 1, 1, true },
+            new object[] { 18, 19, 2, 2, 1, true },
+            new object[] { 16, 17, 3, 3, 1, false },
+            new object[] { 3, 5, 6, 9, 1, true },      // few channels (below the planner's threshold; Always still uses it)
+            new object[] { 33, 16, 10, 6, 0, true },   // padding 0: 8x4 output
+            new object[] { 16, 24, 7, 5, 0, false },   // padding 0: 5x3 output
+            new object[] { 40, 48, 12, 16, 1, true },
+        };
+
+        [Fact]
+        public void Matches_the_reference_on_edge_shapes()
+        {
+            var graphs = new Dictionary<string, GraphNet>();
+            foreach (object[] row in SingleShapes())
+            {
+                (int ic, int oc, int h, int w, int p, bool bn) = ((int)row[0], (int)row[1], (int)row[2], (int)row[3], (int)row[4], (bool)row[5]);
+                graphs[$"Wino_{ic}to{oc}_{h}x{w}_p{p}_{(bn ? "bn" : "plain")}"] = Single(ic, oc, h, w, p, bn);
+            }
+            foreach ((int c, int h, int w) in new[] { (16, 6, 7), (17, 5, 5), (32, 9, 13), (16, 1, 2) })
+                graphs[$"WinoResidual_{c}_{h}x{w}"] = Residual(c, h, w);
+            foreach ((int c, int h, int w) in new[] { (16, 5, 7), (19, 8, 8), (16, 3, 2) })
+                graphs[$"WinoTwo_{c}_{h}x{w}"] = TwoInARow(c, h, w);
+
+            using CompiledGraphs compiled = GraphCompiler.Compile(graphs);
+            int seed = 0;
+            foreach ((string name, GraphNet graph) in graphs)
+            {
+                NetworkPlan plan = compiled.Plans[name];
+                Assert.Contains(plan.Fused.Steps, s => s.Algorithm == ConvAlgorithm.Winograd && s.Kind == StepKind.Conv);
+                Assert.Contains(plan.Unfused.Steps, s => s.Algorithm == ConvAlgorithm.Winograd && s.Kind == StepKind.Conv);
+                PlanSimulator.AssertSound(plan, graph, name);
+                (IFusedNetwork net, IWeightSource weights) = compiled.CreateRandom(name, seed: ++seed);
+                GraphAssert.MatchesReference(net, weights, graph, inputSeed: 100 + seed, name);
+            }
+        }
+
+        [Fact]
+        public void The_residual_block_fuses_the_add_into_the_winograd_epilogue()
+        {
+            NetworkPlan plan = GraphCompiler.Plan(Residual(16, 8, 8));
+            StepPlan conv2 = plan.Fused.Steps.Single(s => s.Title.Contains("conv2"));
+            Assert.Equal(ConvAlgorithm.Winograd, conv2.Algorithm);
+            Assert.NotNull(conv2.SecondInput);
+            Assert.Equal(new[] { true, false }, conv2.Epilogue.Select(op => op.AddSecondInput));
+        }
+
+        [Fact]
+        public void Allocates_nothing()
+        {
+            GraphNet graph = Residual(16, 9, 7);
+            using CompiledGraphs compiled = GraphCompiler.Compile("WinoAlloc", graph);
+            (IFusedNetwork net, _) = compiled.CreateRandom("WinoAlloc", seed: 2);
+            GraphAssert.AllocatesNothing(net);
+        }
+
+        // ---- the planner's choice ----
+
+        private static ConvAlgorithm AlgorithmOf(GraphNet graph, string conv, bool fused = true)
+        {
+            NetworkPlan plan = GraphCompiler.Plan(graph);
+            return (fused ? plan.Fused : plan.Unfused).Steps.Single(s => s.Kind == StepKind.Conv && s.Title.Contains($"'{conv}'")).Algorithm;
+        }
+
+        [Fact]
+        public void The_planner_picks_winograd_for_a_resnet_3x3_64_to_64_conv()
+        {
+            var g = new GraphNet(64, 56, 56);
+            g.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
+            Assert.Equal(ConvAlgorithm.Winograd, AlgorithmOf(g, "conv"));
+            Assert.Equal(ConvAlgorithm.Winograd, AlgorithmOf(g, "conv", fused: false));
+        }
+
+        [Fact]
+        public void The_planner_keeps_direct_with_the_opt_out_for_strides_depthwise_and_small_shapes()
+        {
+            var optOut = new GraphNet(64, 56, 56) { Winograd = WinogradUse.Never };
+            optOut.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
+            Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(optOut, "conv"));
+
+            var strided = new GraphNet(64, 56, 56);
+            strided.ConvBn(GraphNet.In, 64, 3, "conv", "bn", stride: 2, padding: 1);
+            Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(strided, "conv"));
+
+            var depthwise = new GraphNet(64, 56, 56);
+            depthwise.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1, groups: 64);
+            Assert.Equal(ConvAlgorithm.Depthwise, AlgorithmOf(depthwise, "conv"));
+
+            var dilated = new GraphNet(64, 56, 56);
+            dilated.BatchNorm(dilated.Conv(GraphNet.In, 64, 3, "conv", padding: 2, dilation: 2), "bn");
+            Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(dilated, "conv"));
+
+            var narrow = new GraphNet(8, 56, 56);
+            narrow.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
+            Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(narrow, "conv"));
+
+            var tiny = new GraphNet(64, 3, 3);
+            tiny.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
+            Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(tiny, "conv"));
+        }
+    }
+}
