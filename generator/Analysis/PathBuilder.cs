@@ -324,12 +324,16 @@ namespace FusedNet.Generator.Analysis
         /// Whether Winograd F(4x4, 3x3) computes <paramref name="step"/>. It can compute a dense (groups 1) 3x3 convolution
         /// with stride 1, dilation 1 and padding 0 or 1. Where it pays (<see cref="WinogradUse.WherePays"/>, the default):
         /// <list type="bullet">
-        /// <item>at least <see cref="WinogradMinChannels"/> input and output channels: the 36 matrix products have an inner
-        /// dimension of the input channels and a vector width of output channels; with fewer, the tile transforms (which
-        /// cost per channel, not per channel pair) are no longer small next to them;</item>
+        /// <item>at least <see cref="WinogradMinChannels"/> input and output channels: the 36 products have an inner
+        /// dimension of the input channels and vectors of output channels; with fewer, the tile transforms (whose cost grows
+        /// with the channels, not with channel pairs) are no longer small next to them;</item>
         /// <item>an output of at least 4x4 (one whole tile): smaller maps compute mostly discarded tile outputs;</item>
-        /// <item>transformed weights (36·in·out floats, 4x the direct kernel's) of at most <see cref="WinogradMaxWeightBytes"/>:
-        /// each pass over a tile row reads all of them, so past L2 the weight traffic eats the saving.</item>
+        /// <item>transformed weights U (36·in·out floats, 4x the direct kernel's) that fit L2 (<see cref="WinogradL2Bytes"/>),
+        /// or at least <see cref="WinogradMinPixels"/> output pixels. Each call streams all of U once per pass, and a
+        /// large U comes from L3 or memory: streaming 144·in·out bytes costs about as much as 9·in·out multiply-adds, while
+        /// direct does 9·H·W·in·out of them. Measured on Zen 5 (V512, conv3x3 + BN + ReLU, µs, direct → Winograd):
+        /// 64→64 at 56x56 1289 → 450, 128→128 at 28x28 1207 → 431, 256→256 at 14x14 1340 → 661, 64→64 at 7x7 21.9 → 10.3
+        /// (U 0.6 MB), but 512→512 at 7x7 1508 → 1800 (U 37.7 MB, 49 pixels: slower, so direct).</item>
         /// </list>
         /// </summary>
         internal static bool UseWinograd(StepPlan step, WinogradUse use)
@@ -339,16 +343,20 @@ namespace FusedNet.Generator.Analysis
                 step.Dilation == 1 && step.Padding is 0 or 1;
             if (!eligible || use == WinogradUse.Always) return eligible;
             int inChannels = step.InputShape.Channels, outChannels = step.OutputShape.Channels;
-            return inChannels >= WinogradMinChannels && outChannels >= WinogradMinChannels &&
-                step.OutputShape.Height >= 4 && step.OutputShape.Width >= 4 &&
-                36L * inChannels * outChannels * 4 <= WinogradMaxWeightBytes;
+            int height = step.OutputShape.Height, width = step.OutputShape.Width;
+            long transformedWeightBytes = 36L * inChannels * outChannels * 4;
+            return inChannels >= WinogradMinChannels && outChannels >= WinogradMinChannels && height >= 4 && width >= 4 &&
+                (transformedWeightBytes <= WinogradL2Bytes || (long)height * width >= WinogradMinPixels);
         }
 
         /// <summary>Fewest input and output channels for which the planner picks Winograd (see <see cref="UseWinograd"/>).</summary>
         internal const int WinogradMinChannels = 16;
 
-        /// <summary>Largest transformed weight tensor for which the planner picks Winograd (see <see cref="UseWinograd"/>).</summary>
-        internal const long WinogradMaxWeightBytes = 4L << 20;
+        /// <summary>Transformed weights up to this size count as L2-resident (1 MiB: Zen 4/5; see <see cref="UseWinograd"/>).</summary>
+        internal const long WinogradL2Bytes = 1L << 20;
+
+        /// <summary>Output pixels from which Winograd pays even with transformed weights beyond L2 (see <see cref="UseWinograd"/>).</summary>
+        internal const int WinogradMinPixels = 100;
 
         /// <summary>
         /// A per-element pass (scale-and-shift, activation, Add, Mul) plus the activation fused after it. It runs in

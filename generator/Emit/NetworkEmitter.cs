@@ -274,15 +274,18 @@ namespace FusedNet.Generator.Emit
                 if (profiled && step.Id > 0) w.Line($"now = global::System.Diagnostics.Stopwatch.GetTimestamp(); ticks[{step.Id - 1}] = now - last; last = now;");
                 w.Line($"// Step {step.Id}: {Comment(step.Title)}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}{(step.MultiplyAccumulates > 0 ? $", {Long(step.MultiplyAccumulates)} multiply-accumulates" : "")}");
-                string args = StepArguments(step, parameters);
-                if (!IsVectorised(step))
-                    w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
-                else
+                string stepArgs = StepArguments(step, parameters);
+                foreach (string args in IsWinograd(step) ? TileRowRanges(step).Select(r => $"{stepArgs}, {Int(r.Begin)}, {Int(r.End)}") : new[] { stepArgs })
                 {
-                    // The widest accelerated width: static readonly flags, constants to the JIT, so one direct call remains.
-                    if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
-                    w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
-                    w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+                    if (!IsVectorised(step))
+                        w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
+                    else
+                    {
+                        // The widest accelerated width: static readonly flags, constants to the JIT, so one direct call remains.
+                        if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
+                        w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
+                        w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+                    }
                 }
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
@@ -345,6 +348,20 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Forward or ForwardUnfused is already running on this instance in another thread: use CloneForThread() to give each thread its own instance.</exception>");
         }
 
+        private static bool IsWinograd(StepPlan step) => step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd;
+
+        /// <summary>
+        /// The tile-row ranges a Winograd step's kernel is called with, in order: all rows in one call (one thread), or, with
+        /// the test hook <see cref="WinogradTiling.SplitCallsForTests"/>, two calls split at that row.
+        /// </summary>
+        private static (int Begin, int End)[] TileRowRanges(StepPlan step)
+        {
+            int rows = (step.OutputShape.Height + WinogradTiling.Tile - 1) / WinogradTiling.Tile;
+            return WinogradTiling.SplitCallsForTests is int split && split > 0 && split < rows
+                ? new[] { (0, split), (split, rows) }
+                : new[] { (0, rows) };
+        }
+
         /// <summary>The Scratch field of the Winograd steps' workspace.</summary>
         private const string WorkspaceField = "WinogradWorkspace";
 
@@ -361,10 +378,8 @@ namespace FusedNet.Generator.Emit
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Weights")}, {Field("Bias")}" +
                         (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
                         (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start") +
-                        // Winograd: the shared workspace, and the range of tile rows (all of them: one thread).
-                        (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd
-                            ? $", ref s.{WorkspaceField}.Start, 0, {Int((step.OutputShape.Height + WinogradTiling.Tile - 1) / WinogradTiling.Tile)}"
-                            : "");
+                        // Winograd: the shared workspace (the range of tile rows follows, see TileRowRanges).
+                        (IsWinograd(step) ? $", ref s.{WorkspaceField}.Start" : "");
                 case StepKind.ScaleShift:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Scale")}, {Field("Shift")}";
                 case StepKind.Add:

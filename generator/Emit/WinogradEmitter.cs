@@ -27,7 +27,8 @@ namespace FusedNet.Generator.Emit
             int lanes = v.Lanes;
             int inVectors = (t.InChannels + lanes - 1) / lanes;
             int outVectors = (t.OutChannels + lanes - 1) / lanes;
-            (int blockTiles, int blockVectors) = v.ConvBlock(t.TilesPerRow, outVectors);
+            (int blockTiles, int blockVectors) = v.ConvBlock(t.TilesPerPass, outVectors);
+            int passes = t.RowsPerPass;
             var parameters = new List<string> { "ref float input", "ref float output", "ref float weights", "ref float bias" };
             if (residual is not null) parameters.Add("ref float residual");
             parameters.Add("ref float workspace");
@@ -35,8 +36,8 @@ namespace FusedNet.Generator.Emit
             parameters.Add("int tileRowEnd");
             OpenKernel(w, $"public static void {method}({string.Join(", ", parameters)})");
             w.Line($"// Winograd F(4x4, 3x3): {Int(t.InChannels)} -> {Int(t.OutChannels)} channels, output {Int(t.OutHeight)}x{Int(t.OutWidth)} as " +
-                   $"{Int(t.TileRows)} row(s) of {Int(t.TilesPerRow)} 4x4 tile(s) (6x6 input tiles, padding {Int(step.Padding)}); epilogue: bias, then {EpilogueName(step.Epilogue)}.");
-            w.Line($"// Per tile row: V[36][{Int(t.TilesPerRow)}][{Int(t.InPadded)}] = Bt.d.B (input transform), M[36][{Int(t.TilesPerRow)}][{Int(t.OutPadded)}] = V x U " +
+                   $"{Int(t.TileRows)} row(s) of {Int(t.TilesPerRow)} 4x4 tile(s) (6x6 input tiles, padding {Int(step.Padding)}), {Int(passes)} tile row(s) per pass; epilogue: bias, then {EpilogueName(step.Epilogue)}.");
+            w.Line($"// Per pass: V[36][{Int(t.TilesPerPass)}][{Int(t.InPadded)}] = Bt.d.B (input transform), M[36][{Int(t.TilesPerPass)}][{Int(t.OutPadded)}] = V x U " +
                    $"(36 products, register block {blockTiles} tile(s) x {blockVectors} vector(s) of {lanes}), output = At.M.A.");
             w.Line($"// Workspace: {Long(t.WorkspaceFloats)} floats per call (V at {Long(t.VOffset)}, M at {Long(t.MOffset)}, transpose area at {Long(t.TOffset)}" +
                    (t.NeedsZeroRow ? $", zero row at {Long(t.ZeroOffset)}: the last tile row reads {Int(t.LastTileRowInputRows)} of 6 input rows from the buffer" : "") + ").");
@@ -54,7 +55,20 @@ namespace FusedNet.Generator.Emit
                 w.Line(v.Store($"{of}.Zero", "zero", "i"));
                 w.Close();
             }
-            w.Open("for (int ty = tileRowBegin; ty < tileRowEnd; ty++)");
+            if (passes == 1)
+            {
+                w.Open("for (int ty = tileRowBegin; ty < tileRowEnd; ty++)");
+                w.Line("ref float vRow = ref vAll;");
+                w.Line("ref float mRow = ref mAll;");
+            }
+            else
+            {
+                w.Open($"for (int ty0 = tileRowBegin; ty0 < tileRowEnd; ty0 += {Int(passes)})");
+                w.Line($"int rows = Math.Min({Int(passes)}, tileRowEnd - ty0); // tile rows in this pass (a short last pass also multiplies stale tiles, never stored)");
+                w.Open("for (int p = 0; p < rows; p++)");
+                w.Line("int ty = ty0 + p;");
+                w.Line($"ref float vRow = ref Unsafe.Add(ref vAll, p * {Int(t.TilesPerRow * t.InPadded)});");
+            }
             w.Line($"int inRow = {Sum(Product("ty", Int(WinogradTiling.Tile)), Int(t.Shift))}; // buffer row of the tile's input row 0");
             for (int r = 0; r < WinogradTiling.InputTile; r++)
             {
@@ -82,14 +96,16 @@ namespace FusedNet.Generator.Emit
                 w.Close();
             }
 
+            if (passes > 1) w.Close();
+
             // (b) 36 matrix products.
             w.Line($"// (b) M[xi] = V[xi] x U[xi] for the 36 positions: register block {blockTiles} tile(s) x {blockVectors} output vector(s).");
             w.Open($"for (int xi = 0; xi < {Int(WinogradTiling.Positions)}; xi++)");
-            w.Line($"ref float vXi = ref Unsafe.Add(ref vAll, xi * {Int(t.TilesPerRow * t.InPadded)});");
+            w.Line($"ref float vXi = ref Unsafe.Add(ref vAll, xi * {Int(t.TilesPerPass * t.InPadded)});");
             w.Line($"ref float uXi = ref Unsafe.Add(ref weights, xi * {Int(outVectors * t.InChannels * lanes)});");
-            w.Line($"ref float mXi = ref Unsafe.Add(ref mAll, xi * {Int(t.TilesPerRow * t.OutPadded)});");
+            w.Line($"ref float mXi = ref Unsafe.Add(ref mAll, xi * {Int(t.TilesPerPass * t.OutPadded)});");
             int fullVectorBlocks = outVectors / blockVectors * blockVectors;
-            int fullTileBlocks = t.TilesPerRow / blockTiles * blockTiles;
+            int fullTileBlocks = t.TilesPerPass / blockTiles * blockTiles;
             void TileLoops(int vectors)
             {
                 if (fullTileBlocks > 0)
@@ -99,11 +115,11 @@ namespace FusedNet.Generator.Emit
                     ProductBlock(w, v, t, blockTiles, vectors, outVectors);
                     w.Close();
                 }
-                if (t.TilesPerRow > fullTileBlocks)
+                if (t.TilesPerPass > fullTileBlocks)
                 {
                     w.Open();
-                    w.Line($"const int t0 = {Int(fullTileBlocks)}; // last {Int(t.TilesPerRow - fullTileBlocks)} tile(s)");
-                    ProductBlock(w, v, t, t.TilesPerRow - fullTileBlocks, vectors, outVectors);
+                    w.Line($"const int t0 = {Int(fullTileBlocks)}; // last {Int(t.TilesPerPass - fullTileBlocks)} tile(s)");
+                    ProductBlock(w, v, t, t.TilesPerPass - fullTileBlocks, vectors, outVectors);
                     w.Close();
                 }
             }
@@ -126,6 +142,12 @@ namespace FusedNet.Generator.Emit
             // (c) Output transform and epilogue.
             w.Line($"// (c) Output transform At.M.A of each tile, + bias, epilogue: {EpilogueName(step.Epilogue)}; only pixels inside the {Int(t.OutHeight)}x{Int(t.OutWidth)} output are stored.");
             int lastRows = t.OutHeight - (t.TileRows - 1) * WinogradTiling.Tile;
+            if (passes > 1)
+            {
+                w.Open("for (int p = 0; p < rows; p++)");
+                w.Line("int ty = ty0 + p;");
+                w.Line($"ref float mRow = ref Unsafe.Add(ref mAll, p * {Int(t.TilesPerRow * t.OutPadded)});");
+            }
             int fullOutput = t.OutWidth / WinogradTiling.Tile;
             if (fullOutput > 0)
             {
@@ -140,6 +162,7 @@ namespace FusedNet.Generator.Emit
                 OutputTile(w, v, step, t, output, residual, t.OutWidth - fullOutput * WinogradTiling.Tile, lastRows, outVectors);
                 w.Close();
             }
+            if (passes > 1) w.Close();
             w.Close();
             w.Close();
         }
@@ -184,7 +207,7 @@ namespace FusedNet.Generator.Emit
         {
             int stride = t.InputRowFloats / t.PaddedInputWidth;
             w.Line($"int column = {Product(Sum(Product(tx, Int(WinogradTiling.Tile)), Int(t.Shift)), Int(stride))}; // offset of the tile's first input column");
-            w.Line($"ref float vTile = ref Unsafe.Add(ref vAll, {Product(tx, Int(t.InPadded))});");
+            w.Line($"ref float vTile = ref Unsafe.Add(ref vRow, {Product(tx, Int(t.InPadded))});");
             w.Open($"for (int c = 0; c < {Int(inVectors * v.Lanes)}; c += {v.Lanes})");
             for (int j = 0; j < WinogradTiling.InputTile; j++)
             {
@@ -212,7 +235,7 @@ namespace FusedNet.Generator.Emit
                 w.Line($"{v.Of} {string.Join(", ", y)};");
                 InputTransform1D(w, v, x, y);
                 for (int l = 0; l < 6; l++)
-                    w.Line(v.Store(y[l], "vTile", Sum(Int((k * 6 + l) * t.TilesPerRow * t.InPadded), "c")));
+                    w.Line(v.Store(y[l], "vTile", Sum(Int((k * 6 + l) * t.TilesPerPass * t.InPadded), "c")));
                 w.Close();
             }
             w.Close();
@@ -253,7 +276,7 @@ namespace FusedNet.Generator.Emit
         private static void OutputTile(SourceWriter w, VectorWidth v, StepPlan step, WinogradTiling t, BufferPlan output, BufferPlan? residual,
             int columns, int lastRows, int outVectors)
         {
-            w.Line($"ref float mTile = ref Unsafe.Add(ref mAll, {Product("tx", Int(t.OutPadded))});");
+            w.Line($"ref float mTile = ref Unsafe.Add(ref mRow, {Product("tx", Int(t.OutPadded))});");
             string oy = Product("ty", Int(WinogradTiling.Tile)), ox = Product("tx", Int(WinogradTiling.Tile));
             w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(PixelOffset(output, oy, ox), Int(step.ChannelOffset))});");
             if (residual is not null) w.Line($"ref float r = ref Unsafe.Add(ref residual, {PixelOffset(residual, oy, ox)});");
@@ -262,7 +285,7 @@ namespace FusedNet.Generator.Emit
             {
                 w.Open($"// column {l}");
                 var m = Names("m", 6);
-                for (int k = 0; k < 6; k++) w.Line($"{v.Of} m{k} = {v.Load("mTile", Sum(Int((k * 6 + l) * t.TilesPerRow * t.OutPadded), "c"))};");
+                for (int k = 0; k < 6; k++) w.Line($"{v.Of} m{k} = {v.Load("mTile", Sum(Int((k * 6 + l) * t.TilesPerPass * t.OutPadded), "c"))};");
                 var y = Names("y", 4);
                 w.Line($"{v.Of} {string.Join(", ", y)};");
                 OutputTransform1D(w, v, m, y);

@@ -27,7 +27,55 @@ namespace FusedNet.Generator.Model
             InPadded = BufferPlan.RoundUp(InChannels, BufferPlan.ChannelAlignment);
             OutPadded = BufferPlan.RoundUp(OutChannels, BufferPlan.ChannelAlignment);
             PaddedInputWidth = input.PaddedWidth;
+            RowsPerPass = RowsOf(TileRows, TilesPerRow, InPadded, OutPadded);
+            TilesPerPass = RowsPerPass * TilesPerRow;
         }
+
+        // The two hooks are per thread: tests set them around planning and emitting on their own thread (tests run in parallel).
+
+        /// <summary>Test hook: forces the tile rows per pass (tests of short passes and measurements). Null: <see cref="RowsOf"/> decides.</summary>
+        [System.ThreadStatic] internal static int? RowsPerPassOverride;
+
+        /// <summary>
+        /// Test hook: Forward calls each Winograd kernel twice, for tile rows [0, split) and [split, rows), as a multi-threaded
+        /// caller would hand out ranges (the ranges need not be multiples of the rows per pass). Null: one call for all rows.
+        /// </summary>
+        [System.ThreadStatic] internal static int? SplitCallsForTests;
+
+        /// <summary>
+        /// Tile rows per pass: the fewest that give the 36 products at least <see cref="TargetTilesPerPass"/> tiles (rows of
+        /// M), among the counts that divide the tile rows (so no pass of the whole range multiplies stale tiles), and all of
+        /// them when none does; fewer while V and M of a pass would exceed <see cref="MaxPassBytes"/>. Measured on Zen 5
+        /// (V512, conv3x3 + BN + ReLU, µs, 1 row per pass → chosen): 64→64 at 56x56 500 → 450 (2 rows), 256→256 at 14x14
+        /// 757 → 661 (4 rows), 128→128 at 14x14 170 → 157 (4), 64→64 at 7x7 13.6 → 10.3 (2); 128→128 at 28x28 434 → 431
+        /// (7 rows: level). More tiles per pass reuse each transformed weight more (U is read once per pass) and give the
+        /// register block full tiles; past a few MiB, V and M leave L2 between the phases.
+        /// </summary>
+        private static int RowsOf(int tileRows, int tilesPerRow, int inPadded, int outPadded)
+        {
+            if (RowsPerPassOverride is int forced) return System.Math.Max(1, System.Math.Min(forced, tileRows));
+            long bytesPerRow = (long)Positions * tilesPerRow * (inPadded + outPadded) * 4;
+            int rows = tileRows;
+            for (int p = 1; p <= tileRows; p++)
+                if (tileRows % p == 0 && p * tilesPerRow >= TargetTilesPerPass)
+                {
+                    rows = p;
+                    break;
+                }
+            while (rows > 1 && rows * bytesPerRow > MaxPassBytes) rows--;
+            return rows;
+        }
+
+        /// <summary>Tiles per pass the planner aims for (rows of each of the 36 products).</summary>
+        public const int TargetTilesPerPass = 16;
+
+        /// <summary>Most bytes of V and M one pass may use (see <see cref="RowsOf"/>).</summary>
+        public const long MaxPassBytes = 4L << 20;
+
+        /// <summary>Tile rows computed per pass: their input transforms, then the 36 products over all their tiles, then their outputs.</summary>
+        public int RowsPerPass { get; }
+        /// <summary>Tiles per pass: the row count of the 36 matrix products.</summary>
+        public int TilesPerPass { get; }
 
         public int InChannels { get; }
         public int OutChannels { get; }
@@ -53,16 +101,16 @@ namespace FusedNet.Generator.Model
 
         // Workspace of one call (floats), in this order; every part starts on a multiple of 16 floats (64 bytes).
         public long VOffset => 0;
-        public long VFloats => (long)Positions * TilesPerRow * InPadded;
+        public long VFloats => (long)Positions * TilesPerPass * InPadded;
         public long MOffset => VOffset + VFloats;
-        public long MFloats => (long)Positions * TilesPerRow * OutPadded;
+        public long MFloats => (long)Positions * TilesPerPass * OutPadded;
         /// <summary>36 vectors of up to 16 lanes: a tile's intermediate (the first half of a two-sided transform).</summary>
         public long TOffset => MOffset + MFloats;
         public const long TFloats = Positions * 16;
         public long ZeroOffset => TOffset + TFloats;
         public long ZeroFloats => NeedsZeroRow ? BufferPlan.RoundUp(InputRowFloats, 16) : 0;
 
-        /// <summary>Floats of workspace one call of the kernel uses (for any range of tile rows: one row at a time).</summary>
+        /// <summary>Floats of workspace one call of the kernel uses (for any range of tile rows: a pass at a time).</summary>
         public long WorkspaceFloats => ZeroOffset + ZeroFloats;
     }
 }

@@ -93,6 +93,54 @@ namespace FusedNet.Tests.Graphs
             }
         }
 
+        /// <summary>
+        /// Tile-row ranges as a multi-threaded caller would hand them out: Forward calls each Winograd kernel twice, [0, split)
+        /// and [split, rows), with passes of 1, 2 or 3 tile rows, so ranges that are not multiples of the pass (a short last
+        /// pass multiplies stale tiles and must not store them) and ranges that end before the last tile row (no zero row
+        /// read) or start at it.
+        /// </summary>
+        [Theory]
+        [InlineData(1, 1)]
+        [InlineData(2, 1)]
+        [InlineData(3, 2)]
+        [InlineData(2, 3)]
+        [InlineData(3, 3)]
+        public void Split_tile_row_ranges_and_short_passes_match_the_reference(int rowsPerPass, int split)
+        {
+            var graphs = new Dictionary<string, GraphNet>
+            {
+                [$"WinoSplit_{rowsPerPass}_{split}_a"] = Single(17, 33, 13, 11, 1, true),  // 4 tile rows, partial last
+                [$"WinoSplit_{rowsPerPass}_{split}_b"] = Residual(16, 14, 9),              // 4 tile rows, 2 output rows in the last
+                [$"WinoSplit_{rowsPerPass}_{split}_c"] = Single(20, 24, 18, 5, 0, false),  // padding 0: 16x3 output
+            };
+            WinogradTiling.RowsPerPassOverride = rowsPerPass;
+            WinogradTiling.SplitCallsForTests = split;
+            CompiledGraphs compiled;
+            try
+            {
+                compiled = GraphCompiler.Compile(graphs);
+                // Two calls per Winograd step, split at the given row; the pass size is the forced one.
+                string source = FusedNet.Generator.Emit.NetworkEmitter.Emit(compiled.Plans[$"WinoSplit_{rowsPerPass}_{split}_a"]);
+                Assert.Contains($"ref s.WinogradWorkspace.Start, 0, {split});", source);
+                Assert.Contains($"ref s.WinogradWorkspace.Start, {split}, 4);", source);
+                Assert.Contains($"{rowsPerPass} tile row(s) per pass", source);
+            }
+            finally
+            {
+                WinogradTiling.RowsPerPassOverride = null;
+                WinogradTiling.SplitCallsForTests = null;
+            }
+            using (compiled)
+            {
+                int seed = 40;
+                foreach ((string name, GraphNet graph) in graphs)
+                {
+                    (IFusedNetwork net, IWeightSource weights) = compiled.CreateRandom(name, seed: ++seed);
+                    GraphAssert.MatchesReference(net, weights, graph, inputSeed: seed, name);
+                }
+            }
+        }
+
         [Fact]
         public void The_residual_block_fuses_the_add_into_the_winograd_epilogue()
         {
