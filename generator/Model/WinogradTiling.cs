@@ -5,7 +5,7 @@ namespace FusedNet.Generator.Model
     /// pass, and the workspace a call needs (V, M, a transpose area and, when the last tile row reads past the input
     /// buffer, a zero row). Shared by the emitter (offsets) and the memory plan (sizes), so they cannot disagree.
     /// </summary>
-    internal sealed class WinogradTiling
+    internal sealed record WinogradTiling
     {
         public const int Tile = 4;
         public const int InputTile = 6;

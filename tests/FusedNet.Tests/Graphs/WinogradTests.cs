@@ -52,6 +52,30 @@ namespace FusedNet.Tests.Graphs
             return g;
         }
 
+        /// <summary>Two Winograd convs written straight into their channel slices of a Cat (offsets 0 and 16; 20 channels last).</summary>
+        private static GraphNet CatOperands()
+        {
+            var g = new GraphNet(16, 7, 6) { Winograd = WinogradUse.Always };
+            int a = g.ConvBn(GraphNet.In, 16, 3, "a", "a_bn", padding: 1);
+            int b = g.Conv(GraphNet.In, 20, 3, "b", padding: 1);
+            g.Conv(g.Cat(a, b), 8, 3, "head", padding: 1);
+            return g;
+        }
+
+        [Fact]
+        public void Winograd_convs_write_into_their_cat_slices()
+        {
+            GraphNet graph = CatOperands();
+            NetworkPlan plan = GraphCompiler.Plan(graph);
+            var writers = plan.Fused.Steps.Where(s => s.Kind == StepKind.Conv && s.Title.Contains("of the Cat")).ToList();
+            Assert.Equal(new[] { 0, 16 }, writers.Select(s => s.ChannelOffset).OrderBy(o => o));
+            Assert.All(writers, s => Assert.Equal(ConvAlgorithm.Winograd, s.Algorithm));
+            PlanSimulator.AssertSound(plan, graph, "WinoCat");
+            using CompiledGraphs compiled = GraphCompiler.Compile("WinoCat", graph);
+            (IFusedNetwork net, IWeightSource weights) = compiled.CreateRandom("WinoCat", seed: 5);
+            GraphAssert.MatchesReference(net, weights, graph, inputSeed: 6, "WinoCat");
+        }
+
         public static IEnumerable<object[]> SingleShapes() => new[]
         {
             new object[] { 16, 16, 8, 8, 1, true },
