@@ -209,6 +209,10 @@ namespace FusedNet.Generator.Emit
             w.Line($"int column = {Product(Sum(Product(tx, Int(WinogradTiling.Tile)), Int(t.Shift)), Int(stride))}; // offset of the tile's first input column");
             w.Line($"ref float vTile = ref Unsafe.Add(ref vRow, {Product(tx, Int(t.InPadded))});");
             w.Open($"for (int c = 0; c < {Int(inVectors * v.Lanes)}; c += {v.Lanes})");
+            // One reference per input row and one into V at this channel vector: every load and store below is base + literal.
+            for (int r = 0; r < WinogradTiling.InputTile; r++)
+                w.Line($"ref float in{r} = ref Unsafe.Add(ref row{r}, column + c);");
+            w.Line("ref float vc = ref Unsafe.Add(ref vTile, c);");
             for (int j = 0; j < WinogradTiling.InputTile; j++)
             {
                 w.Open($"// column {j}{(j < columns ? "" : ": past the buffer, zeros")}");
@@ -217,7 +221,7 @@ namespace FusedNet.Generator.Emit
                 {
                     d[r] = $"d{r}";
                     w.Line(j < columns
-                        ? $"{v.Of} d{r} = {v.Load($"row{r}", Sum("column", Int(j * stride), "c"))};"
+                        ? $"{v.Of} d{r} = {v.Load($"in{r}", Int(j * stride))};"
                         : $"{v.Of} d{r} = {v.Of}.Zero;");
                 }
                 var y = Names("y", 6);
@@ -235,7 +239,7 @@ namespace FusedNet.Generator.Emit
                 w.Line($"{v.Of} {string.Join(", ", y)};");
                 InputTransform1D(w, v, x, y);
                 for (int l = 0; l < 6; l++)
-                    w.Line(v.Store(y[l], "vTile", Sum(Int((k * 6 + l) * t.TilesPerPass * t.InPadded), "c")));
+                    w.Line(v.Store(y[l], "vc", Int((k * 6 + l) * t.TilesPerPass * t.InPadded)));
                 w.Close();
             }
             w.Close();
@@ -281,11 +285,15 @@ namespace FusedNet.Generator.Emit
             w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(PixelOffset(output, oy, ox), Int(step.ChannelOffset))});");
             if (residual is not null) w.Line($"ref float r = ref Unsafe.Add(ref residual, {PixelOffset(residual, oy, ox)});");
             w.Open($"for (int c = 0; c < {Int(outVectors * v.Lanes)}; c += {v.Lanes})");
+            // References at this channel vector: every load and store below is base + literal.
+            w.Line("ref float mc = ref Unsafe.Add(ref mTile, c);");
+            w.Line("ref float oc = ref Unsafe.Add(ref o, c);");
+            if (residual is not null) w.Line("ref float rc = ref Unsafe.Add(ref r, c);");
             for (int l = 0; l < 6; l++)
             {
                 w.Open($"// column {l}");
                 var m = Names("m", 6);
-                for (int k = 0; k < 6; k++) w.Line($"{v.Of} m{k} = {v.Load("mTile", Sum(Int((k * 6 + l) * t.TilesPerPass * t.OutPadded), "c"))};");
+                for (int k = 0; k < 6; k++) w.Line($"{v.Of} m{k} = {v.Load("mc", Int((k * 6 + l) * t.TilesPerPass * t.OutPadded))};");
                 var y = Names("y", 4);
                 w.Line($"{v.Of} {string.Join(", ", y)};");
                 OutputTransform1D(w, v, m, y);
@@ -305,8 +313,8 @@ namespace FusedNet.Generator.Emit
                 for (int j = 0; j < columns; j++)
                 {
                     int outOffset = (i * output.PaddedWidth + j) * output.ChannelStride;
-                    string second = residual is null ? "" : v.Load("r", Sum(Int((i * residual.PaddedWidth + j) * residual.ChannelStride), "c"));
-                    w.Line(v.Store(Epilogue(step.Epilogue, $"(y{j} + b)", second), "o", Sum(Int(outOffset), "c")));
+                    string second = residual is null ? "" : v.Load("rc", Int((i * residual.PaddedWidth + j) * residual.ChannelStride));
+                    w.Line(v.Store(Epilogue(step.Epilogue, $"(y{j} + b)", second), "oc", Int(outOffset)));
                 }
                 w.Close();
             }
