@@ -43,6 +43,23 @@ namespace FusedNet.Tests.Graphs
             return g;
         }
 
+        /// <summary>
+        /// Input buffers whose border is wider than the Winograd conv's padding, so its tiles start inside the border: a
+        /// padding-0 Winograd conv beside a 5x5 padding-1 reader (border 1, the tiles start one pixel in), and a padding-1
+        /// Winograd conv beside a 7x7 padding-3 reader (border 3, two pixels in; more rows below the last tile exist).
+        /// </summary>
+        private static GraphNet WideBorders(int h, int w)
+        {
+            var g = new GraphNet(16, h, w) { Winograd = WinogradUse.Always };
+            int a = g.Conv(GraphNet.In, 16, 3, "a", padding: 0);
+            int b = g.Conv(GraphNet.In, 16, 5, "b", padding: 1);
+            int sum = g.Add(a, b);
+            int c = g.ConvBn(sum, 20, 3, "c", "c_bn", padding: 1);
+            int e = g.Conv(sum, 20, 7, "e", padding: 3);
+            g.Add(c, e);
+            return g;
+        }
+
         /// <summary>Two Winograd convs in a row: the second's border pixels read the first's zero border.</summary>
         private static GraphNet TwoInARow(int channels, int h, int w)
         {
@@ -103,6 +120,8 @@ namespace FusedNet.Tests.Graphs
                 graphs[$"WinoResidual_{c}_{h}x{w}"] = Residual(c, h, w);
             foreach ((int c, int h, int w) in new[] { (16, 5, 7), (19, 8, 8), (16, 3, 2) })
                 graphs[$"WinoTwo_{c}_{h}x{w}"] = TwoInARow(c, h, w);
+            foreach ((int h, int w) in new[] { (9, 10), (6, 5) })
+                graphs[$"WinoWideBorders_{h}x{w}"] = WideBorders(h, w);
 
             using CompiledGraphs compiled = GraphCompiler.Compile(graphs);
             int seed = 0;
@@ -163,6 +182,16 @@ namespace FusedNet.Tests.Graphs
                     GraphAssert.MatchesReference(net, weights, graph, inputSeed: seed, name);
                 }
             }
+        }
+
+        [Fact]
+        public void Wide_border_inputs_put_the_tiles_inside_the_border()
+        {
+            NetworkPlan plan = GraphCompiler.Plan(WideBorders(9, 10));
+            int BorderOf(string conv) => plan.Buffers.Single(b => b.Name == plan.Fused.Steps.Single(s => s.Title.Contains($"'{conv}'")).Input).Border;
+            StepPlan a = plan.Fused.Steps.Single(s => s.Title.Contains("'a'")), c = plan.Fused.Steps.Single(s => s.Title.Contains("'c'"));
+            Assert.Equal((ConvAlgorithm.Winograd, 0, 1), (a.Algorithm, a.Padding, BorderOf("a")));
+            Assert.Equal((ConvAlgorithm.Winograd, 1, 3), (c.Algorithm, c.Padding, BorderOf("c")));
         }
 
         [Fact]
