@@ -257,5 +257,20 @@ namespace FusedNet.Tests.Graphs
             tiny.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
             Assert.Equal(ConvAlgorithm.OutputVectors, AlgorithmOf(tiny, "conv"));
         }
+
+        /// <summary>ResNet-18's stride-1 3x3 convs: layer1..layer3 Winograd; layer4 (512 channels at 7x7: 37.7 MB of transformed weights for 49 pixels) direct.</summary>
+        [Theory]
+        [InlineData(64, 56, true)]
+        [InlineData(128, 28, true)]
+        [InlineData(256, 14, true)]
+        [InlineData(512, 7, false)]
+        [InlineData(64, 7, true)]     // small transformed weights (0.6 MB, L2-resident) pay even at 7x7
+        [InlineData(256, 7, false)]   // 9.4 MB of transformed weights for 49 pixels
+        public void The_planner_follows_the_measured_rule_on_resnet_shapes(int channels, int size, bool winograd)
+        {
+            var g = new GraphNet(channels, size, size);
+            g.ConvBn(GraphNet.In, channels, 3, "conv", "bn", padding: 1);
+            Assert.Equal(winograd ? ConvAlgorithm.Winograd : ConvAlgorithm.OutputVectors, AlgorithmOf(g, "conv"));
+        }
     }
 }
