@@ -131,9 +131,6 @@ namespace FusedNet.Generator.Analysis
                 int readers = _steps.Count(s => s.Reads.Contains(slice.Input));
                 if (writers.Count != 1 || writers[0].Kind != StepKind.Conv || readers != 1) continue;
                 StepPlan producer = writers[0];
-                // Output-vector and Winograd convolutions store whole vectors at ChannelOffset; the depthwise and scalar
-                // kernels would too, but keep their own buffer (as before).
-                if (producer.Algorithm is not (ConvAlgorithm.OutputVectors or ConvAlgorithm.Winograd)) continue;
                 VirtualTensor cat = _tensors.First(t => t.Name == slice.Output);
                 cat.VectorChannels = true;
                 int at = _steps.IndexOf(producer);
@@ -331,9 +328,11 @@ namespace FusedNet.Generator.Analysis
         /// <item>transformed weights U (36·in·out floats, 4x the direct kernel's) that fit L2 (<see cref="WinogradL2Bytes"/>),
         /// or at least <see cref="WinogradMinPixels"/> output pixels. Each call streams all of U once per pass, and a
         /// large U comes from L3 or memory: streaming 144·in·out bytes costs about as much as 9·in·out multiply-adds, while
-        /// direct does 9·H·W·in·out of them. Measured on Zen 5 (V512, conv3x3 + BN + ReLU, µs, direct → Winograd):
-        /// 64→64 at 56x56 1289 → 450, 128→128 at 28x28 1207 → 431, 256→256 at 14x14 1340 → 661, 64→64 at 7x7 21.9 → 10.3
-        /// (U 0.6 MB), but 512→512 at 7x7 1508 → 1800 (U 37.7 MB, 49 pixels: slower, so direct).</item>
+        /// direct does 9·H·W·in·out of them. Measured on Zen 5 (V512, one conv3x3 + BN + ReLU alone, µs, direct → Winograd):
+        /// 64→64 at 56x56 1212 → 421, 128→128 at 28x28 1194 → 389, 256→256 at 14x14 1184 → 531 (in ResNet-18, where its
+        /// 9.4 MB of U come from L3 or memory, about 1230 → 820), 64→64 at 7x7 21.9 → 10.3 (U 0.6 MB), but 512→512 at 7x7
+        /// 1508 → 1800 (U 37.7 MB for 49 pixels: slower, so direct). 256→256 at 7x7 (U 9.4 MB, 49 pixels) measured
+        /// 296 → 201 alone, with U hot in L3, which a whole network does not give it: direct, to be safe.</item>
         /// </list>
         /// </summary>
         internal static bool UseWinograd(StepPlan step, WinogradUse use)

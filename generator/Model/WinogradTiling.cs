@@ -46,10 +46,10 @@ namespace FusedNet.Generator.Model
         /// Tile rows per pass: the fewest that give the 36 products at least <see cref="TargetTilesPerPass"/> tiles (rows of
         /// M), among the counts that divide the tile rows (so no pass of the whole range multiplies stale tiles), and all of
         /// them when none does; fewer while V and M of a pass would exceed <see cref="MaxPassBytes"/>. Measured on Zen 5
-        /// (V512, conv3x3 + BN + ReLU, µs, 1 row per pass → chosen): 64→64 at 56x56 500 → 450 (2 rows), 256→256 at 14x14
-        /// 757 → 661 (4 rows), 128→128 at 14x14 170 → 157 (4), 64→64 at 7x7 13.6 → 10.3 (2); 128→128 at 28x28 434 → 431
-        /// (7 rows: level). More tiles per pass reuse each transformed weight more (U is read once per pass) and give the
-        /// register block full tiles; past a few MiB, V and M leave L2 between the phases.
+        /// (V512, one conv3x3 + BN + ReLU, µs, 1 row per pass → chosen): 64→64 at 56x56 439 → 421 (2 rows; 7 rows: 422),
+        /// 256→256 at 14x14 618 → 531 (4 rows; 2 rows: 623), 128→128 at 14x14 170 → 157 (4), 64→64 at 7x7 13.6 → 10.3 (2),
+        /// 128→128 at 28x28 395 → 389 (7 rows). More tiles per pass reuse each transformed weight more (U is read once per
+        /// pass) and give the register block full tiles; past a few MiB, V and M leave L2 between the phases.
         /// </summary>
         private static int RowsOf(int tileRows, int tilesPerRow, int inPadded, int outPadded)
         {
