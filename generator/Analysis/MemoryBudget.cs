@@ -139,6 +139,9 @@ namespace FusedNet.Generator.Analysis
                 scratch.Add(($"{buffer.Name} {layout}, {Writer(plan, buffer.Name, LayerLabel)}", floats * 4));
             }
 
+            long workspace = WinogradWorkspaceFloats(plan);
+            if (workspace > 0) scratch.Add(("the Winograd workspace (the largest any Winograd convolution needs)", workspace * 4));
+
             // Parameters by the layer that owns them (a fused Conv2d step's folded BatchNorm counts to the Conv2d).
             var byLayer = new Dictionary<int, long>();
             var packed = new HashSet<string>();
@@ -153,6 +156,20 @@ namespace FusedNet.Generator.Analysis
                 }
             var weights = byLayer.OrderBy(p => p.Key).Select(p => (LayerLabel(p.Key), p.Value)).ToList();
             return new MemoryBudget(scratch, weights);
+        }
+
+        /// <summary>Floats of the Winograd workspace: the most any Winograd step of either path uses per call (0 when there is none).</summary>
+        public static long WinogradWorkspaceFloats(NetworkPlan plan)
+        {
+            long floats = 0;
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                foreach (StepPlan step in path.Steps)
+                    if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd)
+                    {
+                        BufferPlan input = plan.Buffers.First(b => b.Name == step.Input);
+                        floats = System.Math.Max(floats, new WinogradTiling(step, input).WorkspaceFloats);
+                    }
+            return floats;
         }
 
         private static string Writer(NetworkPlan plan, string buffer, System.Func<int, string> label)
@@ -191,6 +208,8 @@ namespace FusedNet.Generator.Analysis
                             return groups * RoundUp(outPerGroup, lanes) * taps * inPerGroup + groups * RoundUp(outPerGroup, lanes);
                         case ConvAlgorithm.Depthwise:
                             return taps * RoundUp(outputs, lanes) + RoundUp(outputs, lanes);
+                        case ConvAlgorithm.Winograd:
+                            return WinogradTiling.Positions * RoundUp(outputs, lanes) * inPerGroup + RoundUp(outputs, lanes);
                         default:
                             return outputs * inPerGroup * taps + outputs; // scalar kernel: PyTorch layout as is
                     }

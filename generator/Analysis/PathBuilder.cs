@@ -22,16 +22,18 @@ namespace FusedNet.Generator.Analysis
     {
         private readonly string _name;
         private readonly bool _fuse;
+        private readonly WinogradUse _winograd;
         private readonly LayerGraph _graph;
         private readonly Dictionary<int, int> _firstTensor;
         private readonly List<VirtualTensor> _tensors = new List<VirtualTensor>();
         private readonly Dictionary<int, VirtualTensor> _tensorOf = new Dictionary<int, VirtualTensor>();
         private readonly List<StepPlan> _steps = new List<StepPlan>();
 
-        public PathBuilder(string name, bool fuse, LayerGraph graph, Dictionary<int, int> firstTensor)
+        public PathBuilder(string name, bool fuse, LayerGraph graph, Dictionary<int, int> firstTensor, WinogradUse winograd = WinogradUse.WherePays)
         {
             _name = name;
             _fuse = fuse;
+            _winograd = winograd;
             _graph = graph;
             _firstTensor = firstTensor;
         }
@@ -300,10 +302,12 @@ namespace FusedNet.Generator.Analysis
             AddStep(step, chain[chain.Count - 1], output);
         }
 
-        private static StepPlan ChooseConvAlgorithm(StepPlan step)
+        private StepPlan ChooseConvAlgorithm(StepPlan step)
         {
             int inPerGroup = step.InputShape.Channels / step.Groups;
             int outPerGroup = step.OutputShape.Channels / step.Groups;
+            if (UseWinograd(step, _winograd))
+                return step with { Algorithm = ConvAlgorithm.Winograd, HasVector512 = outPerGroup > 8 };
             if (step.Groups == 1)
                 return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup > 8 };
             if (inPerGroup == 1 && outPerGroup == 1)
@@ -312,6 +316,46 @@ namespace FusedNet.Generator.Analysis
                 return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup % 16 == 0 };
             return step with { Algorithm = ConvAlgorithm.GroupedScalar, HasVector512 = false };
         }
+
+        /// <summary>
+        /// Whether Winograd F(4x4, 3x3) computes <paramref name="step"/>. It can compute a dense (groups 1) 3x3 convolution
+        /// with stride 1, dilation 1 and padding 0 or 1. Where it pays (<see cref="WinogradUse.WherePays"/>, the default):
+        /// <list type="bullet">
+        /// <item>at least <see cref="WinogradMinChannels"/> input and output channels: the 36 products have an inner
+        /// dimension of the input channels and vectors of output channels; with fewer, the tile transforms (whose cost grows
+        /// with the channels, not with channel pairs) are no longer small next to them;</item>
+        /// <item>an output of at least 4x4 (one whole tile): smaller maps compute mostly discarded tile outputs;</item>
+        /// <item>transformed weights U (36·in·out floats, 4x the direct kernel's) that fit L2 (<see cref="WinogradL2Bytes"/>),
+        /// or at least <see cref="WinogradMinPixels"/> output pixels. Each call streams all of U once per pass, and a
+        /// large U comes from L3 or memory: streaming 144·in·out bytes costs about as much as 9·in·out multiply-adds, while
+        /// direct does 9·H·W·in·out of them. Measured on Zen 5 (V512, one conv3x3 + BN + ReLU alone, µs, direct → Winograd):
+        /// 64→64 at 56x56 1212 → 421, 128→128 at 28x28 1194 → 389, 256→256 at 14x14 1184 → 531 (in ResNet-18, where its
+        /// 9.4 MB of U come from L3 or memory, about 1230 → 820), 64→64 at 7x7 21.9 → 10.3 (U 0.6 MB), but 512→512 at 7x7
+        /// 1508 → 1800 (U 37.7 MB for 49 pixels: slower, so direct). 256→256 at 7x7 (U 9.4 MB, 49 pixels) measured
+        /// 296 → 201 alone, with U hot in L3, which a whole network does not give it: direct, to be safe.</item>
+        /// </list>
+        /// </summary>
+        internal static bool UseWinograd(StepPlan step, WinogradUse use)
+        {
+            if (use == WinogradUse.Never) return false;
+            bool eligible = step.Groups == 1 && step.KernelHeight == 3 && step.KernelWidth == 3 && step.Stride == 1 &&
+                step.Dilation == 1 && step.Padding is 0 or 1;
+            if (!eligible || use == WinogradUse.Always) return eligible;
+            int inChannels = step.InputShape.Channels, outChannels = step.OutputShape.Channels;
+            int height = step.OutputShape.Height, width = step.OutputShape.Width;
+            long transformedWeightBytes = 36L * inChannels * outChannels * 4;
+            return inChannels >= WinogradMinChannels && outChannels >= WinogradMinChannels && height >= 4 && width >= 4 &&
+                (transformedWeightBytes <= WinogradL2Bytes || (long)height * width >= WinogradMinPixels);
+        }
+
+        /// <summary>Fewest input and output channels for which the planner picks Winograd (see <see cref="UseWinograd"/>).</summary>
+        internal const int WinogradMinChannels = 16;
+
+        /// <summary>Transformed weights up to this size count as L2-resident (1 MiB: Zen 4/5; see <see cref="UseWinograd"/>).</summary>
+        internal const long WinogradL2Bytes = 1L << 20;
+
+        /// <summary>Output pixels from which Winograd pays even with transformed weights beyond L2 (see <see cref="UseWinograd"/>).</summary>
+        internal const int WinogradMinPixels = 100;
 
         /// <summary>
         /// A per-element pass (scale-and-shift, activation, Add, Mul) plus the activation fused after it. It runs in
@@ -377,7 +421,7 @@ namespace FusedNet.Generator.Analysis
         {
             // Which sides of the step move whole vectors of channels (the rest go one channel at a time).
             bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice ||
-                (step.Kind == StepKind.Conv && step.Algorithm != ConvAlgorithm.Depthwise);
+                (step.Kind == StepKind.Conv && step.Algorithm is not (ConvAlgorithm.Depthwise or ConvAlgorithm.Winograd));
             bool scalarWrite = step.Kind == StepKind.CatSlice || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
             VirtualTensor input = _tensors.First(t => t.Name == step.Input);
             if (!scalarRead) input.VectorChannels = true;

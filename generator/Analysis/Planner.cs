@@ -29,8 +29,8 @@ namespace FusedNet.Generator.Analysis
 
             // Each path is a list of steps over virtual tensors; the buffer allocator then maps tensors to physical
             // buffers by liveness, shared by both paths (they never run at the same time on one instance).
-            VirtualPath fused = new PathBuilder("fused", fuse: true, graph, firstTensorOfLayer).Build();
-            VirtualPath unfused = new PathBuilder("unfused", fuse: false, graph, firstTensorOfLayer).Build();
+            VirtualPath fused = new PathBuilder("fused", fuse: true, graph, firstTensorOfLayer, spec.Winograd).Build();
+            VirtualPath unfused = new PathBuilder("unfused", fuse: false, graph, firstTensorOfLayer, spec.Winograd).Build();
             var allocator = new BufferAllocator();
             PathPlan fusedPlan = allocator.Assign(fused);
             PathPlan unfusedPlan = allocator.Assign(unfused);

@@ -18,6 +18,9 @@ namespace FusedNet.Generator.Emit
             var geometry = new Geometry(step, input, output, residual, inputScale);
             switch (step.Algorithm)
             {
+                case ConvAlgorithm.Winograd when inputScale is null:
+                    WinogradEmitter.EmitKernel(w, method, step, input, output, residual, width!);
+                    break;
                 case ConvAlgorithm.OutputVectors:
                     EmitOutputVectors(w, method, step, geometry, width!);
                     break;

@@ -145,7 +145,8 @@ namespace FusedNet.Generator.Emit
                     string channels = step.Algorithm == ConvAlgorithm.Depthwise
                         ? $"{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}"
                         : $"{step.InputShape.Channels}to{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}";
-                    return $"{(step.InputScale is null ? "" : "Scaled")}{kind}{geometry}_{channels}{tail}{(step.ChannelOffset != 0 ? $"_at{step.ChannelOffset}" : "")}";
+                    string algorithm = step.Algorithm == ConvAlgorithm.Winograd ? "Winograd4x4_" : "";
+                    return $"{algorithm}{(step.InputScale is null ? "" : "Scaled")}{kind}{geometry}_{channels}{tail}{(step.ChannelOffset != 0 ? $"_at{step.ChannelOffset}" : "")}";
                 case StepKind.Linear:
                     return $"Linear{step.InputShape.Channels}to{step.OutputShape.Channels}{tail}";
                 case StepKind.ScaleShift:

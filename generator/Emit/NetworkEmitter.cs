@@ -334,6 +334,7 @@ namespace FusedNet.Generator.Emit
         {
             StepPlan last = chain[chain.Count - 1];
             w.Line($"/// <summary>Steps {chain[0].Id}–{last.Id} of the {path.Name} path interleaved by rows, for output rows [rowBegin, rowEnd) of step {last.Id}: each step computes the rows the next reads just before it reads them, so they are still in cache.</summary>");
+            w.Line(OptimizedAtOnce);
             w.Open($"private void {PipelineMethod(path, chain)}(Scratch s, Scratch own, int rowBegin, int rowEnd)");
             // Where each earlier step starts: the first row its successor's first row reads.
             string next = "rowBegin";
@@ -364,6 +365,12 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
+        /// <summary>
+        /// Step and pipeline methods are compiled fully optimised at their first call, like the kernels: no tier-0 code and no
+        /// on-stack replacement of the pipeline loops during the first inferences (and no tiering events later).
+        /// </summary>
+        private const string OptimizedAtOnce = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
         private static int SampleJob(PathPlan path) => path.Name == "fused" ? 0 : 1;
 
@@ -379,9 +386,10 @@ namespace FusedNet.Generator.Emit
             foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
             {
                 w.Line($"/// <summary>Step {step.Id} of the {path.Name} path, output rows [rowBegin, rowEnd) of {Int(RowRange.Rows(step))}: {Comment(step.Title)}. <c>own</c> is the running thread's scratch (its workspace).</summary>");
+                w.Line(OptimizedAtOnce);
                 w.Open($"private void {StepMethod(path, step)}(Scratch s, Scratch own, int rowBegin, int rowEnd)");
                 w.Line("FoldedWeights w = _weights;");
-                EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + ", rowBegin, rowEnd");
+                EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd");
                 w.Close();
                 w.Line();
             }
@@ -467,7 +475,10 @@ namespace FusedNet.Generator.Emit
                 }
                 else if (RowRange.Splittable(step))
                 {
-                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {StepMethod(path, step)}(s, s, 0, {Int(rows)});");
+                    // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
+                    string serial = string.Join(" ", (IsWinograd(step) ? TileRowRanges(step) : new[] { (Begin: 0, End: rows) })
+                        .Select(r => $"{StepMethod(path, step)}(s, s, {Int(r.Begin)}, {Int(r.End)});"));
+                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
                     w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)});");
                 }
                 else
@@ -534,10 +545,28 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Forward or ForwardUnfused is already running on this instance in another thread: use CloneForThread() to give each thread its own instance.</exception>");
         }
 
+        private static bool IsWinograd(StepPlan step) => step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd;
+
+        /// <summary>
+        /// The tile-row ranges a Winograd step's kernel is called with, in order: all rows in one call (one thread), or, with
+        /// the test hook <see cref="WinogradTiling.SplitCallsForTests"/>, two calls split at that row.
+        /// </summary>
+        private static (int Begin, int End)[] TileRowRanges(StepPlan step)
+        {
+            int rows = WinogradTiling.TileRowsOf(step);
+            return WinogradTiling.SplitCallsForTests is int split && split > 0 && split < rows
+                ? new[] { (0, split), (split, rows) }
+                : new[] { (0, rows) };
+        }
+
+        /// <summary>The Scratch field of the Winograd steps' workspace.</summary>
+        private const string WorkspaceField = "WinogradWorkspace";
+
         internal static bool IsVectorised(StepPlan step) =>
             step.Kind is not (StepKind.Flatten or StepKind.CatSlice) && !(step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
 
-        private static string StepArguments(StepPlan step, ParameterFields parameters)
+        /// <param name="workspaceOwner">The Scratch whose Winograd workspace the call uses: the running thread's own when rows are split.</param>
+        private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s")
         {
             string Field(string part) => $"ref w.{parameters.Field(step, part)}.Start";
             switch (step.Kind)
@@ -546,7 +575,9 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Linear:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Weights")}, {Field("Bias")}" +
                         (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
-                        (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start");
+                        (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start") +
+                        // Winograd: the shared workspace (the range of tile rows follows, see TileRowRanges).
+                        (IsWinograd(step) ? $", ref {workspaceOwner}.{WorkspaceField}.Start" : "");
                 case StepKind.ScaleShift:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Scale")}, {Field("Shift")}";
                 case StepKind.Add:
@@ -637,6 +668,13 @@ namespace FusedNet.Generator.Emit
                 w.Line($"float[] groupedBias = {I}.WeightPacking.PadChannelsPerGroup(bias, {Int(step.Groups)}, lanes);");
                 w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(groupedBias, groupedBias.Length);");
             }
+            else if (step.Algorithm == ConvAlgorithm.Winograd)
+            {
+                w.Line("// Winograd F(4x4, 3x3): U = G·g·Gᵀ per (out, in) pair in double, packed [36][out vector][in][lanes].");
+                w.Line($"float[] packed = {I}.WinogradTransform.PackConv3x3(weight, {Int(outChannels)}, {Int(step.InputShape.Channels)}, lanes);");
+                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
+                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, {I}.WeightPacking.RoundUp({Int(outChannels)}, lanes));");
+            }
             else if (step.Algorithm == ConvAlgorithm.Depthwise)
             {
                 w.Line($"float[] packed = {I}.WeightPacking.PackDepthwise(weight, {Int(outChannels)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, lanes);");
@@ -668,6 +706,9 @@ namespace FusedNet.Generator.Emit
                     : $"{b.Shape} as [{b.PaddedHeight}][{b.PaddedWidth}][{b.ChannelStride}], border {b.Border}";
                 w.Line($"public readonly {I}.AlignedBuffer {b.Name} = new {I}.AlignedBuffer({Int(b.Length)}); // {shape}");
             }
+            long workspace = MemoryBudget.WinogradWorkspaceFloats(plan);
+            if (workspace > 0)
+                w.Line($"public readonly {I}.AlignedBuffer {WorkspaceField} = new {I}.AlignedBuffer({Long(workspace)}); // Winograd workspace: the largest any Winograd step needs");
             w.Close();
             w.Line();
         }

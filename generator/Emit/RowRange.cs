@@ -21,6 +21,8 @@ namespace FusedNet.Generator.Emit
         {
             switch (step.Kind)
             {
+                case StepKind.Conv when step.Algorithm == ConvAlgorithm.Winograd:
+                    return WinogradTiling.TileRowsOf(step); // its kernel's range is in rows of 4-pixel tiles
                 case StepKind.Conv:
                 case StepKind.MaxPool:
                 case StepKind.AvgPool:

@@ -66,7 +66,11 @@ namespace FusedNet.Generator.Extraction
                 ? containing.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
                 : "";
             var spec = new NetworkSpec(ns, className, EscapeIdentifier(className), AccessibilityKeyword(type.DeclaredAccessibility),
-                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation) { HasOwnDispose = HasOwnDispose(type) };
+                input[0], input[1], input[2], layers.ToEquatableArray(), networkLocation)
+            {
+                Winograd = ReadWinograd(networkAttribute),
+                HasOwnDispose = HasOwnDispose(type),
+            };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }
 
@@ -312,6 +316,14 @@ namespace FusedNet.Generator.Extraction
 
         /// <summary>An optional size whose property default 0 means "same as <paramref name="fallback"/>".</summary>
         private static int OrDefault(int value, int fallback) => value == 0 ? fallback : value;
+
+        /// <summary>The [FusedNetwork] named property Winograd (default true).</summary>
+        internal static WinogradUse ReadWinograd(AttributeData networkAttribute)
+        {
+            foreach (KeyValuePair<string, TypedConstant> pair in networkAttribute.NamedArguments)
+                if (pair.Key == "Winograd" && pair.Value.Value is bool value) return value ? WinogradUse.WherePays : WinogradUse.Never;
+            return WinogradUse.WherePays;
+        }
 
         internal static bool TryReadInts(AttributeData data, int count, out int[] values)
         {

@@ -128,6 +128,7 @@ namespace FusedNet.Generator.Extraction
                 ConstructorChain = primary is not null ? "this()" : null,
                 Source = "Forward method",
                 HasOwnDispose = AttributeExtractor.HasOwnDispose(type),
+                Winograd = AttributeExtractor.ReadWinograd(networkAttribute),
             };
             return new Result<NetworkSpec>(spec, diagnostics.ToEquatableArray());
         }

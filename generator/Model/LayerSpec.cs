@@ -137,6 +137,24 @@ namespace FusedNet.Generator.Model
         /// then leaves Dispose to it (the user's Dispose calls the generated StopThreads).
         /// </summary>
         public bool HasOwnDispose { get; init; }
+
+        /// <summary>
+        /// Where the planner uses Winograd F(4x4, 3x3) convolutions. [FusedNetwork(..., Winograd = false)] gives
+        /// <see cref="WinogradUse.Never"/> (every convolution direct: bit-for-bit the direct kernels' numerics); the default
+        /// is <see cref="WinogradUse.WherePays"/>. <see cref="WinogradUse.Always"/> exists for tests (tiny shapes).
+        /// </summary>
+        public WinogradUse Winograd { get; init; } = WinogradUse.WherePays;
+    }
+
+    /// <summary>Where the planner may choose Winograd convolutions (see <see cref="NetworkSpec.Winograd"/>).</summary>
+    internal enum WinogradUse
+    {
+        /// <summary>Never: every convolution runs direct.</summary>
+        Never,
+        /// <summary>For the eligible convolutions where it is measured faster than direct (the default).</summary>
+        WherePays,
+        /// <summary>For every eligible convolution (3x3, stride 1, dilation 1, groups 1, padding 0 or 1), however small: for tests.</summary>
+        Always,
     }
 
     /// <summary>The result of a pipeline stage: a value (or null) plus the diagnostics found on the way.</summary>

@@ -37,6 +37,12 @@ namespace FusedNet.Generator.Model
         Depthwise,
         /// <summary>Grouped convolution whose per-group channel counts do not fill vectors: plain scalar loops.</summary>
         GroupedScalar,
+        /// <summary>
+        /// Winograd F(4x4, 3x3) for a dense 3x3 stride-1 convolution: 6x6 input tiles transformed (Bᵀ·d·B), 36 small
+        /// matrix products with the transformed weights (G·g·Gᵀ, made at construction), 4x4 output tiles transformed back
+        /// (Aᵀ·M·A). 2.25x fewer multiplies than direct; the planner picks it where that pays (PathBuilder.ChooseConvAlgorithm).
+        /// </summary>
+        Winograd,
     }
 
     /// <summary>An activation applied in a step's epilogue or pass. Kind is one of the activation layer kinds.</summary>

@@ -42,6 +42,14 @@ namespace FusedNet
         public int Height { get; }
         /// <summary>Input width (W) of one sample, in pixels.</summary>
         public int Width { get; }
+
+        /// <summary>
+        /// Whether the planner may compute 3x3 stride-1 convolutions with Winograd F(4x4, 3x3) where it is faster
+        /// (default true). Winograd takes 2.25x fewer multiplies but rounds differently from a direct convolution (errors
+        /// of order 1e-6 relative, within the documented tolerance); set <c>Winograd = false</c> for bit-for-bit
+        /// direct-convolution numerics.
+        /// </summary>
+        public bool Winograd { get; set; } = true;
     }
 
     /// <summary>Common base of every layer attribute: the optional weight-name prefix override.</summary>

@@ -25,7 +25,8 @@ namespace FusedNet.Tests.Generator
         // [16, 4000, 4000] in, read by a padded 3x3 conv (border 1: 4002 x 4002 x 16 floats = 1025024256 bytes), its
         // output [16, 4000, 4000] (1024000000 bytes) read by a 1x1 conv whose output cannot reuse either live buffer
         // (the input's border differs): three buffers, 3073024256 bytes. Both paths share them (they never run together).
-        private const string FourBuffersOfOneGiB = "FusedNetwork(16, 4000, 4000)";
+        // Winograd = false: the 3x3 conv runs direct, so there is no Winograd workspace (its size is checked on its own below).
+        private const string FourBuffersOfOneGiB = "FusedNetwork(16, 4000, 4000, Winograd = false)";
         private static readonly string FourGiBNetwork = Net(FourBuffersOfOneGiB, "Conv2d(16, 3, Padding = 1)", "Conv2d(16, 1)");
 
         private const string FourGiBMessage =
@@ -163,6 +164,27 @@ namespace FusedNet.Tests.Generator
                 "4294967296, 4096MiB, 4GiB (B, KiB, MiB, GiB, TiB). Until it is fixed, the default of 2147483648 bytes (2 GiB) applies.",
                 diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Single(run.GeneratedSources);
+        }
+
+        [Fact]
+        public void WinogradWorkspace_CountsToTheScratch_AndTheOptOutRemovesIt()
+        {
+            // The same network with Winograd allowed (the default): the 16 -> 16 3x3 conv at 4000x4000 runs Winograd, and one
+            // workspace is added: 1000 tiles per tile row, V and M of 36 x 1000 x 16 floats each, a 36 x 16 transpose area, no
+            // zero row (4000 rows are whole tiles): 1152576 floats = 4610304 bytes on top of the 3073024256 of the buffers.
+            string source = Net("FusedNetwork(16, 4000, 4000)", "Conv2d(16, 3, Padding = 1)", "Conv2d(16, 1)");
+            GeneratorRun run = GeneratorHarness.RunGenerator(source, Scratch("4GiB"));
+            GeneratorAssert.NoGeneratorException(run);
+            Assert.Empty(run.GeneratorDiagnostics);
+            string generated = Assert.Single(run.GeneratedSources).Text;
+            Assert.Contains("public const long ScratchBytes = 3077634560L;", generated);
+            Assert.Contains("WinogradWorkspace = new global::FusedNet.Internal.AlignedBuffer(1152576);", generated);
+            Assert.Contains("Winograd4x4_Conv3x3_16to16_4000x4000_V512(", generated);
+
+            // Winograd = false on [FusedNetwork]: no workspace, a direct kernel.
+            string direct = Assert.Single(GeneratorHarness.RunGenerator(FourGiBNetwork, Scratch("4GiB")).GeneratedSources).Text;
+            Assert.DoesNotContain("Winograd", direct.Replace("Winograd = false", ""));
+            Assert.Contains("Conv3x3_16to16_4000x4000_V512(", direct);
         }
 
         [Fact]

@@ -123,9 +123,15 @@ namespace FusedNet.Tests.Graphs
                 net.ForwardUnfused(input.AsSpan(0, net.InputLength), output.AsSpan(0, net.OutputLength));
             }
             for (int i = 0; i < 3; i++) RunAll(); // tiered JIT, static constructors, first-call stubs
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++) RunAll();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // A one-off runtime event charged to this thread (the tiered JIT's work, seen under load) can land in any window,
+            // while an allocation in Forward repeats on every call: the smallest of up to three windows.
+            long allocated = long.MaxValue;
+            for (int window = 0; window < 3 && allocated != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 50; i++) RunAll();
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
             Assert.True(allocated == 0, $"{net.GetType().Name}: {allocated} bytes allocated by 200 inferences");
         }
     }

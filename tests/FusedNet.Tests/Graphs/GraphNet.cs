@@ -172,7 +172,11 @@ namespace FusedNet.Tests.Graphs
             {
                 OutputLayer = Output,
                 Source = "Forward method",
+                Winograd = Winograd,
             };
+
+        /// <summary>Where the planner may use Winograd convolutions (the generator's default: where it pays).</summary>
+        public WinogradUse Winograd { get; set; } = WinogradUse.WherePays;
 
         /// <summary>Every tensor the network should read, as (name, PyTorch shape), in node order.</summary>
         public IReadOnlyList<RefTensor> ExpectedTensors =>

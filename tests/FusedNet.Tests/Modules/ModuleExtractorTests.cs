@@ -39,6 +39,18 @@ namespace FusedNet.Tests.Modules
             "    [FusedNetwork(" + input + "), FusedModule]\n    public partial class Net : Module\n    {\n" + body + "\n    }\n}\n";
 
         [Fact]
+        public void The_Winograd_opt_out_is_read_from_the_network_attribute()
+        {
+            const string Body = """
+                readonly BasicBlock block = new(8, 8);
+                public Tensor Forward(Tensor x) => block.Forward(x);
+                """;
+            Assert.Equal(WinogradUse.WherePays, ModuleSpecs.Spec(Net(Body)).Winograd);
+            Assert.Equal(WinogradUse.Never, ModuleSpecs.Spec(Net(Body, "8, 8, 8, Winograd = false")).Winograd);
+            Assert.Equal(WinogradUse.WherePays, ModuleSpecs.Spec(Net(Body, "8, 8, 8, Winograd = true")).Winograd);
+        }
+
+        [Fact]
         public void BasicBlock_without_downsample()
         {
             NetworkSpec spec = ModuleSpecs.Spec(Net("""

@@ -1,0 +1,119 @@
+namespace FusedNet.Generator.Model
+{
+    /// <summary>
+    /// The fixed geometry of one Winograd F(4x4, 3x3) step: 4x4 output tiles read 6x6 input tiles, one row of tiles per
+    /// pass, and the workspace a call needs (V, M, a transpose area and, when the last tile row reads past the input
+    /// buffer, a zero row). Shared by the emitter (offsets) and the memory plan (sizes), so they cannot disagree.
+    /// </summary>
+    internal sealed record WinogradTiling
+    {
+        public const int Tile = 4;
+        public const int InputTile = 6;
+        /// <summary>Transformed positions per tile (6 × 6).</summary>
+        public const int Positions = 36;
+
+        /// <summary>Rows of 4-pixel-high output tiles of a Winograd step: the unit of its kernel's row range.</summary>
+        public static int TileRowsOf(StepPlan step) => (step.OutputShape.Height + Tile - 1) / Tile;
+
+        public WinogradTiling(StepPlan step, BufferPlan input)
+        {
+            InChannels = step.InputShape.Channels;
+            OutChannels = step.OutputShape.Channels;
+            OutHeight = step.OutputShape.Height;
+            OutWidth = step.OutputShape.Width;
+            TileRows = (OutHeight + Tile - 1) / Tile;
+            TilesPerRow = (OutWidth + Tile - 1) / Tile;
+            Shift = input.Border - step.Padding;
+            InputRowFloats = input.PaddedWidth * input.ChannelStride;
+            // Input rows of the last tile row that exist in the buffer (the rest read as zeros).
+            LastTileRowInputRows = System.Math.Min(InputTile, input.PaddedHeight - ((TileRows - 1) * Tile + Shift));
+            InPadded = BufferPlan.RoundUp(InChannels, BufferPlan.ChannelAlignment);
+            OutPadded = BufferPlan.RoundUp(OutChannels, BufferPlan.ChannelAlignment);
+            PaddedInputWidth = input.PaddedWidth;
+            RowsPerPass = RowsOf(TileRows, TilesPerRow, InPadded, OutPadded);
+            TilesPerPass = RowsPerPass * TilesPerRow;
+        }
+
+        // The two hooks are per thread: tests set them around planning and emitting on their own thread (tests run in parallel).
+
+        /// <summary>Test hook: forces the tile rows per pass (tests of short passes and measurements). Null: <see cref="RowsOf"/> decides.</summary>
+        [System.ThreadStatic] internal static int? RowsPerPassOverride;
+
+        /// <summary>
+        /// Test hook: Forward calls each Winograd kernel twice, for tile rows [0, split) and [split, rows), as a multi-threaded
+        /// caller would hand out ranges (the ranges need not be multiples of the rows per pass). Null: one call for all rows.
+        /// </summary>
+        [System.ThreadStatic] internal static int? SplitCallsForTests;
+
+        /// <summary>
+        /// Tile rows per pass: the fewest that give the 36 products at least <see cref="TargetTilesPerPass"/> tiles (rows of
+        /// M), among the counts that divide the tile rows (so no pass of the whole range multiplies stale tiles), and all of
+        /// them when none does; fewer while V and M of a pass would exceed <see cref="MaxPassBytes"/>. Measured on Zen 5
+        /// (V512, one conv3x3 + BN + ReLU, µs, 1 row per pass → chosen): 64→64 at 56x56 439 → 421 (2 rows; 7 rows: 422),
+        /// 256→256 at 14x14 618 → 531 (4 rows; 2 rows: 623), 128→128 at 14x14 170 → 157 (4), 64→64 at 7x7 13.6 → 10.3 (2),
+        /// 128→128 at 28x28 395 → 389 (7 rows). More tiles per pass reuse each transformed weight more (U is read once per
+        /// pass) and give the register block full tiles; past a few MiB, V and M leave L2 between the phases.
+        /// </summary>
+        private static int RowsOf(int tileRows, int tilesPerRow, int inPadded, int outPadded)
+        {
+            if (RowsPerPassOverride is int forced) return System.Math.Max(1, System.Math.Min(forced, tileRows));
+            long bytesPerRow = (long)Positions * tilesPerRow * (inPadded + outPadded) * 4;
+            int rows = tileRows;
+            for (int p = 1; p <= tileRows; p++)
+                if (tileRows % p == 0 && p * tilesPerRow >= TargetTilesPerPass)
+                {
+                    rows = p;
+                    break;
+                }
+            while (rows > 1 && rows * bytesPerRow > MaxPassBytes) rows--;
+            return rows;
+        }
+
+        /// <summary>Tiles per pass the planner aims for (rows of each of the 36 products).</summary>
+        public const int TargetTilesPerPass = 16;
+
+        /// <summary>Most bytes of V and M one pass may use (see <see cref="RowsOf"/>).</summary>
+        public const long MaxPassBytes = 4L << 20;
+
+        /// <summary>Tile rows computed per pass: their input transforms, then the 36 products over all their tiles, then their outputs.</summary>
+        public int RowsPerPass { get; }
+        /// <summary>Tiles per pass: the row count of the 36 matrix products.</summary>
+        public int TilesPerPass { get; }
+
+        public int InChannels { get; }
+        public int OutChannels { get; }
+        public int OutHeight { get; }
+        public int OutWidth { get; }
+        public int TileRows { get; }
+        public int TilesPerRow { get; }
+        /// <summary>Input buffer border minus the padding: buffer coordinate of padded input coordinate 0.</summary>
+        public int Shift { get; }
+        public int InputRowFloats { get; }
+        public int PaddedInputWidth { get; }
+        public int LastTileRowInputRows { get; }
+        /// <summary>Channel stride of V (input channels rounded up to 16: whole vectors at every width).</summary>
+        public int InPadded { get; }
+        /// <summary>Channel stride of M (output channels rounded up to 16).</summary>
+        public int OutPadded { get; }
+
+        /// <summary>Input columns of tile <paramref name="tx"/> inside the buffer (the rest read as zeros).</summary>
+        public int InputColumns(int tx) => System.Math.Min(InputTile, PaddedInputWidth - (tx * Tile + Shift));
+
+        /// <summary>Whether the last tile row reads rows past the input buffer (they come from a zero row in the workspace).</summary>
+        public bool NeedsZeroRow => LastTileRowInputRows < InputTile;
+
+        // Workspace of one call (floats), in this order; every part starts on a multiple of 16 floats (64 bytes).
+        public long VOffset => 0;
+        public long VFloats => (long)Positions * TilesPerPass * InPadded;
+        public long MOffset => VOffset + VFloats;
+        public long MFloats => (long)Positions * TilesPerPass * OutPadded;
+        /// <summary>36 vectors of up to 16 lanes: a tile's intermediate (the first half of a two-sided transform).</summary>
+        public long TOffset => MOffset + MFloats;
+        public const long TFloats = Positions * 16;
+        public long ZeroOffset => TOffset + TFloats;
+        public long ZeroFloats => NeedsZeroRow ? BufferPlan.RoundUp(InputRowFloats, 16) : 0;
+
+        /// <summary>Floats of workspace one call of the kernel uses (for any range of tile rows: a pass at a time).</summary>
+        public long WorkspaceFloats => ZeroOffset + ZeroFloats;
+    }
+}
