@@ -49,7 +49,7 @@ namespace FusedNet.Generator.Emit
             EmitForward(w, plan.Fused, "Forward", kernels, parameters, pipelines);
             EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None);
             EmitProfiling(w, plan);
-            EmitParallelBody(w, plan, pipelines);
+            EmitParallelBody(w, plan, pipelines, buffers);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
@@ -413,7 +413,7 @@ namespace FusedNet.Generator.Emit
         /// IParallelBody: what the worker threads call. RunRows maps a job number to a step method, RunSamples runs a share of
         /// a batch through one path with the thread's own scratch.
         /// </summary>
-        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines)
+        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines, Dictionary<string, BufferPlan> buffers)
         {
             const string I = "global::FusedNet.Internal";
             w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd, int part)");
@@ -422,12 +422,26 @@ namespace FusedNet.Generator.Emit
             w.Open("switch (job)");
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
-                    w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
+                {
+                    if (IsWinograd(step))
+                    {
+                        // A Winograd kernel computes whole passes of several tile rows: a thread's range is moved to pass
+                        // boundaries, so no two threads compute the same pass (a step of one pass runs on one thread).
+                        var tiling = new WinogradTiling(step, buffers[step.Input]);
+                        string bounds = $"{Int(tiling.RowsPerPass)}, {Int(tiling.TileRows)}";
+                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, PassBoundary(rowBegin, {bounds}), PassBoundary(rowEnd, {bounds})); break;");
+                    }
+                    else
+                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
+                }
             foreach (List<StepPlan> chain in pipelines.Chains)
                 w.Line($"case {Int(PipelineJob(chain))}: {PipelineMethod(plan.Fused, chain)}(s, own, rowBegin, rowEnd); break;");
             w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
             w.Close();
             w.Close();
+            w.Line();
+            w.Line("/// <summary>The pass boundary nearest to a tile row (adjacent threads' ranges still meet: no pass twice, none skipped).</summary>");
+            w.Line("private static int PassBoundary(int tileRow, int rowsPerPass, int tileRows) => global::System.Math.Min(tileRows, (tileRow + rowsPerPass / 2) / rowsPerPass * rowsPerPass);");
             w.Line();
             w.Open($"void {I}.IParallelBody.RunSamples(int job, ref float batchInput, ref float batchOutput, int firstSample, int endSample, int part)");
             w.Line("Scratch s = _sampleScratch[part];");
