@@ -66,6 +66,17 @@ namespace FusedNet.Generator.Emit
                             $"{path.MemberPrefix} step {step.Id}: {step.Title}",
                             StepRemarks(step, buffers, width));
                         catalog._stepKernels[(path.Name, step.Id, width?.Suffix ?? "")] = name;
+                        // A single-pass Winograd step also gets a two-pass kernel for instances with several threads.
+                        if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
+                            WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]) is int rowsPerPass)
+                        {
+                            BufferPlan? residual = step.SecondInput is null ? null : buffers[step.SecondInput];
+                            string threaded = catalog.Add(BaseName(step) + "_TwoPasses_" + width!.Suffix,
+                                (w, method) => WinogradEmitter.EmitKernel(w, method, step, buffers[step.Input], buffers[step.Output], residual, width, rowsPerPass),
+                                $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
+                                StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step.");
+                            catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
+                        }
                     }
                 }
             }
@@ -73,6 +84,10 @@ namespace FusedNet.Generator.Emit
         }
 
         public string Name(PathPlan path, StepPlan step, VectorWidth? width) => _stepKernels[(path.Name, step.Id, width?.Suffix ?? "")];
+
+        /// <summary>The two-pass kernel of a single-pass Winograd step (for several threads), or null when it has none.</summary>
+        public string? ThreadedName(PathPlan path, StepPlan step, VectorWidth width) =>
+            _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|threads"), out string? name) ? name : null;
         public string CopyIn(PathPlan path) => _copies[(path.Name, true)];
         public string CopyOut(PathPlan path) => _copies[(path.Name, false)];
 

@@ -392,6 +392,21 @@ namespace FusedNet.Generator.Emit
                 EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd");
                 w.Close();
                 w.Line();
+                if (IsWinograd(step) && kernels.ThreadedName(path, step, VectorWidth.V256) is not null)
+                {
+                    // The two-pass kernel of a single-pass Winograd step, which threads share by pass (see RunRows).
+                    w.Line($"/// <summary>Step {step.Id} with its two-pass Winograd kernel, tile rows [rowBegin, rowEnd): what threads run (a single pass cannot be shared).</summary>");
+                    w.Line(OptimizedAtOnce);
+                    w.Open($"private void {StepMethod(path, step)}Threads(Scratch s, Scratch own, int rowBegin, int rowEnd)");
+                    w.Line("FoldedWeights w = _weights;");
+                    string args = StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd";
+                    const string K = KernelReference;
+                    if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.ThreadedName(path, step, VectorWidth.V512)}({args});");
+                    w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.ThreadedName(path, step, VectorWidth.V256)}({args});");
+                    w.Line($"else {K}.{kernels.ThreadedName(path, step, VectorWidth.V128)}({args});");
+                    w.Close();
+                    w.Line();
+                }
             }
         }
 
@@ -427,9 +442,12 @@ namespace FusedNet.Generator.Emit
                     {
                         // A Winograd kernel computes whole passes of several tile rows: a thread's range is moved to pass
                         // boundaries, so no two threads compute the same pass (a step of one pass runs on one thread).
+                        // A single-pass step runs its two-pass kernel here.
                         var tiling = new WinogradTiling(step, buffers[step.Input]);
-                        string bounds = $"{Int(tiling.RowsPerPass)}, {Int(tiling.TileRows)}";
-                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, PassBoundary(rowBegin, {bounds}), PassBoundary(rowEnd, {bounds})); break;");
+                        int? threaded = WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]);
+                        string method = StepMethod(path, step) + (threaded is null ? "" : "Threads");
+                        string bounds = $"{Int(threaded ?? tiling.RowsPerPass)}, {Int(tiling.TileRows)}";
+                        w.Line($"case {Int(RowJob(path, step))}: {method}(s, own, PassBoundary(rowBegin, {bounds}), PassBoundary(rowEnd, {bounds})); break;");
                     }
                     else
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");

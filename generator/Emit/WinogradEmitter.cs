@@ -21,9 +21,9 @@ namespace FusedNet.Generator.Emit
     internal static class WinogradEmitter
     {
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
-            BufferPlan? residual, VectorWidth v)
+            BufferPlan? residual, VectorWidth v, int? rowsPerPass = null)
         {
-            var t = new WinogradTiling(step, input);
+            var t = new WinogradTiling(step, input, rowsPerPass);
             int lanes = v.Lanes;
             int inVectors = (t.InChannels + lanes - 1) / lanes;
             int outVectors = (t.OutChannels + lanes - 1) / lanes;
