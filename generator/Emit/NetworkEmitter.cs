@@ -399,11 +399,8 @@ namespace FusedNet.Generator.Emit
                     w.Line(OptimizedAtOnce);
                     w.Open($"private void {StepMethod(path, step)}Threads(Scratch s, Scratch own, int rowBegin, int rowEnd)");
                     w.Line("FoldedWeights w = _weights;");
-                    string args = StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd";
-                    const string K = KernelReference;
-                    if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.ThreadedName(path, step, VectorWidth.V512)}({args});");
-                    w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.ThreadedName(path, step, VectorWidth.V256)}({args});");
-                    w.Line($"else {K}.{kernels.ThreadedName(path, step, VectorWidth.V128)}({args});");
+                    EmitKernelCall(w, step, width => kernels.ThreadedName(path, step, width!)!,
+                        StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd");
                     w.Close();
                     w.Line();
                 }
@@ -411,17 +408,21 @@ namespace FusedNet.Generator.Emit
         }
 
         /// <summary>The call of a step's kernel at the widest accelerated width (static readonly flags: one direct call remains).</summary>
-        private static void EmitKernelCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, string args)
+        private static void EmitKernelCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, string args) =>
+            EmitKernelCall(w, step, width => kernels.Name(path, step, width), args);
+
+        /// <summary>As above, with the kernel of each width named by <paramref name="kernel"/> (e.g. a step's two-pass Winograd variant).</summary>
+        private static void EmitKernelCall(SourceWriter w, StepPlan step, System.Func<VectorWidth?, string> kernel, string args)
         {
             const string K = KernelReference;
             if (!IsVectorised(step))
             {
-                w.Line($"{K}.{kernels.Name(path, step, null)}({args});");
+                w.Line($"{K}.{kernel(null)}({args});");
                 return;
             }
-            if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernels.Name(path, step, VectorWidth.V512)}({args});");
-            w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernels.Name(path, step, VectorWidth.V256)}({args});");
-            w.Line($"else {K}.{kernels.Name(path, step, VectorWidth.V128)}({args});");
+            if (step.HasVector512) w.Line($"if (s_useVector512) {K}.{kernel(VectorWidth.V512)}({args});");
+            w.Line($"{(step.HasVector512 ? "else " : "")}if (s_useVector256) {K}.{kernel(VectorWidth.V256)}({args});");
+            w.Line($"else {K}.{kernel(VectorWidth.V128)}({args});");
         }
 
         /// <summary>
