@@ -225,6 +225,9 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.AdaptiveAvgPool2d:
                     AddNewTensorStep(head, input, StepKind.GlobalAvgPool);
                     break;
+                case LayerKind.Maxout:
+                    AddNewTensorStep(head, input, StepKind.Maxout);
+                    break;
                 case LayerKind.Flatten:
                     if (layer.Input.IsFlat) _tensorOf[head] = input; // a no-op on a flat tensor
                     else AddNewTensorStep(head, input, StepKind.Flatten);
@@ -413,16 +416,16 @@ namespace FusedNet.Generator.Analysis
                 KernelWidth = layer.Layer.KernelWidth,
                 Stride = layer.Layer.Stride,
                 Padding = layer.Layer.Padding,
-                HasVector512 = layer.Input.Channels > 8 && kind != StepKind.Flatten,
+                HasVector512 = layer.Input.Channels > 8 && kind is not (StepKind.Flatten or StepKind.Maxout),
             }, head, output);
         }
 
         private void AddStep(StepPlan step, int producedLayer, VirtualTensor output)
         {
             // Which sides of the step move whole vectors of channels (the rest go one channel at a time).
-            bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice ||
+            bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice or StepKind.Maxout ||
                 (step.Kind == StepKind.Conv && step.Algorithm is not (ConvAlgorithm.Depthwise or ConvAlgorithm.Winograd));
-            bool scalarWrite = step.Kind == StepKind.CatSlice || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
+            bool scalarWrite = step.Kind is StepKind.CatSlice or StepKind.Maxout || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
             VirtualTensor input = _tensors.First(t => t.Name == step.Input);
             if (!scalarRead) input.VectorChannels = true;
             if (!scalarWrite) output.VectorChannels = true;
