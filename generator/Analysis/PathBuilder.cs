@@ -183,6 +183,7 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.BatchNorm1d:
                 case LayerKind.Add:
                 case LayerKind.Mul:
+                case LayerKind.Maxout: // the activation is applied to each maximum before its store
                     Extend(k => k.IsActivation());
                     break;
             }
@@ -226,7 +227,7 @@ namespace FusedNet.Generator.Analysis
                     AddNewTensorStep(head, input, StepKind.GlobalAvgPool);
                     break;
                 case LayerKind.Maxout:
-                    AddNewTensorStep(head, input, StepKind.Maxout);
+                    AddMaxout(head, chain, input);
                     break;
                 case LayerKind.Flatten:
                     if (layer.Input.IsFlat) _tensorOf[head] = input; // a no-op on a flat tensor
@@ -382,6 +383,19 @@ namespace FusedNet.Generator.Analysis
                 HasVector512 = layer.Input.Channels > 8,
             };
             AddStep(configure(step), chain[chain.Count - 1], output);
+        }
+
+        /// <summary>Maxout into a new tensor (fewer channels, so never in place), with the activation <see cref="Chain"/> fused after it.</summary>
+        private void AddMaxout(int head, List<int> chain, VirtualTensor input)
+        {
+            ShapedLayer layer = _graph[head];
+            VirtualTensor output = NewTensor(layer.Output);
+            var epilogue = chain.Skip(1).Select(index => EpilogueOp.Activate(ToActivation(_graph[index].Layer))).ToList();
+            AddStep(new StepPlan(0, StepKind.Maxout, Title(chain), input.Name, output.Name, layer.Input, layer.Output)
+            {
+                MainLayer = layer.Layer.Index,
+                Epilogue = epilogue.ToEquatableArray(),
+            }, chain[chain.Count - 1], output);
         }
 
         /// <summary>Cat: one copy step per operand into its channel slice of a new tensor.</summary>

@@ -7,7 +7,8 @@ namespace FusedNet.Generator.Emit
     /// <summary>
     /// Emits Maxout(pieces): output channel j = max of input channels j·pieces … j·pieces + pieces − 1 (the usual PyTorch
     /// <c>x.view(N, C // k, k, H, W).max(2)</c>), pixel by pixel. Scalar: a group's channels are adjacent in NHWC, so a
-    /// vector would need a horizontal max per output value; this pass is memory-bound and rare, so plain loops do.
+    /// vector would need a horizontal max per output value; this pass is memory-bound and rare, so plain loops do. An
+    /// activation right after the Maxout (fused path) is applied to each maximum before its store (scalar operator forms).
     /// </summary>
     internal static class MaxoutEmitter
     {
@@ -18,7 +19,7 @@ namespace FusedNet.Generator.Emit
             int outChannels = step.OutputShape.Channels;
             bool spatial = !s.IsFlat;
             OpenKernel(w, $"public static void {method}(ref float input, ref float output{(spatial ? ", " + string.Join(", ", RowRange.Parameters) : "")})");
-            w.Line($"// {s} → {step.OutputShape}: output channel j = max of input channels {Int(pieces)}·j … {Int(pieces)}·j + {Int(pieces - 1)} (NaN propagates, as torch.max).");
+            w.Line($"// {s} → {step.OutputShape}: output channel j = max of input channels {Int(pieces)}·j … {Int(pieces)}·j + {Int(pieces - 1)} (NaN propagates, as torch.max); epilogue: {EpilogueName(step.Epilogue)}.");
             if (spatial)
             {
                 w.Open(RowRange.Loop("y", s.Height));
@@ -34,7 +35,7 @@ namespace FusedNet.Generator.Emit
             w.Open($"for (int p = 1; p < {Int(pieces)}; p++)");
             w.Line("max = MathF.Max(max, Unsafe.Add(ref group, p));");
             w.Close();
-            w.Line("Unsafe.Add(ref target, j) = max;");
+            w.Line($"Unsafe.Add(ref target, j) = {Epilogue(step.Epilogue, "max", null)};");
             w.Close();
             if (spatial)
             {

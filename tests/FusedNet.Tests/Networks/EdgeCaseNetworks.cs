@@ -128,11 +128,11 @@ namespace FusedNet.Tests.Networks
 
             // Maxout (output channel j = max of channels j·k … j·k + k − 1): after a padded conv with 18 = 2 x 9 channels (the
             // output, 9, is not a vector multiple), pieces 3 after BN + activation on odd H/W, pieces 1 (the identity), then
-            // on a flat tensor after Linear, and a network ending in a Maxout.
+            // on a flat tensor after Linear (with a LeakyReLU fused into the pass), and a network ending in a Maxout.
             ("maxout", new RefNetwork(3, 7, 5,
             [
                 new RefConv2d(18, 3) { Padding = 1 }, new RefMaxout(2), new RefConv2d(24, 3) { Stride = 2, Padding = 1 }, new RefBatchNorm2d(), new RefReLU(),
-                new RefMaxout(3), new RefMaxout(1), new RefConv2d(10, 1), new RefFlatten(), new RefLinear(34), new RefMaxout(17),
+                new RefMaxout(3), new RefMaxout(1), new RefConv2d(10, 1), new RefFlatten(), new RefLinear(34), new RefMaxout(17), new RefLeakyReLU(0.2f),
             ])),
             ("maxout-spatial-output", new RefNetwork(17, 1, 3, [new RefMaxout(17)])),
             ("maxout-wide", new RefNetwork(5, 6, 6, [new RefConv2d(64, 3) { Padding = 2 }, new RefMaxout(4), new RefHardswish(), new RefConv2d(20, 3), new RefMaxout(5)])),
