@@ -183,6 +183,7 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.BatchNorm1d:
                 case LayerKind.Add:
                 case LayerKind.Mul:
+                case LayerKind.Maxout: // the activation is applied to each maximum before its store
                     Extend(k => k.IsActivation());
                     break;
             }
@@ -224,6 +225,9 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.GlobalAvgPool2d:
                 case LayerKind.AdaptiveAvgPool2d:
                     AddNewTensorStep(head, input, StepKind.GlobalAvgPool);
+                    break;
+                case LayerKind.Maxout:
+                    AddMaxout(head, chain, input);
                     break;
                 case LayerKind.Flatten:
                     if (layer.Input.IsFlat) _tensorOf[head] = input; // a no-op on a flat tensor
@@ -381,6 +385,19 @@ namespace FusedNet.Generator.Analysis
             AddStep(configure(step), chain[chain.Count - 1], output);
         }
 
+        /// <summary>Maxout into a new tensor (fewer channels, so never in place), with the activation <see cref="Chain"/> fused after it.</summary>
+        private void AddMaxout(int head, List<int> chain, VirtualTensor input)
+        {
+            ShapedLayer layer = _graph[head];
+            VirtualTensor output = NewTensor(layer.Output);
+            var epilogue = chain.Skip(1).Select(index => EpilogueOp.Activate(ToActivation(_graph[index].Layer))).ToList();
+            AddStep(new StepPlan(0, StepKind.Maxout, Title(chain), input.Name, output.Name, layer.Input, layer.Output)
+            {
+                MainLayer = layer.Layer.Index,
+                Epilogue = epilogue.ToEquatableArray(),
+            }, chain[chain.Count - 1], output);
+        }
+
         /// <summary>Cat: one copy step per operand into its channel slice of a new tensor.</summary>
         private void AddCat(int head)
         {
@@ -413,16 +430,16 @@ namespace FusedNet.Generator.Analysis
                 KernelWidth = layer.Layer.KernelWidth,
                 Stride = layer.Layer.Stride,
                 Padding = layer.Layer.Padding,
-                HasVector512 = layer.Input.Channels > 8 && kind != StepKind.Flatten,
+                HasVector512 = layer.Input.Channels > 8 && kind is not (StepKind.Flatten or StepKind.Maxout),
             }, head, output);
         }
 
         private void AddStep(StepPlan step, int producedLayer, VirtualTensor output)
         {
             // Which sides of the step move whole vectors of channels (the rest go one channel at a time).
-            bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice ||
+            bool scalarRead = step.Kind is StepKind.Flatten or StepKind.CatSlice or StepKind.Maxout ||
                 (step.Kind == StepKind.Conv && step.Algorithm is not (ConvAlgorithm.Depthwise or ConvAlgorithm.Winograd));
-            bool scalarWrite = step.Kind == StepKind.CatSlice || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
+            bool scalarWrite = step.Kind is StepKind.CatSlice or StepKind.Maxout || (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
             VirtualTensor input = _tensors.First(t => t.Name == step.Input);
             if (!scalarRead) input.VectorChannels = true;
             if (!scalarWrite) output.VectorChannels = true;

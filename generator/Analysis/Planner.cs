@@ -128,6 +128,8 @@ namespace FusedNet.Generator.Analysis
                     return "mul (broadcast over H x W)";
                 case LayerKind.Cat:
                     return $"cat(dim=1) of {shaped.Operands.Count} tensors";
+                case LayerKind.Maxout:
+                    return $"Maxout(pieces={l.Pieces})";
                 default:
                     return l.Kind + "()";
             }

@@ -236,6 +236,8 @@ namespace FusedNet.Generator.Analysis
                     return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, 1, 1), 0, 0);
                 case LayerKind.Flatten:
                     return new ShapedLayer(layer, input, Shape.Flat((int)input.Length), 0, 0);
+                case LayerKind.Maxout:
+                    return InferMaxout(layer, input, diagnostics);
                 case LayerKind.Linear:
                     if (!input.IsFlat)
                     {
@@ -268,6 +270,24 @@ namespace FusedNet.Generator.Analysis
                     // Parameter-free activations keep the shape.
                     return new ShapedLayer(layer, input, input, 0, 0);
             }
+        }
+
+        /// <summary>
+        /// Maxout(pieces): channel j of the output is the maximum of input channels j·pieces … j·pieces + pieces − 1, on a
+        /// [C, H, W] or a flat [F] tensor; FN0044 when pieces does not divide the channels.
+        /// </summary>
+        private static ShapedLayer? InferMaxout(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            if (!CheckPositive(layer.Label, layer.Location, diagnostics, ("pieces", layer.Pieces))) return null;
+            if (input.Channels % layer.Pieces != 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaxoutPiecesMismatch, layer.Location, layer.Label,
+                    Int(layer.Pieces), Int(input.Channels), input.ToString(), input.IsFlat ? "features" : "channels"));
+                return null;
+            }
+            int channels = input.Channels / layer.Pieces;
+            Shape output = input.IsFlat ? Shape.Flat(channels) : Shape.Spatial(channels, input.Height, input.Width);
+            return new ShapedLayer(layer, input, output, 0, 0);
         }
 
         private static ShapedLayer? InferConv(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)

@@ -93,6 +93,8 @@ namespace FusedNet.Generator.Catalog
             new LayerKindInfo(LayerKind.Cat, "graph", "torch.cat(dim=1)"),
             new LayerKindInfo(LayerKind.Mul, "graph", "x * s (s: [C, 1, 1])"),
             new LayerKindInfo(LayerKind.AdaptiveAvgPool2d, "graph", "nn.AdaptiveAvgPool2d(1)"),
+            // A reduction over channel groups: a pool across channels (no tensors).
+            new LayerKindInfo(LayerKind.Maxout, "pool", "x.view(N, C // k, k, H, W).max(2) (no nn.Maxout in PyTorch)"),
         }.ToDictionary(e => e.Kind);
 
         /// <summary>The entry of <paramref name="kind"/>; a kind without one is a generator bug (FN9999), never a silent default.</summary>

@@ -182,6 +182,11 @@ namespace FusedNet.Generator.Diagnostics
             "Sub-network input shape does not match",
             "{0}: network '{1}' declares the input {2} ([FusedNetwork]), but {3} reaches it. Change its [FusedNetwork] arguments to {3}, or check the layers before it.");
 
+        /// <summary>Maxout's pieces must divide its input's channels (or features).</summary>
+        public static readonly DiagnosticDescriptor MaxoutPiecesMismatch = Error("FN0044",
+            "Maxout pieces must divide the channel count",
+            "{0}: pieces = {1} must divide the input {4} ({2}, input shape {3})");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

@@ -179,6 +179,8 @@ namespace FusedNet.Generator.Emit
                     return $"GlobalAvgPool_{ShapeName(step.InputShape)}";
                 case StepKind.Flatten:
                     return $"Flatten_{ShapeName(step.InputShape)}";
+                case StepKind.Maxout:
+                    return $"Maxout{step.InputShape.Channels / step.OutputShape.Channels}_{ShapeName(step.InputShape)}{tail}";
                 case StepKind.CatSlice:
                     return $"CatSlice_{step.InputShape.Channels}at{step.ChannelOffset}_{ShapeName(step.OutputShape)}";
                 default:

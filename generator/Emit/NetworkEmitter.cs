@@ -596,7 +596,7 @@ namespace FusedNet.Generator.Emit
         private const string WorkspaceField = "WinogradWorkspace";
 
         internal static bool IsVectorised(StepPlan step) =>
-            step.Kind is not (StepKind.Flatten or StepKind.CatSlice) && !(step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
+            step.Kind is not (StepKind.Flatten or StepKind.CatSlice or StepKind.Maxout) && !(step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
 
         /// <param name="workspaceOwner">The Scratch whose Winograd workspace the call uses: the running thread's own when rows are split.</param>
         private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s")
@@ -777,6 +777,9 @@ namespace FusedNet.Generator.Emit
                     break;
                 case StepKind.Flatten:
                     LayoutEmitter.EmitFlatten(w, method, input);
+                    break;
+                case StepKind.Maxout:
+                    MaxoutEmitter.EmitKernel(w, method, step, input, output);
                     break;
                 default:
                     throw new System.InvalidOperationException($"no emitter for step kind {step.Kind}");

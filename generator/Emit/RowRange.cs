@@ -31,6 +31,7 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Activation:
                 case StepKind.Add:
                 case StepKind.Mul:
+                case StepKind.Maxout:
                     return step.InputShape.IsFlat ? 0 : step.InputShape.Height;
                 default:
                     return 0;

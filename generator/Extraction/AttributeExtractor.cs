@@ -310,6 +310,9 @@ namespace FusedNet.Generator.Extraction
                 case LayerKind.Linear:
                     layer = layer with { OutChannels = Int("outFeatures", 0, 0), Bias = Bool("Bias", true) };
                     break;
+                case LayerKind.Maxout:
+                    layer = layer with { Pieces = Int("pieces", 0, 0) };
+                    break;
             }
             return ok ? layer : null;
         }

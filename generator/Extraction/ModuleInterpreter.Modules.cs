@@ -327,6 +327,9 @@ namespace FusedNet.Generator.Extraction
                     CheckAdaptive(args, frame);
                     module.Layer = Spec(LayerKind.AdaptiveAvgPool2d);
                     break;
+                case "Maxout":
+                    module.Layer = Spec(LayerKind.Maxout) with { Pieces = args.Int("pieces", 0, frame) };
+                    break;
                 default:
                     // ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid, Flatten: no arguments.
                     module.Layer = Spec(KnownTypes.SimpleModules[type.Name]);

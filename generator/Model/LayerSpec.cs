@@ -35,6 +35,9 @@ namespace FusedNet.Generator.Model
         Mul,
         /// <summary>`F.AdaptiveAvgPool2d(x, 1)`: mean over H×W, keeping the shape [C, 1, 1].</summary>
         AdaptiveAvgPool2d,
+
+        /// <summary>Maxout(pieces): output channel j = max of input channels j·pieces … j·pieces + pieces − 1.</summary>
+        Maxout,
     }
 
     internal static class LayerKinds
@@ -71,6 +74,8 @@ namespace FusedNet.Generator.Model
         public float Parameter { get; init; }
         /// <summary>GELU tanh approximation.</summary>
         public bool Approximate { get; init; }
+        /// <summary>Maxout: consecutive channels reduced to one.</summary>
+        public int Pieces { get; init; }
 
         /// <summary>
         /// The input channels (Conv2d <c>inChannels</c>, BatchNorm <c>numFeatures</c>) or features (Linear <c>inFeatures</c>)

@@ -26,6 +26,8 @@ namespace FusedNet.Generator.Model
         Mul,
         /// <summary>Copies Input's channels into Output at channel ChannelOffset: one step per operand of a Cat.</summary>
         CatSlice,
+        /// <summary>Maxout: output channel j = max of Input's channels j·k … j·k + k − 1, k = input / output channels.</summary>
+        Maxout,
     }
 
     /// <summary>How a convolution step is computed; chosen by the planner from the group structure.</summary>

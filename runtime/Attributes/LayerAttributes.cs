@@ -270,4 +270,21 @@ namespace FusedNet
         /// <summary>Whether the layer has a <c>P.bias</c> tensor [out] (PyTorch <c>bias</c>). Default true.</summary>
         public bool Bias { get; set; } = true;
     }
+
+    /// <summary>
+    /// Maxout (Goodfellow et al., 2013): the maximum over <see cref="Pieces"/> consecutive channels. Output channel
+    /// j = max of input channels j·pieces … j·pieces + pieces − 1, so [C, H, W] → [C / pieces, H, W] and a flat [F] →
+    /// [F / pieces]; C (or F) must be divisible by pieces (FN0044). No tensors. PyTorch has no <c>nn.Maxout</c>; this is
+    /// the usual implementation <c>x.view(N, C // pieces, pieces, H, W).max(dim=2).values</c> (flat:
+    /// <c>x.view(N, F // pieces, pieces).max(dim=2).values</c>).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxoutAttribute : LayerAttribute
+    {
+        /// <summary>A maxout over groups of <paramref name="pieces"/> consecutive channels.</summary>
+        /// <param name="pieces">Channels per group (the maxout's k). Must be positive (FN0005) and divide the input channels (FN0044).</param>
+        public MaxoutAttribute(int pieces) { Pieces = pieces; }
+        /// <summary>Channels per group: output channel j is the maximum of input channels j·Pieces … j·Pieces + Pieces − 1.</summary>
+        public int Pieces { get; }
+    }
 }

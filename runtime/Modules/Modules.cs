@@ -329,4 +329,23 @@ namespace FusedNet.Modules
         public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(AdaptiveAvgPool2d));
     }
 
+    /// <summary>
+    /// Maxout over <c>pieces</c> consecutive channels: output channel j = max of input channels j·pieces … j·pieces + pieces − 1,
+    /// [C, H, W] → [C / pieces, H, W] (flat [F] → [F / pieces]); no weights. PyTorch has no <c>nn.Maxout</c>: this is the usual
+    /// <c>x.view(N, C // pieces, pieces, H, W).max(dim=2).values</c>. pieces must divide the channels (FN0044).
+    /// </summary>
+    public sealed class Maxout : Module
+    {
+        /// <summary>A maxout over groups of <paramref name="pieces"/> consecutive channels.</summary>
+        /// <param name="pieces">Channels per group; must be positive and divide the input channels.</param>
+        public Maxout(int pieces)
+        {
+        }
+
+        /// <summary>In a <c>Forward</c> description: this module applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The module's input.</param>
+        /// <returns>Never returns.</returns>
+        /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(Maxout));
+    }
 }

@@ -521,6 +521,56 @@ namespace FusedNet.Onnx.Specs
         public override float[] Evaluate(float[] input, TensorShape inputShape, string prefix, IWeightSource weights) => (float[])input.Clone();
     }
 
+    /// <summary>
+    /// Maxout(pieces) (PyTorch has no nn.Maxout; the usual <c>x.view(N, C // k, k, H, W).max(2)</c>) → Reshape to
+    /// [N, C/k, k, H, W] (flat: [N, F/k, k]) then ReduceMax over axis 2 without keeping it: output channel j is the
+    /// maximum of input channels j·k … j·k + k − 1.
+    /// </summary>
+    public sealed class MaxoutSpec : LayerSpec
+    {
+        public MaxoutSpec(int pieces) => Pieces = pieces;
+
+        public int Pieces { get; }
+        public override string Kind => "Maxout";
+
+        public override TensorShape OutputShape(TensorShape input)
+        {
+            if (Pieces < 1 || input.Channels % Pieces != 0)
+                throw new InvalidOperationException($"Maxout pieces {Pieces} must divide the input channels of {input}.");
+            return input.IsFlat ? TensorShape.Flat(input.Channels / Pieces) : new TensorShape(input.Channels / Pieces, input.Height, input.Width);
+        }
+
+        public override string AppendOnnx(OnnxModelBuilder onnx, string prefix, TensorShape input, string inputName, IWeightSource weights)
+        {
+            OutputShape(input);
+            // Reshape's 0 copies the batch dimension.
+            long[] shape = input.IsFlat
+                ? new long[] { 0, input.Channels / Pieces, Pieces }
+                : new long[] { 0, input.Channels / Pieces, Pieces, input.Height, input.Width };
+            onnx.AddInt64Initializer(prefix + ".maxout_shape", new long[] { shape.Length }, shape);
+            onnx.AddNode("Reshape", prefix + ".reshape", new[] { inputName, prefix + ".maxout_shape" }, prefix + ".groups");
+            // Opset 18+: the axes are an input.
+            onnx.AddInt64Initializer(prefix + ".maxout_axes", new long[] { 1 }, new long[] { 2 });
+            onnx.AddNode("ReduceMax", prefix, new[] { prefix + ".groups", prefix + ".maxout_axes" }, prefix + ".maxout", OnnxAttribute.Int("keepdims", 0));
+            return prefix + ".maxout";
+        }
+
+        public override float[] Evaluate(float[] input, TensorShape inputShape, string prefix, IWeightSource weights)
+        {
+            TensorShape o = OutputShape(inputShape);
+            int plane = inputShape.IsFlat ? 1 : inputShape.Height * inputShape.Width;
+            var output = new float[o.Length];
+            for (int j = 0; j < o.Channels; j++)
+            for (int i = 0; i < plane; i++)
+            {
+                float max = input[j * Pieces * plane + i];
+                for (int p = 1; p < Pieces; p++) max = MathF.Max(max, input[(j * Pieces + p) * plane + i]);
+                output[j * plane + i] = max;
+            }
+            return output;
+        }
+    }
+
     /// <summary>nn.Dropout in eval mode → Dropout with no ratio or training_mode input (inference: the identity).</summary>
     public sealed class DropoutSpec : LayerSpec
     {

@@ -126,6 +126,17 @@ namespace FusedNet.Tests.Networks
                 new RefLinear(5) { Name = "classifier.1" }, new RefBatchNorm1d { Name = "classifier.bn" },
             ])),
 
+            // Maxout (output channel j = max of channels j·k … j·k + k − 1): after a padded conv with 18 = 2 x 9 channels (the
+            // output, 9, is not a vector multiple), pieces 3 after BN + activation on odd H/W, pieces 1 (the identity), then
+            // on a flat tensor after Linear (with a LeakyReLU fused into the pass), and a network ending in a Maxout.
+            ("maxout", new RefNetwork(3, 7, 5,
+            [
+                new RefConv2d(18, 3) { Padding = 1 }, new RefMaxout(2), new RefConv2d(24, 3) { Stride = 2, Padding = 1 }, new RefBatchNorm2d(), new RefReLU(),
+                new RefMaxout(3), new RefMaxout(1), new RefConv2d(10, 1), new RefFlatten(), new RefLinear(34), new RefMaxout(17), new RefLeakyReLU(0.2f),
+            ])),
+            ("maxout-spatial-output", new RefNetwork(17, 1, 3, [new RefMaxout(17)])),
+            ("maxout-wide", new RefNetwork(5, 6, 6, [new RefConv2d(64, 3) { Padding = 2 }, new RefMaxout(4), new RefHardswish(), new RefConv2d(20, 3), new RefMaxout(5)])),
+
             // Non-square inputs, tall and wide.
             ("input-tall", new RefNetwork(2, 19, 3, [new RefConv2d(4, 3) { Padding = 1, Stride = 2 }, new RefReLU(), new RefConv2d(4, 3) { KernelWidth = 2 }, new RefFlatten(), new RefLinear(2)])),
             ("input-wide", new RefNetwork(2, 2, 19, [new RefConv2d(4, 2) { KernelWidth = 3, Dilation = 2, Padding = 1 }, new RefReLU(), new RefAvgPool2d(2), new RefFlatten(), new RefLinear(2)])),

@@ -34,6 +34,7 @@ namespace FusedNet.Tests.OnnxOracle
                 RefAvgPool2d p => new PoolSpec(max: false, p.KernelSize, p.Stride, p.Padding),
                 RefGlobalAvgPool2d => new GlobalAvgPoolSpec(),
                 RefFlatten => new FlattenSpec(),
+                RefMaxout m => new MaxoutSpec(m.Pieces),
                 RefDropout => new DropoutSpec(),
                 RefReLU => ActivationSpec.Relu(),
                 RefReLU6 => ActivationSpec.Relu6(),

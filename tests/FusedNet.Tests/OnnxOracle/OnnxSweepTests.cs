@@ -108,6 +108,7 @@ namespace FusedNet.Tests.OnnxOracle
             "ReLU", "ReLU6", "LeakyReLU default slope", "LeakyReLU other slope", "ELU default alpha", "ELU other alpha",
             "Sigmoid", "Tanh", "SiLU", "GELU erf", "GELU tanh", "Hardswish", "Hardsigmoid",
             "activation after Conv2d", "activation after Linear", "activation standalone",
+            "Maxout after Conv2d", "Maxout after Linear", "Maxout of [C, H, W]", "Maxout of a flat tensor",
         ];
 
         /// <summary>The features of one network, named as in <see cref="RequiredFeatures"/>.</summary>
@@ -151,6 +152,11 @@ namespace FusedNet.Tests.OnnxOracle
                         break;
                     case RefDropout:
                         yield return "Dropout";
+                        break;
+                    case RefMaxout:
+                        yield return step.Input.IsFlat ? "Maxout of a flat tensor" : "Maxout of [C, H, W]";
+                        if (previous is RefConv2d) yield return "Maxout after Conv2d";
+                        if (previous is RefLinear) yield return "Maxout after Linear";
                         break;
                     case RefActivation a:
                         yield return a switch

@@ -481,6 +481,45 @@ namespace FusedNet.Tests.Reference
             (double[])x.Clone();
     }
 
+    /// <summary>
+    /// Maxout(pieces) (no nn.Maxout in PyTorch; the usual x.view(N, C // k, k, H, W).max(2)): output channel j is the
+    /// maximum of input channels j·k … j·k + k − 1, on [C, H, W] or flat [F]. NaN propagates, as torch.max.
+    /// </summary>
+    public sealed record RefMaxout(int Pieces) : RefLayer
+    {
+        public override string Kind => "Maxout";
+
+        protected override IEnumerable<string> DeclarationArguments()
+        {
+            yield return DeclarationText.Int(Pieces);
+        }
+
+        public override RefShape OutputShape(RefShape input)
+        {
+            Require(Pieces >= 1, "pieces must be >= 1");
+            Require(input.Channels % Pieces == 0, $"pieces {Pieces} must divide the channels of {input}");
+            return input.IsFlat ? RefShape.Flat(input.Channels / Pieces) : RefShape.Spatial(input.Channels / Pieces, input.Height, input.Width);
+        }
+
+        public override double[] Forward(double[] x, RefShape input, RefShape output, RefLayerWeights weights)
+        {
+            int plane = input.Height * input.Width; // 1 for a flat tensor
+            var y = new double[output.Length];
+            for (int j = 0; j < output.Channels; j++)
+            for (int i = 0; i < plane; i++)
+            {
+                double max = double.NegativeInfinity;
+                for (int p = 0; p < Pieces; p++)
+                {
+                    double v = x[(j * Pieces + p) * plane + i];
+                    max = double.IsNaN(v) || double.IsNaN(max) ? double.NaN : Math.Max(max, v);
+                }
+                y[j * plane + i] = max;
+            }
+            return y;
+        }
+    }
+
     /// <summary>nn.Linear on a flat tensor: y = W x + b, W [out, in].</summary>
     public sealed record RefLinear(int OutFeatures) : RefLayer
     {
