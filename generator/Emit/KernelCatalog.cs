@@ -37,6 +37,7 @@ namespace FusedNet.Generator.Emit
         private readonly List<Kernel> _kernels = new List<Kernel>();
         private readonly HashSet<string> _names = new HashSet<string>();
         private readonly Dictionary<(string Path, int Step, string Width), string> _stepKernels = new Dictionary<(string, int, string), string>();
+        private readonly Dictionary<(string Path, int Step), int> _channelUnits = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
         private readonly string _className;
 
@@ -77,6 +78,18 @@ namespace FusedNet.Generator.Emit
                                 StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step.");
                             catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
                         }
+                        // A Winograd step with transformed weights larger than L2 gets a kernel threads share by output channels.
+                        if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
+                            WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is int units)
+                        {
+                            BufferPlan? residual = step.SecondInput is null ? null : buffers[step.SecondInput];
+                            string split = catalog.Add(BaseName(step) + "_Channels_" + width!.Suffix,
+                                (w, method) => WinogradEmitter.EmitKernel(w, method, step, buffers[step.Input], buffers[step.Output], residual, width, channelSplit: true),
+                                $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
+                                StepRemarks(step, buffers, width) + $" Output channels in {units} units of {WinogradTiling.ChannelUnit}, so threads can share the step's transformed weights.");
+                            catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|channels")] = split;
+                            catalog._channelUnits[(path.Name, step.Id)] = units;
+                        }
                     }
                 }
             }
@@ -88,6 +101,15 @@ namespace FusedNet.Generator.Emit
         /// <summary>The two-pass kernel of a single-pass Winograd step (for several threads), or null when it has none.</summary>
         public string? ThreadedName(PathPlan path, StepPlan step, VectorWidth width) =>
             _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|threads"), out string? name) ? name : null;
+
+        /// <summary>The output-channel-split kernel of a Winograd step with large transformed weights (for several threads), or null.</summary>
+        public string? ChannelSplitName(PathPlan path, StepPlan step, VectorWidth width) =>
+            _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|channels"), out string? name) ? name : null;
+
+        /// <summary>The 16-channel units threads split a Winograd step into, or null when they split it by tile rows.</summary>
+        public int? ChannelSplitUnits(PathPlan path, StepPlan step) =>
+            _channelUnits.TryGetValue((path.Name, step.Id), out int units) ? units : null;
+
         public string CopyIn(PathPlan path) => _copies[(path.Name, true)];
         public string CopyOut(PathPlan path) => _copies[(path.Name, false)];
 

@@ -404,6 +404,19 @@ namespace FusedNet.Generator.Emit
                     w.Close();
                     w.Line();
                 }
+                if (IsWinograd(step) && kernels.ChannelSplitName(path, step, VectorWidth.V256) is not null)
+                {
+                    // Threads share this step by output channels (see RunRows): each runs every tile row for its channels.
+                    int tileRows = WinogradTiling.TileRowsOf(step);
+                    w.Line($"/// <summary>Step {step.Id} for output channels [16·unitBegin, 16·unitEnd), all tile rows: what threads run (each reads only its share of the transformed weights).</summary>");
+                    w.Line(OptimizedAtOnce);
+                    w.Open($"private void {StepMethod(path, step)}Channels(Scratch s, Scratch own, int unitBegin, int unitEnd)");
+                    w.Line("FoldedWeights w = _weights;");
+                    EmitKernelCall(w, step, width => kernels.ChannelSplitName(path, step, width!)!,
+                        StepArguments(step, parameters, workspaceOwner: "own") + $", 0, {Int(tileRows)}, unitBegin, unitEnd");
+                    w.Close();
+                    w.Line();
+                }
             }
         }
 
@@ -439,7 +452,10 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                 {
-                    if (IsWinograd(step))
+                    if (IsWinograd(step) && WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is not null)
+                        // Large transformed weights: the range is one of 16-channel units (see WinogradTiling.ChannelSplitUnits).
+                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Channels(s, own, rowBegin, rowEnd); break;");
+                    else if (IsWinograd(step))
                     {
                         // A Winograd kernel computes whole passes of several tile rows: a thread's range is moved to pass
                         // boundaries, so no two threads compute the same pass (a step of one pass runs on one thread).
@@ -512,7 +528,8 @@ namespace FusedNet.Generator.Emit
                     string serial = string.Join(" ", (IsWinograd(step) ? TileRowRanges(step) : new[] { (Begin: 0, End: rows) })
                         .Select(r => $"{StepMethod(path, step)}(s, s, {Int(r.Begin)}, {Int(r.End)});"));
                     w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
-                    w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)});");
+                    // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
+                    w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
                 }
                 else
                     EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));

@@ -20,8 +20,14 @@ namespace FusedNet.Generator.Emit
     /// </summary>
     internal static class WinogradEmitter
     {
+        /// <param name="rowsPerPass">Null: the tiling's measured pass size; a number: that many tile rows per pass (the two-pass variant).</param>
+        /// <param name="channelSplit">
+        /// The variant threads share by output channels (<see cref="WinogradTiling.ChannelSplitUnits"/>): it takes the range of
+        /// 16-channel units [channelUnitBegin, channelUnitEnd) after the tile rows, transforms every input tile, and multiplies and
+        /// stores only its channels.
+        /// </param>
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
-            BufferPlan? residual, VectorWidth v, int? rowsPerPass = null)
+            BufferPlan? residual, VectorWidth v, int? rowsPerPass = null, bool channelSplit = false)
         {
             var t = new WinogradTiling(step, input, rowsPerPass);
             int lanes = v.Lanes;
@@ -34,6 +40,11 @@ namespace FusedNet.Generator.Emit
             parameters.Add("ref float workspace");
             parameters.Add("int tileRowBegin");
             parameters.Add("int tileRowEnd");
+            if (channelSplit)
+            {
+                parameters.Add("int channelUnitBegin");
+                parameters.Add("int channelUnitEnd");
+            }
             OpenKernel(w, $"public static void {method}({string.Join(", ", parameters)})");
             w.Line($"// Winograd F(4x4, 3x3): {Int(t.InChannels)} -> {Int(t.OutChannels)} channels, output {Int(t.OutHeight)}x{Int(t.OutWidth)} as " +
                    $"{Int(t.TileRows)} row(s) of {Int(t.TilesPerRow)} 4x4 tile(s) (6x6 input tiles, padding {Int(step.Padding)}), {Int(passes)} tile row(s) per pass; epilogue: bias, then {EpilogueName(step.Epilogue)}.");
@@ -42,6 +53,13 @@ namespace FusedNet.Generator.Emit
             w.Line($"// Workspace: {Long(t.WorkspaceFloats)} floats per call (V at {Long(t.VOffset)}, M at {Long(t.MOffset)}, transpose area at {Long(t.TOffset)}" +
                    (t.NeedsZeroRow ? $", zero row at {Long(t.ZeroOffset)}: the last tile row reads {Int(t.LastTileRowInputRows)} of 6 input rows from the buffer" : "") + ").");
             w.Line($"// Weights U packed [36][{Int(outVectors)}][{Int(t.InChannels)}][{lanes}]; tile rows [tileRowBegin, tileRowEnd) of 0..{Int(t.TileRows)}.");
+            int vectorsPerUnit = WinogradTiling.ChannelUnit / lanes;
+            if (channelSplit)
+            {
+                w.Line($"// Output channels [{WinogradTiling.ChannelUnit}·channelUnitBegin, {WinogradTiling.ChannelUnit}·channelUnitEnd) only: another thread computes the others " +
+                       "(each transforms every input tile and reads only its share of U).");
+                w.Line($"int vBegin = channelUnitBegin * {Int(vectorsPerUnit)}, vEnd = Math.Min(channelUnitEnd * {Int(vectorsPerUnit)}, {Int(outVectors)}); // output-channel vectors");
+            }
             string of = v.Of;
             w.Line($"{of} c2 = {v.Broadcast("2f")}, c4 = {v.Broadcast("4f")}, c8 = {v.Broadcast("8f")}, cm4 = {v.Broadcast("-4f")}, cm5 = {v.Broadcast("-5f")};");
             w.Line($"ref float vAll = ref Unsafe.Add(ref workspace, {Long(t.VOffset)});");
@@ -123,14 +141,35 @@ namespace FusedNet.Generator.Emit
                     w.Close();
                 }
             }
-            if (fullVectorBlocks > 0)
+            if (channelSplit)
+            {
+                // The range is known only at run time: whole register blocks, then one narrower block for the rest.
+                w.Line("int vb = vBegin;");
+                w.Open($"for (; vb + {Int(blockVectors)} <= vEnd; vb += {Int(blockVectors)})");
+                TileLoops(blockVectors);
+                w.Close();
+                if (blockVectors > 1)
+                {
+                    w.Open("switch (vEnd - vb) // the vectors left after the whole blocks");
+                    for (int k = 1; k < blockVectors; k++)
+                    {
+                        w.Line($"case {Int(k)}:");
+                        w.Open();
+                        TileLoops(k);
+                        w.Line("break;");
+                        w.Close();
+                    }
+                    w.Close();
+                }
+            }
+            else if (fullVectorBlocks > 0)
             {
                 w.Open(fullVectorBlocks == blockVectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(blockVectors)})");
                 if (fullVectorBlocks == blockVectors) w.Line("const int vb = 0; // one block covers the output channels");
                 TileLoops(blockVectors);
                 w.Close();
             }
-            if (outVectors > fullVectorBlocks)
+            if (!channelSplit && outVectors > fullVectorBlocks)
             {
                 w.Open();
                 w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(outVectors - fullVectorBlocks)} vector(s) of output channels");
@@ -152,14 +191,14 @@ namespace FusedNet.Generator.Emit
             if (fullOutput > 0)
             {
                 w.Open($"for (int tx = 0; tx < {Int(fullOutput)}; tx++)");
-                OutputTile(w, v, step, t, output, residual, WinogradTiling.Tile, lastRows, outVectors);
+                OutputTile(w, v, step, t, output, residual, WinogradTiling.Tile, lastRows, outVectors, channelSplit);
                 w.Close();
             }
             if (t.TilesPerRow > fullOutput)
             {
                 w.Open();
                 w.Line($"const int tx = {Int(fullOutput)}; // the last {Int(t.OutWidth - fullOutput * WinogradTiling.Tile)} output column(s)");
-                OutputTile(w, v, step, t, output, residual, t.OutWidth - fullOutput * WinogradTiling.Tile, lastRows, outVectors);
+                OutputTile(w, v, step, t, output, residual, t.OutWidth - fullOutput * WinogradTiling.Tile, lastRows, outVectors, channelSplit);
                 w.Close();
             }
             if (passes > 1) w.Close();
@@ -278,13 +317,15 @@ namespace FusedNet.Generator.Emit
         /// <paramref name="lastRows"/> rows do.
         /// </summary>
         private static void OutputTile(SourceWriter w, VectorWidth v, StepPlan step, WinogradTiling t, BufferPlan output, BufferPlan? residual,
-            int columns, int lastRows, int outVectors)
+            int columns, int lastRows, int outVectors, bool channelSplit)
         {
             w.Line($"ref float mTile = ref Unsafe.Add(ref mRow, {Product("tx", Int(t.OutPadded))});");
             string oy = Product("ty", Int(WinogradTiling.Tile)), ox = Product("tx", Int(WinogradTiling.Tile));
             w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(PixelOffset(output, oy, ox), Int(step.ChannelOffset))});");
             if (residual is not null) w.Line($"ref float r = ref Unsafe.Add(ref residual, {PixelOffset(residual, oy, ox)});");
-            w.Open($"for (int c = 0; c < {Int(outVectors * v.Lanes)}; c += {v.Lanes})");
+            w.Open(channelSplit
+                ? $"for (int c = vBegin * {v.Lanes}; c < vEnd * {v.Lanes}; c += {v.Lanes}) // this thread's output channels"
+                : $"for (int c = 0; c < {Int(outVectors * v.Lanes)}; c += {v.Lanes})");
             // References at this channel vector: every load and store below is base + literal.
             w.Line("ref float mc = ref Unsafe.Add(ref mTile, c);");
             w.Line("ref float oc = ref Unsafe.Add(ref o, c);");

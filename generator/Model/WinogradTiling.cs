@@ -24,8 +24,37 @@ namespace FusedNet.Generator.Model
         public static int? ThreadedRowsPerPass(StepPlan step, BufferPlan input)
         {
             var tiling = new WinogradTiling(step, input);
+            if (ChannelSplitUnits(step, input) is not null) return null; // threads share it by output channels instead
             return tiling.TileRows >= 2 && tiling.RowsPerPass == tiling.TileRows ? (tiling.TileRows + 1) / 2 : null;
         }
+
+        /// <summary>Output channels per unit of a channel split: one Vector512, two Vector256, four Vector128 (M's alignment).</summary>
+        public const int ChannelUnit = 16;
+
+        /// <summary>Bytes of transformed weights U from which threads split a Winograd step by output channels (see <see cref="ChannelSplitUnits"/>).</summary>
+        public const long ChannelSplitBytes = 4L << 20;
+
+        /// <summary>
+        /// Units of <see cref="ChannelUnit"/> output channels that threads split a Winograd step into, or null when threads split it by
+        /// tile rows. A step whose transformed weights U are larger than L2 (ResNet-18's layer3: 256 → 256 channels, 9.4 MB) is
+        /// bound by streaming U once per pass: split by tile rows, every thread streams all of U (measured on Zen 5 with two
+        /// threads: layer3's convs 710–800 µs, no faster than one thread's 531 µs); split by output channels, each thread streams
+        /// its share of U once and repeats only the input transform (about 2% of the step's arithmetic at 256 channels). Each
+        /// thread runs the one-thread kernel's passes over all tile rows, so the result is bit-for-bit the one-thread result.
+        /// </summary>
+        public static int? ChannelSplitUnits(StepPlan step, BufferPlan input)
+        {
+            var tiling = new WinogradTiling(step, input);
+            int units = tiling.OutPadded / ChannelUnit;
+            bool large = ChannelSplitForTests ?? tiling.TransformedWeightBytes >= ChannelSplitBytes;
+            return large && units >= 2 ? units : null;
+        }
+
+        /// <summary>Test hook (per thread, like the others): true splits every Winograd step by channels on threads, false none; null: by size.</summary>
+        [System.ThreadStatic] internal static bool? ChannelSplitForTests;
+
+        /// <summary>Bytes of U = G·g·Gᵀ for all 36 positions (as packed: output channels rounded up to whole vectors).</summary>
+        public long TransformedWeightBytes => (long)Positions * InChannels * OutPadded * sizeof(float);
 
         /// <param name="rowsPerPass">Null: the measured choice (<see cref="RowsOf"/>); a number: that many (the threaded variant).</param>
         public WinogradTiling(StepPlan step, BufferPlan input, int? rowsPerPass = null)

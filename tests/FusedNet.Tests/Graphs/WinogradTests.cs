@@ -185,6 +185,93 @@ namespace FusedNet.Tests.Graphs
             }
         }
 
+        /// <summary>
+        /// Winograd steps that threads share by output channels (WinogradTiling.ChannelSplitUnits; forced here for small
+        /// shapes by the test hook): 33, 40 and 20 output channels (3, 3 and 2 units of 16, so a thread's range ends in a
+        /// partial register block and the last unit in padding lanes), a residual epilogue and two in a row. On 2–4 threads
+        /// (more threads than units: some get none), one sample and a batch, fused and unfused, the outputs must equal one
+        /// thread's bit for bit (each thread runs the one-thread passes for its channels) and match the reference.
+        /// </summary>
+        [Fact]
+        public void Channel_split_on_threads_matches_one_thread_bit_for_bit()
+        {
+            var graphs = new Dictionary<string, GraphNet>
+            {
+                ["WinoChan_a"] = Single(17, 33, 13, 11, 1, true),
+                ["WinoChan_b"] = Residual(40, 6, 5),
+                ["WinoChan_c"] = Single(20, 40, 18, 5, 0, false),
+                ["WinoChan_d"] = TwoInARow(19, 9, 10),
+            };
+            WinogradTiling.ChannelSplitForTests = true;
+            CompiledGraphs compiled;
+            try
+            {
+                compiled = GraphCompiler.Compile(graphs);
+                string source = FusedNet.Generator.Emit.NetworkEmitter.Emit(compiled.Plans["WinoChan_a"]);
+                Assert.Matches(@"case \d+: FusedStep\d+Channels\(s, own, rowBegin, rowEnd\); break;", source);
+                Assert.Matches(@"workers\.RunRows\(this, \d+, 3\);", source); // 33 channels: 3 units of 16
+                Assert.DoesNotContain("_TwoPasses_", source); // threads share it by channels, not by passes
+            }
+            finally
+            {
+                WinogradTiling.ChannelSplitForTests = null;
+            }
+            using (compiled)
+            {
+                int seed = 60;
+                foreach ((string name, GraphNet graph) in graphs)
+                {
+                    (IFusedNetwork single, IWeightSource weights) = compiled.CreateRandom(name, seed: ++seed);
+                    GraphAssert.MatchesReference(single, weights, graph, inputSeed: seed, name);
+                    float[] input = RandomWeights.RandomInput(3 * single.InputLength, seed: seed + 100);
+                    float[] fused = new float[3 * single.OutputLength], unfused = new float[fused.Length];
+                    single.Forward(input, fused, 3);
+                    single.ForwardUnfused(input, unfused, 3);
+                    foreach (int threads in new[] { 2, 3, 4 })
+                    {
+                        IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
+                        try
+                        {
+                            float[] one = new float[single.OutputLength];
+                            Array.Fill(one, float.NaN);
+                            parallel.Forward(input.AsSpan(0, single.InputLength), one);
+                            Assert.True(one.AsSpan().SequenceEqual(fused.AsSpan(0, single.OutputLength)), $"{name}: fused on {threads} threads differs from one thread");
+                            Array.Fill(one, float.NaN);
+                            parallel.ForwardUnfused(input.AsSpan(0, single.InputLength), one);
+                            Assert.True(one.AsSpan().SequenceEqual(unfused.AsSpan(0, single.OutputLength)), $"{name}: unfused on {threads} threads differs from one thread");
+                            float[] batch = new float[fused.Length];
+                            parallel.Forward(input, batch, 3);
+                            Assert.Equal(fused, batch);
+                        }
+                        finally
+                        {
+                            parallel.StopThreads();
+                        }
+                    }
+                }
+            }
+        }
+
+        [Fact]
+        public void Threads_split_resnet_layer3_winograd_convs_by_output_channels()
+        {
+            // 256 -> 256 at 14x14: U is 36 x 256 x 256 floats = 9.4 MB, past ChannelSplitBytes; 128 -> 128 (2.4 MB) splits by rows.
+            var g = new GraphNet(256, 14, 14);
+            g.ConvBn(GraphNet.In, 256, 3, "conv", "bn", padding: 1);
+            NetworkPlan plan = GraphCompiler.Plan(g);
+            StepPlan conv = plan.Fused.Steps.Single(s => s.Kind == StepKind.Conv);
+            BufferPlan input = plan.Buffers.Single(b => b.Name == conv.Input);
+            Assert.Equal(ConvAlgorithm.Winograd, conv.Algorithm);
+            Assert.Equal(16, WinogradTiling.ChannelSplitUnits(conv, input));
+            Assert.Null(WinogradTiling.ThreadedRowsPerPass(conv, input));
+
+            var small = new GraphNet(128, 28, 28);
+            small.ConvBn(GraphNet.In, 128, 3, "conv", "bn", padding: 1);
+            NetworkPlan smallPlan = GraphCompiler.Plan(small);
+            StepPlan smallConv = smallPlan.Fused.Steps.Single(s => s.Kind == StepKind.Conv);
+            Assert.Null(WinogradTiling.ChannelSplitUnits(smallConv, smallPlan.Buffers.Single(b => b.Name == smallConv.Input)));
+        }
+
         [Fact]
         public void Wide_border_inputs_put_the_tiles_inside_the_border()
         {
