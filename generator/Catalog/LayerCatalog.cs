@@ -67,6 +67,13 @@ namespace FusedNet.Generator.Catalog
             ("weight", "BatchNormWeight"), ("bias", "BatchNormBias"), ("running_mean", "BatchNormRunningMean"), ("running_var", "BatchNormRunningVar"),
         };
 
+        /// <summary>γ, β of LayerNorm/GroupNorm (present only with affine); InstanceNorm2d adds its running statistics (when tracked).</summary>
+        private static readonly (string, string)[] NormAffineWeights = { ("weight", "NormWeight"), ("bias", "NormBias") };
+        private static readonly (string, string)[] InstanceNormWeights =
+        {
+            ("weight", "NormWeight"), ("bias", "NormBias"), ("running_mean", "NormRunningMean"), ("running_var", "NormRunningVar"),
+        };
+
         public static readonly IReadOnlyDictionary<LayerKind, LayerKindInfo> Entries = new[]
         {
             new LayerKindInfo(LayerKind.Conv2d, "weighted", "nn.Conv2d").WithWeights(ConvWeights),
@@ -93,6 +100,9 @@ namespace FusedNet.Generator.Catalog
             new LayerKindInfo(LayerKind.Cat, "graph", "torch.cat(dim=1)"),
             new LayerKindInfo(LayerKind.Mul, "graph", "x * s (s: [C, 1, 1])"),
             new LayerKindInfo(LayerKind.AdaptiveAvgPool2d, "graph", "nn.AdaptiveAvgPool2d(1)"),
+            new LayerKindInfo(LayerKind.LayerNorm, "normalisation", "nn.LayerNorm (over the whole sample)").WithWeights(NormAffineWeights),
+            new LayerKindInfo(LayerKind.GroupNorm, "normalisation", "nn.GroupNorm").WithWeights(NormAffineWeights),
+            new LayerKindInfo(LayerKind.InstanceNorm2d, "normalisation", "nn.InstanceNorm2d").WithWeights(InstanceNormWeights),
         }.ToDictionary(e => e.Kind);
 
         /// <summary>The entry of <paramref name="kind"/>; a kind without one is a generator bug (FN9999), never a silent default.</summary>
@@ -100,6 +110,19 @@ namespace FusedNet.Generator.Catalog
             Entries.TryGetValue(kind, out LayerKindInfo? info)
                 ? info
                 : throw new System.InvalidOperationException($"layer kind {kind} has no entry in LayerCatalog");
+
+        /// <summary>
+        /// Whether a layer reads the tensor <paramref name="suffix"/> given its arguments: Conv2d/Linear read <c>bias</c> only
+        /// with Bias; the per-sample normalisations read γ/β only when affine and running statistics only when tracked.
+        /// </summary>
+        public static bool ReadsTensor(LayerSpec layer, string suffix)
+        {
+            LayerKindInfo info = Of(layer.Kind);
+            if (suffix == "bias" && info.Role == "weighted") return layer.Bias;
+            if (layer.Kind is LayerKind.LayerNorm or LayerKind.GroupNorm or LayerKind.InstanceNorm2d)
+                return suffix is "weight" or "bias" ? layer.Affine : layer.TrackRunningStats;
+            return true;
+        }
 
         /// <summary>The operator struct an activation runs with (GELU: by its Approximate setting).</summary>
         public static string OperatorOf(ActivationPlan activation)
