@@ -141,6 +141,8 @@ namespace FusedNet.Generator.Analysis
 
             long workspace = WinogradWorkspaceFloats(plan);
             if (workspace > 0) scratch.Add(("the Winograd workspace (the largest any Winograd convolution needs)", workspace * 4));
+            long normWorkspace = NormWorkspaceFloats(plan);
+            if (normWorkspace > 0) scratch.Add(("the normalisation workspace (per-channel statistics of the largest LayerNorm/GroupNorm/InstanceNorm2d)", normWorkspace * 4));
 
             // Parameters by the layer that owns them (a fused Conv2d step's folded BatchNorm counts to the Conv2d).
             var byLayer = new Dictionary<int, long>();
@@ -172,6 +174,17 @@ namespace FusedNet.Generator.Analysis
             return floats;
         }
 
+        /// <summary>Floats of the normalisation workspace: the most any Normalize step of either path uses (0 when there is none).</summary>
+        public static long NormWorkspaceFloats(NetworkPlan plan)
+        {
+            long floats = 0;
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                foreach (StepPlan step in path.Steps)
+                    if (step.Kind == StepKind.Normalize)
+                        floats = System.Math.Max(floats, Emit.NormalizeEmitter.WorkspaceFloats(step));
+            return floats;
+        }
+
         private static string Writer(NetworkPlan plan, string buffer, System.Func<int, string> label)
         {
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
@@ -192,6 +205,10 @@ namespace FusedNet.Generator.Analysis
             {
                 case StepKind.ScaleShift:
                     return 2 * RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
+                case StepKind.Normalize when step.WeightTensor >= 0:
+                    // γ and β: per channel, or per element for a LayerNorm of [C, H, W] ([H][W][C rounded up to 16]).
+                    return 2 * RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment) *
+                        (step.NormPerElementAffine ? (long)step.InputShape.Height * step.InputShape.Width : 1);
                 case StepKind.Linear:
                 {
                     long outputs = step.OutputShape.Channels, inputs = step.InputShape.Channels;

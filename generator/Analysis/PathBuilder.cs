@@ -166,7 +166,8 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.Conv2d:
                 case LayerKind.Linear:
                     LayerKind foldable = kind == LayerKind.Conv2d ? LayerKind.BatchNorm2d : LayerKind.BatchNorm1d;
-                    Extend(k => k == foldable);
+                    // InstanceNorm2d with running statistics is, in eval mode, a BatchNorm2d (γ = 1, β = 0 without affine).
+                    if (!Extend(k => k == foldable) && kind == LayerKind.Conv2d) Extend(k => k == LayerKind.InstanceNorm2d && RunsOnRunningStats(_graph[_graph.SoleReader(last)].Layer));
                     Extend(k => k.IsActivation());
                     // A residual Add in the conv's epilogue, when the other operand is another tensor.
                     if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Add))
@@ -184,6 +185,10 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.Add:
                 case LayerKind.Mul:
                 case LayerKind.Maxout: // the activation is applied to each maximum before its store
+                case LayerKind.LayerNorm:
+                case LayerKind.GroupNorm:
+                case LayerKind.InstanceNorm2d:
+                    // Normalisations apply the activation in their final scale-and-shift pass.
                     Extend(k => k.IsActivation());
                     break;
             }
@@ -207,6 +212,32 @@ namespace FusedNet.Generator.Analysis
                     {
                         BatchNormFirstTensor = _firstTensor[head],
                         BatchNormEpsilon = layer.Layer.Epsilon,
+                    });
+                    break;
+                case LayerKind.InstanceNorm2d when RunsOnRunningStats(layer.Layer):
+                    // Eval mode with running statistics: a per-channel scale-and-shift, as BatchNorm2d.
+                    AddElementwise(head, chain, StepKind.ScaleShift, input, null, step => step with
+                    {
+                        BatchNormFirstTensor = _firstTensor[head],
+                        BatchNormEpsilon = layer.Layer.Epsilon,
+                    });
+                    break;
+                case LayerKind.LayerNorm:
+                case LayerKind.GroupNorm:
+                case LayerKind.InstanceNorm2d:
+                    AddElementwise(head, chain, StepKind.Normalize, input, null, step => step with
+                    {
+                        // Statistics groups: LayerNorm one (the whole sample), GroupNorm its groups, InstanceNorm2d each channel.
+                        NormGroups = layer.Layer.Kind switch
+                        {
+                            LayerKind.LayerNorm => 1,
+                            LayerKind.GroupNorm => layer.Layer.Groups,
+                            _ => layer.Input.Channels,
+                        },
+                        NormPerElementAffine = layer.Layer.Kind == LayerKind.LayerNorm && !layer.Input.IsFlat,
+                        NormEpsilon = layer.Layer.Epsilon,
+                        WeightTensor = layer.Layer.Affine ? _firstTensor[head] : -1,
+                        BiasTensor = layer.Layer.Affine ? _firstTensor[head] + 1 : -1,
                     });
                     break;
                 case LayerKind.Add:
@@ -254,7 +285,7 @@ namespace FusedNet.Generator.Analysis
             foreach (int index in chain.Skip(1))
             {
                 LayerSpec covered = _graph[index].Layer;
-                if (covered.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d)
+                if (covered.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d or LayerKind.InstanceNorm2d)
                 {
                     batchNorm = _firstTensor[index];
                     epsilon = covered.Epsilon;
@@ -454,6 +485,9 @@ namespace FusedNet.Generator.Analysis
             _tensors.Add(tensor);
             return tensor;
         }
+
+        /// <summary>An InstanceNorm2d that eval mode computes from its running statistics (track_running_stats = True).</summary>
+        private static bool RunsOnRunningStats(LayerSpec layer) => layer.Kind == LayerKind.InstanceNorm2d && layer.TrackRunningStats;
 
         private static ActivationPlan ToActivation(LayerSpec layer) =>
             new ActivationPlan(layer.Kind, layer.Parameter, layer.Approximate);

@@ -59,8 +59,9 @@ namespace FusedNet.Generator.Analysis
                 first[layer.Index] = weights.Count;
                 foreach ((string suffix, string role) in info.Weights)
                 {
-                    // Conv2d and Linear read their bias only when they have one (Bias = false: PyTorch saves none).
-                    if (suffix == "bias" && info.Role == "weighted" && !layer.Bias) continue;
+                    // Conv2d and Linear read their bias only when they have one (Bias = false: PyTorch saves none), the
+                    // normalisations γ/β only when affine and running statistics only when tracked.
+                    if (!LayerCatalog.ReadsTensor(layer, suffix)) continue;
                     weights.Add(new WeightPlan(p + "." + suffix, role, p, WeightShape(shaped, suffix).ToEquatableArray()));
                 }
             }
@@ -79,7 +80,12 @@ namespace FusedNet.Generator.Analysis
                     return suffix == "weight" ? new[] { l.OutChannels, shaped.Input.Channels } : new[] { l.OutChannels };
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
+                case LayerKind.GroupNorm:
+                case LayerKind.InstanceNorm2d:
                     return new[] { shaped.Input.Channels };
+                case LayerKind.LayerNorm:
+                    // normalized_shape: the whole sample, [C, H, W] or [F].
+                    return shaped.Input.IsFlat ? new[] { shaped.Input.Channels } : new[] { shaped.Input.Channels, shaped.Input.Height, shaped.Input.Width };
                 default:
                     throw new System.InvalidOperationException($"no weight shape for {l.Kind}.{suffix}");
             }
@@ -130,11 +136,24 @@ namespace FusedNet.Generator.Analysis
                     return $"cat(dim=1) of {shaped.Operands.Count} tensors";
                 case LayerKind.Maxout:
                     return $"Maxout(pieces={l.Pieces})";
+                case LayerKind.LayerNorm:
+                    return $"LayerNorm({NormalizedShapeText(shaped)}, eps={Float(l.Epsilon)}, elementwise_affine={Python(l.Affine)})";
+                case LayerKind.GroupNorm:
+                    return $"GroupNorm({l.Groups}, {shaped.Input.Channels}, eps={Float(l.Epsilon)}, affine={Python(l.Affine)})";
+                case LayerKind.InstanceNorm2d:
+                    return $"InstanceNorm2d({shaped.Input.Channels}, eps={Float(l.Epsilon)}, affine={Python(l.Affine)}, track_running_stats={Python(l.TrackRunningStats)})";
                 default:
                     return l.Kind + "()";
             }
         }
 
         private static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static string Python(bool value) => value ? "True" : "False";
+
+        /// <summary>LayerNorm's normalized_shape as PyTorch prints it: (64, 8, 8) or (10,).</summary>
+        private static string NormalizedShapeText(ShapedLayer shaped) => shaped.Input.IsFlat
+            ? $"({shaped.Input.Channels},)"
+            : $"({shaped.Input.Channels}, {shaped.Input.Height}, {shaped.Input.Width})";
     }
 }

@@ -197,6 +197,7 @@ namespace FusedNet.Generator.Analysis
             {
                 LayerKind.Conv2d => ("inChannels", "channels"),
                 LayerKind.Linear => ("inFeatures", "features"),
+                LayerKind.GroupNorm => ("numChannels", "channels"),
                 _ => ("numFeatures", "channels"),
             };
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DeclaredInputMismatch, layer.Location, layer.Label,
@@ -228,6 +229,10 @@ namespace FusedNet.Generator.Analysis
                     }
                     if (!CheckEpsilon(layer, diagnostics)) return null;
                     return new ShapedLayer(layer, input, input, 2L * input.Channels, 0);
+                case LayerKind.LayerNorm:
+                case LayerKind.GroupNorm:
+                case LayerKind.InstanceNorm2d:
+                    return InferNormalization(layer, input, diagnostics);
                 case LayerKind.GlobalAvgPool2d:
                     if (!RequireSpatial(layer, input, diagnostics)) return null;
                     return new ShapedLayer(layer, input, Shape.Flat(input.Channels), 0, 0);
@@ -356,6 +361,56 @@ namespace FusedNet.Generator.Analysis
                     StoredLength(input.Channels, outHeight, outWidth, 0), diagnostics))
                 return null;
             return new ShapedLayer(layer, input, Shape.Spatial(input.Channels, (int)outHeight, (int)outWidth), 0, 0);
+        }
+
+        /// <summary>
+        /// LayerNorm (the whole sample, FN0034 when a declared normalized_shape is another), GroupNorm (groups dividing the
+        /// channels, FN0033) and InstanceNorm2d (spatial; with instance statistics more than one pixel, FN0035). The shape
+        /// is kept; the parameters are γ and β when affine (and running statistics when tracked).
+        /// </summary>
+        private static ShapedLayer? InferNormalization(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            string label = layer.Label;
+            if (!CheckEpsilon(layer, diagnostics)) return null;
+            long affine = layer.Affine ? 2L * input.Channels : 0;
+            switch (layer.Kind)
+            {
+                case LayerKind.LayerNorm:
+                    if (layer.NormalizedShape.Count > 0 && !CheckNormalizedShape(layer, input, diagnostics)) return null;
+                    return new ShapedLayer(layer, input, input, layer.Affine ? 2L * input.Length : 0, 0);
+                case LayerKind.GroupNorm:
+                    if (!CheckPositive(label, layer.Location, diagnostics, ("numGroups", layer.Groups))) return null;
+                    if (input.Channels % layer.Groups != 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NormGroupsMismatch, layer.Location, label,
+                            Int(layer.Groups), Int(input.Channels), input.ToString()));
+                        return null;
+                    }
+                    return new ShapedLayer(layer, input, input, affine, 0);
+                default: // InstanceNorm2d
+                    if (!RequireSpatial(layer, input, diagnostics)) return null;
+                    if (!layer.TrackRunningStats && input.Height * (long)input.Width == 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InstanceNormSinglePixel, layer.Location, label, input.ToString()));
+                        return null;
+                    }
+                    return new ShapedLayer(layer, input, input, affine + (layer.TrackRunningStats ? 2L * input.Channels : 0), 0);
+            }
+        }
+
+        /// <summary>FN0034: a declared LayerNorm normalized_shape must be the input sample's shape ([C, H, W] or [F]).</summary>
+        private static bool CheckNormalizedShape(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            int[] actual = input.IsFlat ? new[] { input.Channels } : new[] { input.Channels, input.Height, input.Width };
+            int[] declared = layer.NormalizedShape.ToArray();
+            if (declared.SequenceEqual(actual)) return true;
+            bool trailing = declared.Length < actual.Length && declared.SequenceEqual(actual.Skip(actual.Length - declared.Length));
+            string reason = trailing
+                ? $"is only the last {(declared.Length == 1 ? "dimension" : "dimensions")} of the input {input}: normalising part of a sample is not supported"
+                : $"does not match the end of the input's shape {input} (PyTorch would reject it)";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerNormShapeMismatch, layer.Location, layer.Label,
+                "[" + string.Join(", ", declared.Select(Int)) + "]", reason, input.ToString()));
+            return false;
         }
 
         /// <summary>FN0015 when a tensor of this layer would exceed <see cref="MaxTensorLength"/> floats.</summary>

@@ -67,6 +67,13 @@ namespace FusedNet.Generator.Catalog
             ("weight", "BatchNormWeight"), ("bias", "BatchNormBias"), ("running_mean", "BatchNormRunningMean"), ("running_var", "BatchNormRunningVar"),
         };
 
+        /// <summary>γ, β of LayerNorm/GroupNorm (present only with affine); InstanceNorm2d adds its running statistics (when tracked).</summary>
+        private static readonly (string, string)[] NormAffineWeights = { ("weight", "NormWeight"), ("bias", "NormBias") };
+        private static readonly (string, string)[] InstanceNormWeights =
+        {
+            ("weight", "NormWeight"), ("bias", "NormBias"), ("running_mean", "NormRunningMean"), ("running_var", "NormRunningVar"),
+        };
+
         public static readonly IReadOnlyDictionary<LayerKind, LayerKindInfo> Entries = new[]
         {
             new LayerKindInfo(LayerKind.Conv2d, "weighted", "nn.Conv2d").WithWeights(ConvWeights),
@@ -95,6 +102,9 @@ namespace FusedNet.Generator.Catalog
             new LayerKindInfo(LayerKind.AdaptiveAvgPool2d, "graph", "nn.AdaptiveAvgPool2d(1)"),
             // A reduction over channel groups: a pool across channels (no tensors).
             new LayerKindInfo(LayerKind.Maxout, "pool", "x.view(N, C // k, k, H, W).max(2) (no nn.Maxout in PyTorch)"),
+            new LayerKindInfo(LayerKind.LayerNorm, "normalisation", "nn.LayerNorm (over the whole sample)").WithWeights(NormAffineWeights),
+            new LayerKindInfo(LayerKind.GroupNorm, "normalisation", "nn.GroupNorm").WithWeights(NormAffineWeights),
+            new LayerKindInfo(LayerKind.InstanceNorm2d, "normalisation", "nn.InstanceNorm2d").WithWeights(InstanceNormWeights),
         }.ToDictionary(e => e.Kind);
 
         /// <summary>The entry of <paramref name="kind"/>; a kind without one is a generator bug (FN9999), never a silent default.</summary>
@@ -102,6 +112,19 @@ namespace FusedNet.Generator.Catalog
             Entries.TryGetValue(kind, out LayerKindInfo? info)
                 ? info
                 : throw new System.InvalidOperationException($"layer kind {kind} has no entry in LayerCatalog");
+
+        /// <summary>
+        /// Whether a layer reads the tensor <paramref name="suffix"/> given its arguments: Conv2d/Linear read <c>bias</c> only
+        /// with Bias; the per-sample normalisations read γ/β only when affine and running statistics only when tracked.
+        /// </summary>
+        public static bool ReadsTensor(LayerSpec layer, string suffix)
+        {
+            LayerKindInfo info = Of(layer.Kind);
+            if (suffix == "bias" && info.Role == "weighted") return layer.Bias;
+            if (layer.Kind is LayerKind.LayerNorm or LayerKind.GroupNorm or LayerKind.InstanceNorm2d)
+                return suffix is "weight" or "bias" ? layer.Affine : layer.TrackRunningStats;
+            return true;
+        }
 
         /// <summary>The operator struct an activation runs with (GELU: by its Approximate setting).</summary>
         public static string OperatorOf(ActivationPlan activation)

@@ -182,6 +182,22 @@ namespace FusedNet.Generator.Diagnostics
             "Sub-network input shape does not match",
             "{0}: network '{1}' declares the input {2} ([FusedNetwork]), but {3} reaches it. Change its [FusedNetwork] arguments to {3}, or check the layers before it.");
 
+        // FN0033-FN0038: the per-sample normalisations (LayerNorm, GroupNorm, InstanceNorm2d).
+
+        /// <summary>GroupNorm's number of groups does not divide the input channels.</summary>
+        public static readonly DiagnosticDescriptor NormGroupsMismatch = Error("FN0033",
+            "GroupNorm groups must divide the channels",
+            "{0}: numGroups = {1} must divide the input channels ({2}, input shape {3}), as in PyTorch");
+
+        /// <summary>LayerNorm's normalized_shape is not the shape of the input sample.</summary>
+        public static readonly DiagnosticDescriptor LayerNormShapeMismatch = Error("FN0034",
+            "LayerNorm shape does not match the input",
+            "{0}: normalized shape {1} {2}; FusedNet's LayerNorm normalises the whole sample, so give its shape {3} (or no shape at all)");
+
+        /// <summary>InstanceNorm2d with instance statistics over a single pixel: PyTorch rejects it (the output would be β, whatever the input).</summary>
+        public static readonly DiagnosticDescriptor InstanceNormSinglePixel = Error("FN0035",
+            "InstanceNorm2d over a single pixel",
+            "{0}: its input {1} has one pixel per channel, so the per-sample statistics are over a single value (PyTorch: \"Expected more than 1 spatial element\"); use TrackRunningStats, or normalise a larger tensor");
         /// <summary>Maxout's pieces must divide its input's channels (or features).</summary>
         public static readonly DiagnosticDescriptor MaxoutPiecesMismatch = Error("FN0044",
             "Maxout pieces must divide the channel count",

@@ -205,6 +205,9 @@ namespace FusedNet.Generator.Emit
                     return $"Maxout{step.InputShape.Channels / step.OutputShape.Channels}_{ShapeName(step.InputShape)}{tail}";
                 case StepKind.CatSlice:
                     return $"CatSlice_{step.InputShape.Channels}at{step.ChannelOffset}_{ShapeName(step.OutputShape)}";
+                case StepKind.Normalize:
+                    // Norm_G4_32x8x8: statistics over 4 groups; Affine when it has γ and β.
+                    return $"Norm_G{step.NormGroups}_{ShapeName(step.InputShape)}{(step.WeightTensor >= 0 ? "_Affine" : "")}{tail}";
                 default:
                     throw new System.InvalidOperationException($"no kernel name for step kind {step.Kind}");
             }
@@ -260,6 +263,7 @@ namespace FusedNet.Generator.Emit
                     {
                         StepKind.Conv or StepKind.Linear => new[] { "Weights", "Bias" },
                         StepKind.ScaleShift => new[] { "Scale", "Shift" },
+                        StepKind.Normalize when step.WeightTensor >= 0 => new[] { "Gamma", "Beta" },
                         _ => new string[0],
                     };
                     if (parts.Length == 0) continue;

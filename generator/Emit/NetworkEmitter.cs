@@ -609,6 +609,9 @@ namespace FusedNet.Generator.Emit
                 : new[] { (0, rows) };
         }
 
+        /// <summary>The Scratch field of the normalisation steps' workspace (per-channel statistics).</summary>
+        private const string NormWorkspaceField = "NormWorkspace";
+
         /// <summary>The Scratch field of the Winograd steps' workspace.</summary>
         private const string WorkspaceField = "WinogradWorkspace";
 
@@ -630,6 +633,10 @@ namespace FusedNet.Generator.Emit
                         (IsWinograd(step) ? $", ref {workspaceOwner}.{WorkspaceField}.Start" : "");
                 case StepKind.ScaleShift:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Scale")}, {Field("Shift")}";
+                case StepKind.Normalize:
+                    // The step runs on one thread (no row range), with the instance's own workspace.
+                    return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start" +
+                        (step.WeightTensor >= 0 ? $", {Field("Gamma")}, {Field("Beta")}" : "") + $", ref s.{NormWorkspaceField}.Start";
                 case StepKind.Add:
                 case StepKind.Mul:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, ref s.{step.SecondInput}.Start";
@@ -684,10 +691,17 @@ namespace FusedNet.Generator.Emit
             if (step.Kind == StepKind.ScaleShift)
             {
                 int bn = step.BatchNormFirstTensor;
-                w.Line($"(float[] scale, float[] shift) = {I}.BatchNormFolding.ScaleShift(raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
+                w.Line($"(float[] scale, float[] shift) = {I}.BatchNormFolding.ScaleShift({BatchNormTensors(plan, bn, step.InputShape.Channels)}, {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
                 int padded = BufferPlan.RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
                 w.Line($"{field}_Scale = {I}.AlignedBuffer.CopyOf(scale, {Int(padded)});");
                 w.Line($"{field}_Shift = {I}.AlignedBuffer.CopyOf(shift, {Int(padded)});");
+                w.Close();
+                return;
+            }
+
+            if (step.Kind == StepKind.Normalize)
+            {
+                EmitNormParameters(w, step, field);
                 w.Close();
                 return;
             }
@@ -699,7 +713,7 @@ namespace FusedNet.Generator.Emit
             {
                 int bn = step.BatchNormFirstTensor;
                 w.Line("// Fold the following BatchNorm (in double): W' = W·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε).");
-                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(step.BiasTensor >= 0 ? "true" : "false")}, raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
+                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(step.BiasTensor >= 0 ? "true" : "false")}, {BatchNormTensors(plan, bn, outChannels)}, {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
             }
             w.Line($"int lanes = Lanes({hasV512});");
             string weights = field + "_Weights";
@@ -740,6 +754,33 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
+        /// <summary>
+        /// γ, β, running mean and running variance of a BatchNorm (or an InstanceNorm2d on running statistics), as arguments
+        /// of BatchNormFolding: an InstanceNorm2d without affine has only its statistics, so γ = 1 and β = 0.
+        /// </summary>
+        private static string BatchNormTensors(NetworkPlan plan, int firstTensor, int channels)
+        {
+            if (plan.Weights[firstTensor].Role != "NormRunningMean")
+                return $"raw[{firstTensor}], raw[{firstTensor + 1}], raw[{firstTensor + 2}], raw[{firstTensor + 3}]";
+            const string I = "global::FusedNet.Internal";
+            return $"{I}.NormalizationPacking.Ones({Int(channels)}), new float[{Int(channels)}], raw[{firstTensor}], raw[{firstTensor + 1}]";
+        }
+
+        /// <summary>γ and β of a normalisation step: per channel padded to 16, or (LayerNorm of [C, H, W]) repacked [H][W][C rounded up to 16].</summary>
+        private static void EmitNormParameters(SourceWriter w, StepPlan step, string field)
+        {
+            const string I = "global::FusedNet.Internal";
+            Shape shape = step.InputShape;
+            int padded = BufferPlan.RoundUp(shape.Channels, BufferPlan.ChannelAlignment);
+            foreach ((string part, int tensor) in new[] { ("Gamma", step.WeightTensor), ("Beta", step.BiasTensor) })
+            {
+                if (step.NormPerElementAffine)
+                    w.Line($"{field}_{part} = {I}.NormalizationPacking.ChannelsLast(raw[{tensor}], {Int(shape.Channels)}, {Int(shape.Height)}, {Int(shape.Width)}, {Int(padded)});");
+                else
+                    w.Line($"{field}_{part} = {I}.AlignedBuffer.CopyOf(raw[{tensor}], {Int(padded)});");
+            }
+        }
+
         /// <summary>The network and the BatchNorm's weight prefix, for the fold's overflow message.</summary>
         private static string BatchNormNames(NetworkPlan plan, int firstTensor) =>
             $"{String(plan.ClassName)}, {String(plan.Weights[firstTensor].LayerName)}";
@@ -759,6 +800,9 @@ namespace FusedNet.Generator.Emit
             long workspace = MemoryBudget.WinogradWorkspaceFloats(plan);
             if (workspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {WorkspaceField} = new {I}.AlignedBuffer({Long(workspace)}); // Winograd workspace: the largest any Winograd step needs");
+            long normWorkspace = MemoryBudget.NormWorkspaceFloats(plan);
+            if (normWorkspace > 0)
+                w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
             w.Close();
             w.Line();
         }
@@ -791,6 +835,9 @@ namespace FusedNet.Generator.Emit
                     break;
                 case StepKind.GlobalAvgPool:
                     PoolEmitter.EmitGlobalAverage(w, method, step, input, output, width!);
+                    break;
+                case StepKind.Normalize:
+                    NormalizeEmitter.EmitKernel(w, method, step, input, output, width!);
                     break;
                 case StepKind.Flatten:
                     LayoutEmitter.EmitFlatten(w, method, input);

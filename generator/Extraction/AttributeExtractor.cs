@@ -261,6 +261,25 @@ namespace FusedNet.Generator.Extraction
                 return fallback;
             }
 
+            // A params int[] constructor argument (LayerNorm's normalized_shape); empty when not written.
+            int[] Ints(int position)
+            {
+                if (position >= data.ConstructorArguments.Length) return new int[0];
+                TypedConstant array = data.ConstructorArguments[position];
+                if (array.Kind != TypedConstantKind.Array || array.IsNull) return new int[0];
+                var values = new List<int>();
+                foreach (TypedConstant element in array.Values)
+                {
+                    if (element.Value is int i) values.Add(i);
+                    else
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreadableArgument, location, label, "normalizedShape"));
+                        ok = false;
+                    }
+                }
+                return values.ToArray();
+            }
+
             bool Bool(string argument, bool fallback) =>
                 named.TryGetValue(argument, out TypedConstant v) && v.Value is bool b ? b : fallback;
 
@@ -312,6 +331,25 @@ namespace FusedNet.Generator.Extraction
                     break;
                 case LayerKind.Maxout:
                     layer = layer with { Pieces = Int("pieces", 0, 0) };
+                    break;
+                case LayerKind.LayerNorm:
+                    layer = layer with
+                    {
+                        NormalizedShape = Ints(0).ToEquatableArray(),
+                        Epsilon = Float("Epsilon", -1, 1e-5f),
+                        Affine = Bool("ElementwiseAffine", true),
+                    };
+                    break;
+                case LayerKind.GroupNorm:
+                    layer = layer with { Groups = Int("numGroups", 0, 0), Epsilon = Float("Epsilon", -1, 1e-5f), Affine = Bool("Affine", true) };
+                    break;
+                case LayerKind.InstanceNorm2d:
+                    layer = layer with
+                    {
+                        Epsilon = Float("Epsilon", -1, 1e-5f),
+                        Affine = Bool("Affine", false), // PyTorch's default
+                        TrackRunningStats = Bool("TrackRunningStats", false),
+                    };
                     break;
             }
             return ok ? layer : null;

@@ -216,6 +216,21 @@ namespace FusedNet.Generator.Extraction
                 return argument.Value is ConstValue { Constant: bool b } ? b : throw NotConstant(name, frame);
             }
 
+            /// <summary>An int or an int array (LayerNorm's normalized_shape): the values, each a build-time constant.</summary>
+            public int[] Ints(string name, Frame frame)
+            {
+                if (!TryGetValue(name, out (Value Value, IOperation Operation) argument) || argument.Value is NullValue) return new int[0];
+                if (argument.Value is ConstValue { Constant: int single }) return new[] { single };
+                if (argument.Value is ArrayValue array)
+                {
+                    var values = new int[array.Elements.Count];
+                    for (int i = 0; i < values.Length; i++)
+                        values[i] = array.Elements[i] is ConstValue { Constant: int v } ? v : throw NotConstant(name, frame);
+                    return values;
+                }
+                throw NotConstant(name, frame);
+            }
+
             public ModuleInterpreter Interpreter => _owner;
         }
 
@@ -329,6 +344,34 @@ namespace FusedNet.Generator.Extraction
                     break;
                 case "Maxout":
                     module.Layer = Spec(LayerKind.Maxout) with { Pieces = args.Int("pieces", 0, frame) };
+                    break;
+                case "LayerNorm":
+                    module.Layer = Spec(LayerKind.LayerNorm) with
+                    {
+                        NormalizedShape = args.Ints("normalizedShape", frame).ToEquatableArray(),
+                        Epsilon = args.Float("eps", 1e-5f, frame),
+                        Affine = args.Bool("elementwiseAffine", true, frame),
+                    };
+                    break;
+                case "GroupNorm":
+                    module.Layer = Spec(LayerKind.GroupNorm) with
+                    {
+                        Groups = args.Int("numGroups", 0, frame),
+                        DeclaredInChannels = args.Int("numChannels", 0, frame),
+                        Epsilon = args.Float("eps", 1e-5f, frame),
+                        Affine = args.Bool("affine", true, frame),
+                    };
+                    break;
+                case "InstanceNorm2d":
+                    // momentum only matters for training; it is read so a non-constant one is still reported.
+                    _ = args.Float("momentum", 0.1f, frame);
+                    module.Layer = Spec(LayerKind.InstanceNorm2d) with
+                    {
+                        DeclaredInChannels = args.Int("numFeatures", 0, frame),
+                        Epsilon = args.Float("eps", 1e-5f, frame),
+                        Affine = args.Bool("affine", false, frame),
+                        TrackRunningStats = args.Bool("trackRunningStats", false, frame),
+                    };
                     break;
                 default:
                     // ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid, Flatten: no arguments.

@@ -38,6 +38,13 @@ namespace FusedNet.Generator.Model
 
         /// <summary>Maxout(pieces): output channel j = max of input channels j·pieces … j·pieces + pieces − 1.</summary>
         Maxout,
+        // Normalisations with per-sample statistics (attributes and modules).
+        /// <summary>nn.LayerNorm over the whole sample ([C, H, W] or [F]); γ, β of the normalised shape.</summary>
+        LayerNorm,
+        /// <summary>nn.GroupNorm: per sample, statistics over each group of C/G channels × H×W; γ, β per channel.</summary>
+        GroupNorm,
+        /// <summary>nn.InstanceNorm2d: per sample and channel over H×W (or the running statistics when tracked).</summary>
+        InstanceNorm2d,
     }
 
     internal static class LayerKinds
@@ -92,6 +99,18 @@ namespace FusedNet.Generator.Model
 
         /// <summary>The attribute-declared network a layer comes from, for FN0032's message.</summary>
         public string? DeclaredBy { get; init; }
+
+        /// <summary>
+        /// LayerNorm <c>elementwise_affine</c>, GroupNorm and InstanceNorm2d <c>affine</c>: whether the layer has γ
+        /// (<c>P.weight</c>) and β (<c>P.bias</c>). The front ends set InstanceNorm2d's PyTorch default, false.
+        /// </summary>
+        public bool Affine { get; init; } = true;
+
+        /// <summary>InstanceNorm2d <c>track_running_stats</c>: eval mode then normalises with P.running_mean/P.running_var.</summary>
+        public bool TrackRunningStats { get; init; }
+
+        /// <summary>LayerNorm's declared <c>normalized_shape</c>; empty = the whole input sample (the attribute's default).</summary>
+        public EquatableArray<int> NormalizedShape { get; init; }
 
         /// <summary>
         /// The layers whose outputs this one reads, by <see cref="Index"/>; <see cref="NetworkInput"/> is the network's

@@ -28,6 +28,11 @@ namespace FusedNet.Generator.Model
         CatSlice,
         /// <summary>Maxout: output channel j = max of Input's channels j·k … j·k + k − 1, k = input / output channels.</summary>
         Maxout,
+        /// <summary>
+        /// LayerNorm, GroupNorm, InstanceNorm2d with per-sample statistics: mean and biased variance over each of
+        /// <see cref="StepPlan.NormGroups"/> channel groups × H×W, then x̂·γ + β and the fused activation.
+        /// </summary>
+        Normalize,
     }
 
     /// <summary>How a convolution step is computed; chosen by the planner from the group structure.</summary>
@@ -133,6 +138,14 @@ namespace FusedNet.Generator.Model
 
         /// <summary>Whether a Vector512 variant is emitted (it pays only when a vector of 16 is filled).</summary>
         public bool HasVector512 { get; init; }
+
+        // Normalize (LayerNorm, GroupNorm, InstanceNorm2d): γ is WeightTensor, β BiasTensor (−1 without affine).
+        /// <summary>Statistics groups: 1 for LayerNorm, G for GroupNorm, C for InstanceNorm2d.</summary>
+        public int NormGroups { get; init; }
+        /// <summary>γ and β have the input's whole shape (LayerNorm of [C, H, W]) instead of one value per channel.</summary>
+        public bool NormPerElementAffine { get; init; }
+        /// <summary>ε added to the variance.</summary>
+        public float NormEpsilon { get; init; }
 
         /// <summary>
         /// Everything a step's packed parameters depend on (tensors read, the fold, the kernel's layout): two steps with

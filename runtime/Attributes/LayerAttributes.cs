@@ -287,4 +287,66 @@ namespace FusedNet
         /// <summary>Channels per group: output channel j is the maximum of input channels j·Pieces … j·Pieces + Pieces − 1.</summary>
         public int Pieces { get; }
     }
+
+    /// <summary>
+    /// <c>nn.LayerNorm</c> over the whole sample: per sample, the mean and biased variance of all its values ([C, H, W], or
+    /// [F] after a Linear/Flatten), y = (x − mean)/√(var + ε)·γ + β. Tensors (with <see cref="ElementwiseAffine"/>):
+    /// <c>P.weight</c> (γ) and <c>P.bias</c> (β), each of the input's shape, [C, H, W] or [F].
+    /// </summary>
+    /// <remarks>
+    /// <c>[LayerNorm]</c> takes the shape from the previous layer; <c>[LayerNorm(64, 8, 8)]</c> states PyTorch's
+    /// <c>normalized_shape</c>, which must then be the input's shape (FN0034: normalising only the last dimensions of a
+    /// sample is not supported). A following activation runs in the normalisation's final pass.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class LayerNormAttribute : LayerAttribute
+    {
+        /// <summary>Layer normalisation over the whole input sample, optionally stating its shape.</summary>
+        /// <param name="normalizedShape">PyTorch <c>normalized_shape</c>: empty (the default) or the input's shape, e.g. 64, 8, 8.</param>
+        public LayerNormAttribute(params int[] normalizedShape) { NormalizedShape = normalizedShape ?? Array.Empty<int>(); }
+        /// <summary>The declared <c>normalized_shape</c>; empty means "the input's shape".</summary>
+        public System.Collections.Generic.IReadOnlyList<int> NormalizedShape { get; }
+        /// <summary>ε added to the variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
+        public float Epsilon { get; set; } = 1e-5f;
+        /// <summary>Whether the layer has γ and β (PyTorch <c>elementwise_affine</c>). Default true.</summary>
+        public bool ElementwiseAffine { get; set; } = true;
+    }
+
+    /// <summary>
+    /// <c>nn.GroupNorm(numGroups, C)</c>: per sample, the channels are split into <c>numGroups</c> groups of C/numGroups
+    /// channels, each normalised with the mean and biased variance of its channels × H × W values, then scaled and
+    /// shifted per channel. Tensors (with <see cref="Affine"/>): <c>P.weight</c> (γ) and <c>P.bias</c> (β), each [C].
+    /// </summary>
+    /// <remarks>numGroups must divide the channels (FN0033). Works on [C, H, W] and on flat [C] tensors, as PyTorch's (N, C, *).</remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GroupNormAttribute : LayerAttribute
+    {
+        /// <summary>Group normalisation with <paramref name="numGroups"/> groups.</summary>
+        /// <param name="numGroups">Number of channel groups (PyTorch <c>num_groups</c>); 1 normalises over the whole sample, C is per channel.</param>
+        public GroupNormAttribute(int numGroups) { NumGroups = numGroups; }
+        /// <summary>Number of channel groups (PyTorch <c>num_groups</c>).</summary>
+        public int NumGroups { get; }
+        /// <summary>ε added to the variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
+        public float Epsilon { get; set; } = 1e-5f;
+        /// <summary>Whether the layer has per-channel γ and β (PyTorch <c>affine</c>). Default true.</summary>
+        public bool Affine { get; set; } = true;
+    }
+
+    /// <summary>
+    /// <c>nn.InstanceNorm2d</c> in eval mode on [C, H, W]: per sample and channel, the mean and biased variance over
+    /// H × W. With <see cref="TrackRunningStats"/>, eval mode uses <c>P.running_mean</c> and <c>P.running_var</c> [C]
+    /// instead (a per-channel scale-and-shift, like eval BatchNorm). With <see cref="Affine"/>: <c>P.weight</c> (γ) and
+    /// <c>P.bias</c> (β), each [C]. <c>P.num_batches_tracked</c> is ignored.
+    /// </summary>
+    /// <remarks>PyTorch's defaults: no affine, no running statistics. Instance statistics need more than one pixel (FN0035).</remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class InstanceNorm2dAttribute : LayerAttribute
+    {
+        /// <summary>ε added to the variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
+        public float Epsilon { get; set; } = 1e-5f;
+        /// <summary>Whether the layer has per-channel γ and β (PyTorch <c>affine</c>). Default false, as PyTorch.</summary>
+        public bool Affine { get; set; }
+        /// <summary>Whether eval mode uses the running statistics (PyTorch <c>track_running_stats</c>). Default false, as PyTorch.</summary>
+        public bool TrackRunningStats { get; set; }
+    }
 }

@@ -102,7 +102,7 @@ namespace FusedNet.Internal
                 return $"tensor '{info.Name}' of layer '{info.LayerName}': expected finite values, actual " +
                        $"{Format(values[firstNonFinite])} at flat index {firstNonFinite}" + CountSuffix(nonFiniteCount, "non-finite");
             }
-            if (info.Role == WeightRole.BatchNormRunningVar && negativeCount > 0)
+            if (info.Role is WeightRole.BatchNormRunningVar or WeightRole.NormRunningVar && negativeCount > 0)
             {
                 return $"tensor '{info.Name}' of layer '{info.LayerName}': a running variance must not be negative, actual " +
                        $"{Format(values[firstNegative])} at flat index {firstNegative}" + CountSuffix(negativeCount, "negative");

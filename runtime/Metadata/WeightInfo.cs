@@ -21,6 +21,14 @@ namespace FusedNet
         BatchNormRunningMean,
         /// <summary>BatchNorm <c>running_var</c>, σ² [C]; must not be negative.</summary>
         BatchNormRunningVar,
+        /// <summary>LayerNorm, GroupNorm or InstanceNorm2d <c>weight</c>, γ ([C], or the normalised shape for LayerNorm).</summary>
+        NormWeight,
+        /// <summary>LayerNorm, GroupNorm or InstanceNorm2d <c>bias</c>, β (shape as <see cref="NormWeight"/>).</summary>
+        NormBias,
+        /// <summary>InstanceNorm2d <c>running_mean</c> [C] (with <c>track_running_stats</c>).</summary>
+        NormRunningMean,
+        /// <summary>InstanceNorm2d <c>running_var</c> [C] (with <c>track_running_stats</c>); must not be negative.</summary>
+        NormRunningVar,
     }
 
     /// <summary>One tensor a network expects from its weight source (PyTorch state_dict name and shape).</summary>

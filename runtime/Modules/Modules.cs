@@ -330,6 +330,82 @@ namespace FusedNet.Modules
     }
 
     /// <summary>
+    /// <c>nn.LayerNorm</c> over the whole sample: y = (x − mean)/√(var + ε)·γ + β with the mean and biased variance of
+    /// all the sample's values. With <c>elementwiseAffine</c>: <c>P.weight</c> (γ) and <c>P.bias</c> (β) of the normalised shape.
+    /// </summary>
+    /// <remarks>The normalised shape must be the whole input sample, [C, H, W] or [F] (FN0034 otherwise).</remarks>
+    public sealed class LayerNorm : Module
+    {
+        /// <summary>Layer normalisation of a flat [F] tensor, as <c>nn.LayerNorm(F, eps, elementwise_affine)</c>.</summary>
+        /// <param name="normalizedShape">F, the features of the flat input.</param>
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="elementwiseAffine">Whether there are γ and β. Default true.</param>
+        public LayerNorm(int normalizedShape, float eps = 1e-5f, bool elementwiseAffine = true)
+        {
+        }
+
+        /// <summary>Layer normalisation over <paramref name="normalizedShape"/>, as <c>nn.LayerNorm([C, H, W], eps, elementwise_affine)</c>.</summary>
+        /// <param name="normalizedShape">The input sample's shape, e.g. <c>new[] { 64, 8, 8 }</c>.</param>
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="elementwiseAffine">Whether there are γ and β. Default true.</param>
+        public LayerNorm(int[] normalizedShape, float eps = 1e-5f, bool elementwiseAffine = true)
+        {
+        }
+
+        /// <summary>In a <c>Forward</c> description: this module applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The module's input.</param>
+        /// <returns>Never returns.</returns>
+        /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(LayerNorm));
+    }
+
+    /// <summary>
+    /// <c>nn.GroupNorm</c>: per sample, statistics over each group of numChannels/numGroups channels × H × W. With
+    /// <c>affine</c>: <c>P.weight</c> (γ) and <c>P.bias</c> (β), each [C].
+    /// </summary>
+    public sealed class GroupNorm : Module
+    {
+        /// <summary>Group normalisation, as <c>nn.GroupNorm(num_groups, num_channels, eps, affine)</c>.</summary>
+        /// <param name="numGroups">Channel groups; must divide <paramref name="numChannels"/> (FN0033).</param>
+        /// <param name="numChannels">Channels; must equal the input's (FN0031).</param>
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="affine">Whether there are per-channel γ and β. Default true.</param>
+        public GroupNorm(int numGroups, int numChannels, float eps = 1e-5f, bool affine = true)
+        {
+        }
+
+        /// <summary>In a <c>Forward</c> description: this module applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The module's input.</param>
+        /// <returns>Never returns.</returns>
+        /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(GroupNorm));
+    }
+
+    /// <summary>
+    /// <c>nn.InstanceNorm2d</c> in eval mode: per sample and channel over H × W, or, with <c>trackRunningStats</c>, with
+    /// <c>P.running_mean</c>/<c>P.running_var</c> [C] (<c>P.num_batches_tracked</c> is ignored). With <c>affine</c>:
+    /// <c>P.weight</c> (γ) and <c>P.bias</c> (β), each [C].
+    /// </summary>
+    public sealed class InstanceNorm2d : Module
+    {
+        /// <summary>Instance normalisation, as <c>nn.InstanceNorm2d(num_features, eps, momentum, affine, track_running_stats)</c>.</summary>
+        /// <param name="numFeatures">Channels; must equal the input's (FN0031).</param>
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="momentum">Running-statistics momentum: training only, ignored at inference. Default 0.1.</param>
+        /// <param name="affine">Whether there are per-channel γ and β. Default false, as PyTorch.</param>
+        /// <param name="trackRunningStats">Whether eval mode uses the running statistics. Default false, as PyTorch.</param>
+        public InstanceNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool affine = false, bool trackRunningStats = false)
+        {
+        }
+
+        /// <summary>In a <c>Forward</c> description: this module applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The module's input.</param>
+        /// <returns>Never returns.</returns>
+        /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(InstanceNorm2d));
+    }
+
+    /// <summary>
     /// Maxout over <c>pieces</c> consecutive channels: output channel j = max of input channels j·pieces … j·pieces + pieces − 1,
     /// [C, H, W] → [C / pieces, H, W] (flat [F] → [F / pieces]); no weights. PyTorch has no <c>nn.Maxout</c>: this is the usual
     /// <c>x.view(N, C // pieces, pieces, H, W).max(dim=2).values</c>. pieces must divide the channels (FN0044).

@@ -27,6 +27,7 @@ namespace FusedNet
         /// Conv/Linear weights by <paramref name="init"/>; biases U(±1/√fan_in) with the fan_in of the same
         /// layer's weight; BatchNorm γ with |γ| in [0.5, 1.5] (about 1 in 5 negative), β and running_mean in
         /// [−0.5, 0.5], running_var in [0.3, 2.0]. Non-trivial statistics make BatchNorm folding really tested.
+        /// LayerNorm, GroupNorm and InstanceNorm2d get PyTorch's initialisation: γ = 1, β = 0, running mean 0, variance 1.
         /// </summary>
         /// <param name="expected">The tensors to create, usually a network's static <c>ExpectedWeights</c>.</param>
         /// <param name="seed">Any value; the same seed gives bit-identical weights everywhere.</param>
@@ -109,6 +110,15 @@ namespace FusedNet
                 case WeightRole.BatchNormRunningVar:
                     for (int i = 0; i < values.Length; i++)
                         values[i] = rng.NextUniform(0.3f, 2.0f);
+                    break;
+                case WeightRole.NormWeight:
+                case WeightRole.NormRunningVar:
+                    // PyTorch's initialisation of LayerNorm/GroupNorm/InstanceNorm2d: γ = 1, running variance 1.
+                    Array.Fill(values, 1f);
+                    break;
+                case WeightRole.NormBias:
+                case WeightRole.NormRunningMean:
+                    // β = 0, running mean 0 (the array is already zeroed).
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(info), info.Role, $"Tensor '{info.Name}' has an unknown role.");

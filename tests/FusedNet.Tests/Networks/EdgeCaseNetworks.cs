@@ -140,6 +140,36 @@ namespace FusedNet.Tests.Networks
             // Non-square inputs, tall and wide.
             ("input-tall", new RefNetwork(2, 19, 3, [new RefConv2d(4, 3) { Padding = 1, Stride = 2 }, new RefReLU(), new RefConv2d(4, 3) { KernelWidth = 2 }, new RefFlatten(), new RefLinear(2)])),
             ("input-wide", new RefNetwork(2, 2, 19, [new RefConv2d(4, 2) { KernelWidth = 3, Dilation = 2, Padding = 1 }, new RefReLU(), new RefAvgPool2d(2), new RefFlatten(), new RefLinear(2)])),
+
+            // Per-sample normalisations: odd shapes, channel counts around the vector widths, groups of 1 and of C, flat
+            // tensors, no affine, declared shapes, non-default epsilon, activations fused after them.
+            ("norms-layernorm", new RefNetwork(7, 5, 3,
+            [
+                new RefConv2d(9, 3) { Padding = 1 }, new RefLayerNorm(), new RefReLU(),
+                new RefConv2d(5, 1), new RefLayerNorm { NormalizedShape = [5, 5, 3], ElementwiseAffine = false },
+                new RefGlobalAvgPool2d(), new RefLinear(6), new RefLayerNorm { Epsilon = 1e-3f }, new RefTanh(),
+                new RefLinear(17), new RefLayerNorm { NormalizedShape = [17], ElementwiseAffine = false },
+            ])),
+            ("norms-groupnorm", new RefNetwork(6, 7, 9,
+            [
+                new RefConv2d(12, 3) { Padding = 1 }, new RefGroupNorm(4), new RefSiLU(), new RefGroupNorm(1) { Affine = false },
+                new RefConv2d(17, 1), new RefGroupNorm(17), new RefGELU(), new RefGroupNorm(1) { Epsilon = 0.1f },
+                new RefGlobalAvgPool2d(), new RefLinear(6), new RefGroupNorm(2), new RefLinear(2),
+            ])),
+            ("norms-instancenorm", new RefNetwork(5, 6, 5,
+            [
+                new RefInstanceNorm2d(), new RefConv2d(9, 3) { Padding = 1, Bias = false }, new RefInstanceNorm2d { Affine = true }, new RefReLU6(),
+                new RefConv2d(8, 3) { Padding = 1 }, new RefInstanceNorm2d { Affine = true, TrackRunningStats = true }, new RefLeakyReLU(),
+                new RefConv2d(7, 1), new RefInstanceNorm2d { TrackRunningStats = true },
+                new RefMaxPool2d(2), new RefInstanceNorm2d { Affine = true, TrackRunningStats = true }, new RefHardswish(),
+                new RefInstanceNorm2d { Epsilon = 1e-3f }, new RefFlatten(), new RefLinear(3),
+            ])),
+            ("norms-1x1-spatial", new RefNetwork(3, 1, 1,
+            [
+                new RefConv2d(20, 1), new RefGroupNorm(5), new RefReLU(), new RefLayerNorm(), new RefConv2d(16, 1), new RefGroupNorm(16) { Affine = false },
+                new RefFlatten(), new RefLinear(2),
+            ])),
+            ("norms-wide-output", new RefNetwork(33, 9, 11, [new RefGroupNorm(3), new RefConv2d(40, 3) { Padding = 1 }, new RefGroupNorm(8), new RefSigmoid(), new RefLayerNorm()])),
         ];
     }
 }

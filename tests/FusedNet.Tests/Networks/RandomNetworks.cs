@@ -13,7 +13,8 @@ namespace FusedNet.Tests.Networks
     /// </summary>
     public static class RandomNetworks
     {
-        public static RefNetwork Create(int seed) => new Builder(new Random(seed)).Build();
+        // The normalisations draw from a stream of their own, so adding them did not change the rest of the sweep's networks.
+        public static RefNetwork Create(int seed) => new Builder(new Random(seed), new Random(unchecked(seed * 7919 + 17))).Build();
 
         /// <summary>Every activation FusedNet supports, with non-default parameters half of the time.</summary>
         public static RefActivation RandomActivation(Random random) => random.Next(13) switch
@@ -38,10 +39,15 @@ namespace FusedNet.Tests.Networks
         private sealed class Builder
         {
             private readonly Random _random;
+            private readonly Random _normRandom;
             private readonly List<RefLayer> _layers = new();
             private RefShape _shape;
 
-            public Builder(Random random) => _random = random;
+            public Builder(Random random, Random normRandom)
+            {
+                _random = random;
+                _normRandom = normRandom;
+            }
 
             public RefNetwork Build()
             {
@@ -50,6 +56,7 @@ namespace FusedNet.Tests.Networks
 
                 int blocks = _random.Next(1, 5);
                 for (int i = 0; i < blocks; i++) AddBodyBlock();
+                if (_normRandom.Next(100) < 35) AddNormalization();
                 AddHead();
                 NameSomeLayers();
                 return new RefNetwork(channels, height, width, _layers);
@@ -152,6 +159,21 @@ namespace FusedNet.Tests.Networks
                     if (i < linearBlocks - 1 || _random.Next(3) == 0) Add(RandomActivation(_random));
                     if (_random.Next(100) < 15) Add(new RefDropout(0.2f));
                 }
+            }
+
+            /// <summary>A LayerNorm, GroupNorm (a random divisor of the channels as groups) or InstanceNorm2d, often with an activation.</summary>
+            private void AddNormalization()
+            {
+                int[] divisors = Enumerable.Range(1, _shape.Channels).Where(g => _shape.Channels % g == 0).ToArray();
+                RefLayer norm = _normRandom.Next(3) switch
+                {
+                    0 => new RefLayerNorm { ElementwiseAffine = _normRandom.Next(4) != 0 },
+                    1 => new RefGroupNorm(Pick(_normRandom, divisors)) { Affine = _normRandom.Next(4) != 0 },
+                    _ => new RefInstanceNorm2d { Affine = _normRandom.Next(2) == 0, TrackRunningStats = _normRandom.Next(4) == 0 },
+                };
+                if (!IsValid(norm)) return; // InstanceNorm2d of a single pixel
+                Add(norm);
+                if (_normRandom.Next(100) < 60) Add(RandomActivation(_normRandom));
             }
 
             /// <summary>About one layer in ten gets a torchvision-style Name override ("features.3").</summary>

@@ -31,7 +31,31 @@ namespace FusedNet.Tests.Networks
                 weights.Set(step.Prefix + ".weight", gamma, channels);
                 weights.Set(step.Prefix + ".bias", beta, channels);
             }
+            RandomizeNormalizations(network, weights, seed);
             return weights;
+        }
+
+        /// <summary>
+        /// LayerNorm, GroupNorm and InstanceNorm2d start at PyTorch's γ = 1, β = 0 (running mean 0, variance 1), which
+        /// would leave their affine untested: give them γ in ±[0.5, 1.5], β in [−0.5, 0.5] (and BatchNorm-like running
+        /// statistics). A stream of its own, so the other layers' weights do not change.
+        /// </summary>
+        private static void RandomizeNormalizations(RefNetwork network, InMemoryWeights weights, int seed)
+        {
+            var random = new Random(unchecked(seed * 31 + 1234567));
+            float Uniform(float low, float high) => low + (float)random.NextDouble() * (high - low);
+            foreach (RefLayerShape step in network.Shapes.Where(s => s.Layer is RefLayerNorm or RefGroupNorm or RefInstanceNorm2d))
+                foreach (RefTensor tensor in step.Layer.Tensors(step.Prefix, step.Input))
+                {
+                    var values = new float[tensor.ElementCount];
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        values[i] = tensor.Name.EndsWith(".weight", StringComparison.Ordinal) ? Uniform(0.5f, 1.5f) * (random.Next(5) == 0 ? -1 : 1)
+                            : tensor.Name.EndsWith(".running_var", StringComparison.Ordinal) ? Uniform(0.3f, 2f)
+                            : Uniform(-0.5f, 0.5f);
+                    }
+                    weights.Set(tensor.Name, values, tensor.Shape);
+                }
         }
 
         /// <summary>Standard-normal input for <paramref name="samples"/> samples.</summary>
@@ -61,6 +85,10 @@ namespace FusedNet.Tests.Networks
             (RefBatchNorm, "bias") => WeightRole.BatchNormBias,
             (RefBatchNorm, "running_mean") => WeightRole.BatchNormRunningMean,
             (RefBatchNorm, "running_var") => WeightRole.BatchNormRunningVar,
+            (RefLayerNorm or RefGroupNorm or RefInstanceNorm2d, "weight") => WeightRole.NormWeight,
+            (RefLayerNorm or RefGroupNorm or RefInstanceNorm2d, "bias") => WeightRole.NormBias,
+            (RefInstanceNorm2d, "running_mean") => WeightRole.NormRunningMean,
+            (RefInstanceNorm2d, "running_var") => WeightRole.NormRunningVar,
             _ => throw new ArgumentException($"No weight role for {layer.Kind} tensor '{suffix}'."),
         };
     }

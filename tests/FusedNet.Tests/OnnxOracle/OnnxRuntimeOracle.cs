@@ -46,6 +46,9 @@ namespace FusedNet.Tests.OnnxOracle
                 RefGELU g => ActivationSpec.Gelu(g.Approximate),
                 RefHardswish => ActivationSpec.Hardswish(),
                 RefHardsigmoid => ActivationSpec.Hardsigmoid(),
+                RefLayerNorm n => new LayerNormSpec(n.Epsilon, n.ElementwiseAffine),
+                RefGroupNorm n => new GroupNormSpec(n.NumGroups, n.Epsilon, n.Affine),
+                RefInstanceNorm2d n => new InstanceNormSpec(n.Epsilon, n.Affine, n.TrackRunningStats),
                 _ => throw new NotSupportedException($"No ONNX spec row for {layer.ToAttribute()}: add one to bench/FusedNet.Onnx/Specs/LayerSpec.cs and map it here."),
             };
             return spec.Named(layer.Name);

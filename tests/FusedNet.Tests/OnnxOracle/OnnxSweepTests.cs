@@ -109,6 +109,10 @@ namespace FusedNet.Tests.OnnxOracle
             "Sigmoid", "Tanh", "SiLU", "GELU erf", "GELU tanh", "Hardswish", "Hardsigmoid",
             "activation after Conv2d", "activation after Linear", "activation standalone",
             "Maxout after Conv2d", "Maxout after Linear", "Maxout of [C, H, W]", "Maxout of a flat tensor",
+            "LayerNorm of [C, H, W]", "LayerNorm of a flat tensor", "LayerNorm no affine", "LayerNorm declared shape",
+            "GroupNorm", "GroupNorm 1 group", "GroupNorm one channel per group", "GroupNorm of a flat tensor", "GroupNorm no affine",
+            "InstanceNorm2d", "InstanceNorm2d affine", "InstanceNorm2d running stats folded into Conv2d", "InstanceNorm2d running stats standalone",
+            "normalisation epsilon not 1e-5", "activation after a normalisation",
         ];
 
         /// <summary>The features of one network, named as in <see cref="RequiredFeatures"/>.</summary>
@@ -158,6 +162,26 @@ namespace FusedNet.Tests.OnnxOracle
                         if (previous is RefConv2d) yield return "Maxout after Conv2d";
                         if (previous is RefLinear) yield return "Maxout after Linear";
                         break;
+                    case RefLayerNorm n:
+                        yield return step.Input.IsFlat ? "LayerNorm of a flat tensor" : "LayerNorm of [C, H, W]";
+                        if (!n.ElementwiseAffine) yield return "LayerNorm no affine";
+                        if (n.NormalizedShape is not null) yield return "LayerNorm declared shape";
+                        if (n.Epsilon != 1e-5f) yield return "normalisation epsilon not 1e-5";
+                        break;
+                    case RefGroupNorm g:
+                        yield return "GroupNorm";
+                        if (g.NumGroups == 1) yield return "GroupNorm 1 group";
+                        if (g.NumGroups == step.Input.Channels) yield return "GroupNorm one channel per group";
+                        if (step.Input.IsFlat) yield return "GroupNorm of a flat tensor";
+                        if (!g.Affine) yield return "GroupNorm no affine";
+                        if (g.Epsilon != 1e-5f) yield return "normalisation epsilon not 1e-5";
+                        break;
+                    case RefInstanceNorm2d i:
+                        yield return "InstanceNorm2d";
+                        if (i.Affine) yield return "InstanceNorm2d affine";
+                        if (i.TrackRunningStats) yield return previous is RefConv2d ? "InstanceNorm2d running stats folded into Conv2d" : "InstanceNorm2d running stats standalone";
+                        if (i.Epsilon != 1e-5f) yield return "normalisation epsilon not 1e-5";
+                        break;
                     case RefActivation a:
                         yield return a switch
                         {
@@ -172,6 +196,7 @@ namespace FusedNet.Tests.OnnxOracle
                             RefBatchNorm2d when PreviousOf(network, step.Index - 1) is RefConv2d => "activation after Conv2d",
                             RefLinear => "activation after Linear",
                             RefBatchNorm1d when PreviousOf(network, step.Index - 1) is RefLinear => "activation after Linear",
+                            RefLayerNorm or RefGroupNorm or RefInstanceNorm2d => "activation after a normalisation",
                             _ => "activation standalone",
                         };
                         break;
