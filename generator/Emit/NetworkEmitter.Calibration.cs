@@ -39,8 +39,13 @@ namespace FusedNet.Generator.Emit
             w.Line("EnterBusy();");
             w.Open("try");
             w.Line("FoldedWeights w = _weights;");
-            w.Line("var samples = new Scratch[batchSize];");
+            w.Line("// One scratch per sample, kept in the context between the batches of one recalibration (buffer borders stay zero).");
+            w.Line("if (context.ScratchCache is not Scratch[] samples || samples.Length < batchSize)");
+            w.Open();
+            w.Line("samples = new Scratch[batchSize];");
             w.Line("for (int n = 0; n < batchSize; n++) samples[n] = new Scratch();");
+            w.Line("context.ScratchCache = samples;");
+            w.Close();
             w.Line($"ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             w.Line($"ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyIn(path)}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref samples[n].{path.InputBuffer}.Start);");
@@ -71,6 +76,13 @@ namespace FusedNet.Generator.Emit
             w.Line("ExitBusy();");
             w.Close();
             w.Close();
+            w.Line();
+            w.Line("/// <summary>One buffer of each of the first <paramref name=\"count\"/> samples' scratch: a BatchNorm's inputs or outputs across the batch.</summary>");
+            w.Open($"private static {I}.AlignedBuffer[] CalibrationBuffers(Scratch[] samples, int count, global::System.Func<Scratch, {I}.AlignedBuffer> buffer)");
+            w.Line($"var buffers = new {I}.AlignedBuffer[count];");
+            w.Line("for (int n = 0; n < count; n++) buffers[n] = buffer(samples[n]);");
+            w.Line("return buffers;");
+            w.Close();
             w.Close();
         }
 
@@ -85,7 +97,7 @@ namespace FusedNet.Generator.Emit
             BufferPlan input = buffers[step.Input], output = buffers[step.Output];
             Shape shape = step.InputShape;
             w.Line($"context.BatchNorm({String(prefix)}, {Float(step.BatchNormEpsilon)}, " +
-                $"global::System.Array.ConvertAll(samples, x => x.{step.Input}), global::System.Array.ConvertAll(samples, x => x.{step.Output}), " +
+                $"CalibrationBuffers(samples, batchSize, x => x.{step.Input}), CalibrationBuffers(samples, batchSize, x => x.{step.Output}), " +
                 $"{Int(shape.Channels)}, {Int(shape.IsFlat ? 1 : shape.Height)}, {Int(shape.IsFlat ? 1 : shape.Width)}, " +
                 $"{Int(shape.IsFlat ? 0 : input.Border)}, {Int(input.ChannelStride)}, {Int(shape.IsFlat ? 0 : output.Border)}, {Int(output.ChannelStride)});");
         }

@@ -71,6 +71,8 @@ namespace FusedNet
                 }
                 return r;
             }
+            // One context for all batches: the generated pass keeps its per-sample scratch in it between batches.
+            var context = new BatchNormCalibrationContext(prefix => (Read(result, prefix + ".weight"), Read(result, prefix + ".bias")));
             int batchCount = 0;
             foreach (ReadOnlyMemory<float> batch in batches)
             {
@@ -78,10 +80,9 @@ namespace FusedNet
                     throw new ArgumentException($"Calibration batch {batchCount} has {batch.Length} floats: not a positive multiple of the input length {network.InputLength}.", nameof(batches));
                 int batchSize = batch.Length / network.InputLength;
                 var output = new float[(long)batchSize * network.OutputLength];
-                var batchContext = new BatchNormCalibrationContext(prefix => (Read(result, prefix + ".weight"), Read(result, prefix + ".bias")));
-                calibration.RunCalibrationBatch(batch.Span, output, batchSize, batchContext);
+                calibration.RunCalibrationBatch(batch.Span, output, batchSize, context);
                 // PyTorch's update, once per BatchNorm call of the batch, in execution order.
-                foreach (BatchNormBatchStatistics s in batchContext.Statistics)
+                foreach (BatchNormBatchStatistics s in context.TakeStatistics())
                     Running(s.Prefix).Update(s, options.Momentum);
                 batchCount++;
             }

@@ -70,20 +70,30 @@ namespace FusedNet.Internal
             var mean = new double[channels];
             var m2 = new double[channels];
             foreach (AlignedBuffer buffer in inputs)
-                ForEachPixel(buffer.Span, height, width, inputBorder, inputStride, (span, at) =>
-                {
-                    for (int c = 0; c < channels; c++) mean[c] += span[at + c];
-                });
+            {
+                Span<float> span = buffer.Span;
+                for (int y = 0; y < height; y++)
+                    for (int x = 0; x < width; x++)
+                    {
+                        Span<float> pixel = span.Slice(Offset(y, x, width, inputBorder, inputStride), channels);
+                        for (int c = 0; c < channels; c++) mean[c] += pixel[c];
+                    }
+            }
             for (int c = 0; c < channels; c++) mean[c] /= n;
             foreach (AlignedBuffer buffer in inputs)
-                ForEachPixel(buffer.Span, height, width, inputBorder, inputStride, (span, at) =>
-                {
-                    for (int c = 0; c < channels; c++)
+            {
+                Span<float> span = buffer.Span;
+                for (int y = 0; y < height; y++)
+                    for (int x = 0; x < width; x++)
                     {
-                        double d = span[at + c] - mean[c];
-                        m2[c] += d * d;
+                        Span<float> pixel = span.Slice(Offset(y, x, width, inputBorder, inputStride), channels);
+                        for (int c = 0; c < channels; c++)
+                        {
+                            double d = pixel[c] - mean[c];
+                            m2[c] += d * d;
+                        }
                     }
-                });
+            }
 
             var scale = new double[channels];
             var shift = new double[channels];
@@ -104,8 +114,8 @@ namespace FusedNet.Internal
                 for (int y = 0; y < height; y++)
                     for (int x = 0; x < width; x++)
                     {
-                        int from = ((y + inputBorder) * (width + 2 * inputBorder) + x + inputBorder) * inputStride;
-                        int to = ((y + outputBorder) * (width + 2 * outputBorder) + x + outputBorder) * outputStride;
+                        int from = Offset(y, x, width, inputBorder, inputStride);
+                        int to = Offset(y, x, width, outputBorder, outputStride);
                         for (int c = 0; c < channels; c++) values[c] = (float)(source[from + c] * scale[c] + shift[c]);
                         values.AsSpan().CopyTo(target.Slice(to, channels));
                         target.Slice(to + channels, outputStride - channels).Clear();
@@ -114,15 +124,22 @@ namespace FusedNet.Internal
             _statistics.Add(new BatchNormBatchStatistics(prefix, mean, unbiased, n));
         }
 
-        /// <summary>Calls <paramref name="body"/> with the offset of every interior pixel of an NHWC buffer.</summary>
-        private static void ForEachPixel(Span<float> span, int height, int width, int border, int stride, PixelBody body)
+        /// <summary>Offset of interior pixel (y, x) in an NHWC buffer with a zero border.</summary>
+        private static int Offset(int y, int x, int width, int border, int stride) => ((y + border) * (width + 2 * border) + x + border) * stride;
+
+        /// <summary>The statistics recorded since the last call, in execution order; clears them (one call per batch).</summary>
+        internal List<BatchNormBatchStatistics> TakeStatistics()
         {
-            for (int y = 0; y < height; y++)
-                for (int x = 0; x < width; x++)
-                    body(span, ((y + border) * (width + 2 * border) + x + border) * stride);
+            var taken = new List<BatchNormBatchStatistics>(_statistics);
+            _statistics.Clear();
+            return taken;
         }
 
-        private delegate void PixelBody(Span<float> span, int offset);
+        /// <summary>
+        /// Per-sample scratch the generated calibration pass keeps between batches of one recalibration (its own private type,
+        /// so an object here); allocated again when a batch is larger.
+        /// </summary>
+        public object? ScratchCache { get; set; }
     }
 
     /// <summary>Infrastructure; not part of the supported API. One BatchNorm's statistics over one calibration batch.</summary>
