@@ -14,8 +14,8 @@ namespace FusedNet.Generator.Emit
         /// every unfused step for every sample before the next step (the same step methods and kernels as ForwardUnfused),
         /// except that each BatchNorm step normalises with the statistics of the whole batch at its input (computed and
         /// reported by BatchNormCalibrationContext), as PyTorch's training mode does. Layer-major because a BatchNorm's batch
-        /// statistics need every sample's input before any sample can go on; the per-sample scratch is allocated per call
-        /// (recalibration is not an inference path, and its cost is one scratch per sample).
+        /// statistics need every sample's input before any sample can go on; the per-sample scratch is allocated once per
+        /// recalibration and kept in the context (recalibration is not an inference path: its memory is one scratch per sample).
         /// </summary>
         private static void EmitCalibration(SourceWriter w, NetworkPlan plan, KernelCatalog kernels, ParameterFields parameters,
             Dictionary<string, BufferPlan> buffers)
@@ -27,9 +27,9 @@ namespace FusedNet.Generator.Emit
             w.Line("/// <summary>BatchNorm recalibration (FusedNet.BatchNormRecalibration): the unfused path run layer by layer over a batch, BatchNorms in training mode.</summary>");
             w.Open($"partial class {plan.ClassIdentifier} : {I}.IBatchNormCalibration");
             w.Line("/// <summary>");
-            w.Line("/// Runs a batch as PyTorch's training mode would: every unfused step for every sample (each with its own scratch, allocated");
-            w.Line("/// here), then the next step; each BatchNorm normalises with the batch's own statistics over (N, H, W) and reports them.");
-            w.Line("/// One thread. Not an inference path: it allocates, and it is only as fast as the unfused path.");
+            w.Line("/// Runs a batch as PyTorch's training mode would: every unfused step for every sample (each with its own scratch, kept in");
+            w.Line("/// the context), then the next step; each BatchNorm normalises with the batch's own statistics over (N, H, W) and reports");
+            w.Line("/// them. One thread. Not an inference path: it allocates, and it costs what ForwardUnfused costs on the same samples.");
             w.Line("/// </summary>");
             w.Open($"void {I}.IBatchNormCalibration.RunCalibrationBatch(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batchSize, {I}.BatchNormCalibrationContext context)");
             w.Line("if (context is null) throw new global::System.ArgumentNullException(nameof(context));");
