@@ -12,7 +12,7 @@ namespace FusedNet.Generator.Emit
     /// constructor (load → fold → pack, all allocation happens there), scratch buffers, Forward and
     /// ForwardUnfused, and one kernel method per step and vector width (V128, V256 and, for steps that fill it, V512).
     /// </summary>
-    internal static class NetworkEmitter
+    internal static partial class NetworkEmitter
     {
         private const string Rt = "global::FusedNet";
         private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
@@ -54,6 +54,7 @@ namespace FusedNet.Generator.Emit
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
             w.Close();
+            EmitCalibration(w, plan, kernels, parameters, buffers);
             if (hasNamespace) w.Close();
             w.Line();
             kernels.EmitClass(w);
