@@ -32,15 +32,17 @@ namespace FusedNet.Generator.Model
         public const int ChannelUnit = 16;
 
         /// <summary>Bytes of transformed weights U from which threads split a Winograd step by output channels (see <see cref="ChannelSplitUnits"/>).</summary>
-        public const long ChannelSplitBytes = 4L << 20;
+        public const long ChannelSplitBytes = 2L << 20;
 
         /// <summary>
         /// Units of <see cref="ChannelUnit"/> output channels that threads split a Winograd step into, or null when threads split it by
-        /// tile rows. A step whose transformed weights U are larger than L2 (ResNet-18's layer3: 256 → 256 channels, 9.4 MB) is
-        /// bound by streaming U once per pass: split by tile rows, every thread streams all of U (measured on Zen 5 with two
-        /// threads: layer3's convs 710–800 µs, no faster than one thread's 531 µs); split by output channels, each thread streams
-        /// its share of U once and repeats only the input transform (about 2% of the step's arithmetic at 256 channels). Each
-        /// thread runs the one-thread kernel's passes over all tile rows, so the result is bit-for-bit the one-thread result.
+        /// tile rows. A step whose transformed weights U are larger than L2 (ResNet-18's layer3: 256 → 256 channels, 9.4 MB;
+        /// layer2: 128 → 128, 2.4 MB) is bound by streaming U once per pass: split by tile rows, every thread streams all of U;
+        /// split by output channels, each thread streams its share of U once and repeats only the input transform (about 2% of
+        /// the step's arithmetic at 256 channels). Measured on Zen 5 (AVX-512, `--profile resnet18`, per-step medians, one
+        /// thread → two): layer3 745–769 → 417–461 µs by channels (710–800 µs by tile rows); layer2 520–572 → 328–400 µs by
+        /// channels (437–462 µs by tile rows). Each thread runs the one-thread kernel's passes over all tile rows, so the result
+        /// is bit-for-bit the one-thread result.
         /// </summary>
         public static int? ChannelSplitUnits(StepPlan step, BufferPlan input)
         {

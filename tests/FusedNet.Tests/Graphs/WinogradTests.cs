@@ -255,7 +255,8 @@ namespace FusedNet.Tests.Graphs
         [Fact]
         public void Threads_split_resnet_layer3_winograd_convs_by_output_channels()
         {
-            // 256 -> 256 at 14x14: U is 36 x 256 x 256 floats = 9.4 MB, past ChannelSplitBytes; 128 -> 128 (2.4 MB) splits by rows.
+            // 256 -> 256 at 14x14: U is 36 x 256 x 256 floats = 9.4 MB, past ChannelSplitBytes (as layer2's 128 -> 128, 2.4 MB);
+            // layer1's 64 -> 64 (0.6 MB, fits L2) splits by rows.
             var g = new GraphNet(256, 14, 14);
             g.ConvBn(GraphNet.In, 256, 3, "conv", "bn", padding: 1);
             NetworkPlan plan = GraphCompiler.Plan(g);
@@ -265,8 +266,8 @@ namespace FusedNet.Tests.Graphs
             Assert.Equal(16, WinogradTiling.ChannelSplitUnits(conv, input));
             Assert.Null(WinogradTiling.ThreadedRowsPerPass(conv, input));
 
-            var small = new GraphNet(128, 28, 28);
-            small.ConvBn(GraphNet.In, 128, 3, "conv", "bn", padding: 1);
+            var small = new GraphNet(64, 56, 56);
+            small.ConvBn(GraphNet.In, 64, 3, "conv", "bn", padding: 1);
             NetworkPlan smallPlan = GraphCompiler.Plan(small);
             StepPlan smallConv = smallPlan.Fused.Steps.Single(s => s.Kind == StepKind.Conv);
             Assert.Null(WinogradTiling.ChannelSplitUnits(smallConv, smallPlan.Buffers.Single(b => b.Name == smallConv.Input)));
