@@ -130,6 +130,8 @@ namespace FusedNet.Generator.Analysis
                     return $"cat(dim=1) of {shaped.Operands.Count} tensors";
                 case LayerKind.Maxout:
                     return $"Maxout(pieces={l.Pieces})";
+                case LayerKind.Normalize:
+                    return $"Normalize(mean=[{string.Join(", ", l.Mean.Select(Float))}], std=[{string.Join(", ", l.Std.Select(Float))}])";
                 default:
                     return l.Kind + "()";
             }

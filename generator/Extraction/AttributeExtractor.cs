@@ -261,6 +261,34 @@ namespace FusedNet.Generator.Extraction
                 return fallback;
             }
 
+            // A float[] argument (Normalize's mean and std): every element a float constant (an int or double literal
+            // converts), null or missing → empty (then FN0045 reports the length).
+            EquatableArray<float> Floats(string argument, int position)
+            {
+                if (position >= data.ConstructorArguments.Length) return EquatableArray<float>.Empty;
+                TypedConstant value = data.ConstructorArguments[position];
+                if (value.IsNull) return EquatableArray<float>.Empty;
+                var values = new List<float>();
+                if (value.Kind == TypedConstantKind.Array)
+                {
+                    foreach (TypedConstant element in value.Values)
+                    {
+                        switch (element.Value)
+                        {
+                            case float f: values.Add(f); continue;
+                            case double d: values.Add((float)d); continue;
+                            case int i: values.Add(i); continue;
+                        }
+                        values = null;
+                        break;
+                    }
+                    if (values is not null) return values.ToEquatableArray();
+                }
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreadableArgument, location, label, argument));
+                ok = false;
+                return EquatableArray<float>.Empty;
+            }
+
             bool Bool(string argument, bool fallback) =>
                 named.TryGetValue(argument, out TypedConstant v) && v.Value is bool b ? b : fallback;
 
@@ -312,6 +340,9 @@ namespace FusedNet.Generator.Extraction
                     break;
                 case LayerKind.Maxout:
                     layer = layer with { Pieces = Int("pieces", 0, 0) };
+                    break;
+                case LayerKind.Normalize:
+                    layer = layer with { Mean = Floats("mean", 0), Std = Floats("std", 1) };
                     break;
             }
             return ok ? layer : null;

@@ -198,7 +198,7 @@ namespace FusedNet.Generator.Extraction
 
         private static readonly ImmutableHashSet<string> BuiltinNames = ImmutableHashSet.Create(
             "Conv2d", "BatchNorm2d", "BatchNorm1d", "Linear", "LeakyReLU", "ELU", "GELU", "Dropout", "MaxPool2d", "AvgPool2d",
-            "AdaptiveAvgPool2d", "Identity", "Sequential", "Maxout").Union(SimpleModules.Keys);
+            "AdaptiveAvgPool2d", "Identity", "Sequential", "Maxout", "Normalize").Union(SimpleModules.Keys);
 
         private KnownTypes(Compilation compilation, string topName)
         {
