@@ -745,7 +745,7 @@ namespace FusedNet.Generator.Emit
                 w.Line($"// Fold the normalisation before this conv (layer {Int(before.Layer)} '{Comment(before.LayerName)}') in double: W'[o,c,…] = W·s[c], b'[o] = b[o] + Σ W·t[c].");
                 w.Line(before.IsConstant
                     ? $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.NormalizeScaleShift({FloatArray(before.Mean)}, {FloatArray(before.Std)});"
-                    : $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.BatchNormScaleShift(raw[{before.BatchNormFirstTensor}], raw[{before.BatchNormFirstTensor + 1}], raw[{before.BatchNormFirstTensor + 2}], raw[{before.BatchNormFirstTensor + 3}], {Float(before.Epsilon)});");
+                    : $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.BatchNormScaleShift(raw[{before.BatchNormFirstTensor}], raw[{before.BatchNormFirstTensor + 1}], raw[{before.BatchNormFirstTensor + 2}], raw[{before.BatchNormFirstTensor + 3}], {Float(before.Epsilon)}, {BatchNormNames(plan, before.BatchNormFirstTensor)});");
                 w.Line($"(weight, bias) = {I}.InputNormalizationFolding.FoldBeforeConv(weight, bias, {Int(outChannels)}, {Int(step.Groups)}, {Int(step.KernelHeight * step.KernelWidth)}, beforeScale, beforeShift, {String(plan.ClassName)}, {String(before.LayerName)});");
             }
             if (step.BatchNormFirstTensor >= 0)

@@ -41,10 +41,15 @@ namespace FusedNet.Internal
             return (scale, shift);
         }
 
-        /// <summary>An eval-mode BatchNorm as s = γ/√(σ² + ε), t = β − μ·s per channel, in double.</summary>
+        /// <summary>
+        /// An eval-mode BatchNorm as s = γ/√(σ² + ε), t = β − μ·s per channel, in double. A BatchNorm whose s or t overflows
+        /// float is rejected with the same <see cref="InvalidDataException"/> as the BatchNorm pass (<see cref="BatchNormFolding.ScaleShift"/>):
+        /// the fused and unfused paths accept the same weights.
+        /// </summary>
         public static (double[] Scale, double[] Shift) BatchNormScaleShift(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-            ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, double epsilon)
+            ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, double epsilon, string networkName, string batchNormName)
         {
+            _ = BatchNormFolding.ScaleShift(gamma, beta, mean, variance, epsilon, networkName, batchNormName);
             var scale = new double[gamma.Length];
             var shift = new double[gamma.Length];
             for (int c = 0; c < gamma.Length; c++)
@@ -121,7 +126,7 @@ namespace FusedNet.Internal
         public static float[] BatchNormBorderFill(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean,
             ReadOnlySpan<float> variance, double epsilon, string networkName, string batchNormName, out string? problem)
         {
-            (double[] scale, double[] shift) = BatchNormScaleShift(gamma, beta, mean, variance, epsilon);
+            (double[] scale, double[] shift) = BatchNormScaleShift(gamma, beta, mean, variance, epsilon, networkName, batchNormName);
             var fill = new float[gamma.Length];
             problem = null;
             int bad = 0;
