@@ -22,8 +22,14 @@ namespace FusedNet.Generator.Analysis
         public int Border { get; set; }
         public bool VectorChannels { get; set; }
 
-        /// <summary>Buffers can be reused only between tensors of the same layout: the zero border then stays where it was.</summary>
-        public (Shape, int, int) Layout => (Shape, Border, new BufferPlan(Name, Shape, Border, VectorChannels).ChannelStride);
+        /// <summary>See <see cref="BufferPlan.BorderFillLayer"/>: −1 for a zero border.</summary>
+        public int BorderFillLayer { get; set; } = -1;
+
+        /// <summary>
+        /// Buffers can be reused only between tensors of the same layout: the border (zeros, or a normalisation's fill
+        /// values) then stays what it was written as at construction.
+        /// </summary>
+        public (Shape, int, int, int) Layout => (Shape, Border, new BufferPlan(Name, Shape, Border, VectorChannels).ChannelStride, BorderFillLayer);
     }
 
     /// <summary>One path's steps over virtual tensors (StepPlan buffer names are tensor names until allocation).</summary>
@@ -64,7 +70,7 @@ namespace FusedNet.Generator.Analysis
             void Take(string tensorName)
             {
                 VirtualTensor tensor = tensors[tensorName];
-                int match = free.FindIndex(b => (b.Shape, b.Border, b.ChannelStride) == tensor.Layout);
+                int match = free.FindIndex(b => (b.Shape, b.Border, b.ChannelStride, b.BorderFillLayer) == tensor.Layout);
                 BufferPlan buffer;
                 if (match >= 0)
                 {
@@ -73,7 +79,10 @@ namespace FusedNet.Generator.Analysis
                 }
                 else
                 {
-                    buffer = new BufferPlan("buffer" + _buffers.Count, tensor.Shape, tensor.Border, tensor.VectorChannels);
+                    buffer = new BufferPlan("buffer" + _buffers.Count, tensor.Shape, tensor.Border, tensor.VectorChannels)
+                    {
+                        BorderFillLayer = tensor.BorderFillLayer,
+                    };
                     _buffers.Add(buffer);
                 }
                 physical[tensorName] = buffer.Name;

@@ -86,7 +86,7 @@ namespace FusedNet.Generator.Analysis
                 if (writers.Count != 1 || readers.Count != 1) continue;
                 StepPlan conv = readers[0];
                 if (conv.Kind != StepKind.Conv || conv.Algorithm != ConvAlgorithm.OutputVectors || conv.Input != mul.Output ||
-                    conv.SecondInput == mul.Output || conv.InputScale is not null)
+                    conv.SecondInput == mul.Output || conv.InputScale is not null || conv.InputNormalization is not null)
                     continue;
                 VirtualTensor x = _tensors.First(t => t.Name == mul.Input);
                 if (conv.Padding > x.Border) x.Border = conv.Padding;
@@ -161,6 +161,7 @@ namespace FusedNet.Generator.Analysis
                 return true;
             }
 
+            if (FoldsIntoNextConv(head)) return chain; // no step of its own: the conv after it takes it (AddWeightedStep)
             switch (kind)
             {
                 case LayerKind.Conv2d:
@@ -182,6 +183,7 @@ namespace FusedNet.Generator.Analysis
                     break;
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
+                case LayerKind.Normalize:
                 case LayerKind.Add:
                 case LayerKind.Mul:
                 case LayerKind.Maxout: // the activation is applied to each maximum before its store
@@ -208,6 +210,11 @@ namespace FusedNet.Generator.Analysis
                     break;
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
+                    if (FoldsIntoNextConv(head))
+                    {
+                        _tensorOf[head] = input; // the conv reading it folds it and reads its input (AddWeightedStep)
+                        break;
+                    }
                     AddElementwise(head, chain, StepKind.ScaleShift, input, null, step => step with
                     {
                         BatchNormFirstTensor = _firstTensor[head],
@@ -239,6 +246,14 @@ namespace FusedNet.Generator.Analysis
                         WeightTensor = layer.Layer.Affine ? _firstTensor[head] : -1,
                         BiasTensor = layer.Layer.Affine ? _firstTensor[head] + 1 : -1,
                     });
+                    break;
+                case LayerKind.Normalize:
+                    if (FoldsIntoNextConv(head))
+                    {
+                        _tensorOf[head] = input;
+                        break;
+                    }
+                    AddElementwise(head, chain, StepKind.ScaleShift, input, null, step => step with { Normalization = NormalizationOf(head) });
                     break;
                 case LayerKind.Add:
                     AddElementwise(head, chain, StepKind.Add, input, _tensorOf[operands[1]], step => step);
@@ -305,7 +320,13 @@ namespace FusedNet.Generator.Analysis
 
             VirtualTensor output = NewTensor(main.Output);
             int weightTensor = _firstTensor[l.Index];
-            var step = new StepPlan(0, l.Kind == LayerKind.Conv2d ? StepKind.Conv : StepKind.Linear, Title(chain),
+            // A normalisation folded into this conv (FoldsIntoNextConv): its input is the conv's input.
+            int before = l.Kind == LayerKind.Conv2d ? _graph.Operands(head)[0] : -1;
+            NormalizationPlan? inputNormalization = before >= 0 && FoldsIntoNextConv(before) ? NormalizationOf(before) : null;
+            if (inputNormalization is not null && l.Padding > 0)
+                input.BorderFillLayer = before; // the border holds the raw values that normalise to 0 (BufferPlan.BorderFillLayer)
+            var step = new StepPlan(0, l.Kind == LayerKind.Conv2d ? StepKind.Conv : StepKind.Linear,
+                Title(inputNormalization is null ? chain : new[] { before }.Concat(chain).ToList()),
                 input.Name, output.Name, main.Input, main.Output)
             {
                 MultiplyAccumulates = main.MultiplyAccumulates,
@@ -316,6 +337,7 @@ namespace FusedNet.Generator.Analysis
                 BiasTensor = l.Bias ? weightTensor + 1 : -1,
                 BatchNormFirstTensor = batchNorm,
                 BatchNormEpsilon = epsilon,
+                InputNormalization = inputNormalization,
             };
             if (l.Kind == LayerKind.Conv2d)
             {
@@ -488,6 +510,35 @@ namespace FusedNet.Generator.Analysis
 
         /// <summary>An InstanceNorm2d that eval mode computes from its running statistics (track_running_stats = True).</summary>
         private static bool RunsOnRunningStats(LayerSpec layer) => layer.Kind == LayerKind.InstanceNorm2d && layer.TrackRunningStats;
+        /// <summary>
+        /// Whether the normalisation <paramref name="index"/> (a Normalize, or a BatchNorm2d that is a step of its own: not
+        /// folded into a conv before it) is folded into the convolution after it, in the fused path: that convolution
+        /// must be its only reader, and it the only reader of its input, so the input buffer can carry the border fill
+        /// values the folded convolution needs (a tensor another layer reads must keep its zero border). Everything else
+        /// keeps the normalisation as a scale-and-shift pass.
+        /// </summary>
+        private bool FoldsIntoNextConv(int index)
+        {
+            if (!_fuse || index < 0) return false;
+            LayerKind kind = _graph.Kind(index);
+            if (kind is not (LayerKind.Normalize or LayerKind.BatchNorm2d) || _graph[index].Input.IsFlat) return false;
+            int conv = _graph.SoleReader(index);
+            if (conv < 0 || _graph.Kind(conv) != LayerKind.Conv2d) return false;
+            // A BatchNorm2d right after a conv is folded into that conv's weights (Chain) instead.
+            int source = _graph.Operands(index)[0];
+            if (kind == LayerKind.BatchNorm2d && source >= 0 && _graph.Kind(source) == LayerKind.Conv2d && _graph.SoleReader(source) == index)
+                return false;
+            return _graph.SoleReader(source) == index;
+        }
+
+        /// <summary>The normalisation of layer <paramref name="index"/> (Normalize constants or BatchNorm2d tensors).</summary>
+        private NormalizationPlan NormalizationOf(int index)
+        {
+            LayerSpec l = _graph[index].Layer;
+            return l.Kind == LayerKind.Normalize
+                ? new NormalizationPlan(index, l.Name, -1, 0f, l.Mean, l.Std)
+                : new NormalizationPlan(index, l.Name, _firstTensor[index], l.Epsilon, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+        }
 
         private static ActivationPlan ToActivation(LayerSpec layer) =>
             new ActivationPlan(layer.Kind, layer.Parameter, layer.Approximate);

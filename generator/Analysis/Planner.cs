@@ -142,6 +142,8 @@ namespace FusedNet.Generator.Analysis
                     return $"GroupNorm({l.Groups}, {shaped.Input.Channels}, eps={Float(l.Epsilon)}, affine={Python(l.Affine)})";
                 case LayerKind.InstanceNorm2d:
                     return $"InstanceNorm2d({shaped.Input.Channels}, eps={Float(l.Epsilon)}, affine={Python(l.Affine)}, track_running_stats={Python(l.TrackRunningStats)})";
+                case LayerKind.Normalize:
+                    return $"Normalize(mean=[{string.Join(", ", l.Mean.Select(Float))}], std=[{string.Join(", ", l.Std.Select(Float))}])";
                 default:
                     return l.Kind + "()";
             }

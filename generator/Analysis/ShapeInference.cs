@@ -243,6 +243,8 @@ namespace FusedNet.Generator.Analysis
                     return new ShapedLayer(layer, input, Shape.Flat((int)input.Length), 0, 0);
                 case LayerKind.Maxout:
                     return InferMaxout(layer, input, diagnostics);
+                case LayerKind.Normalize:
+                    return InferNormalize(layer, input, diagnostics);
                 case LayerKind.Linear:
                     if (!input.IsFlat)
                     {
@@ -293,6 +295,41 @@ namespace FusedNet.Generator.Analysis
             int channels = input.Channels / layer.Pieces;
             Shape output = input.IsFlat ? Shape.Flat(channels) : Shape.Spatial(channels, input.Height, input.Width);
             return new ShapedLayer(layer, input, output, 0, 0);
+        }
+
+        /// <summary>
+        /// Normalize(mean, std) on a [C, H, W] tensor: one mean and one std per channel (FN0045), every std positive and
+        /// finite (FN0046), every mean finite (FN0047). No tensors; 2 operations per value like a BatchNorm pass.
+        /// </summary>
+        private static ShapedLayer? InferNormalize(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
+        {
+            if (!RequireSpatial(layer, input, diagnostics)) return null;
+            bool ok = true;
+            if (layer.Mean.Count != input.Channels || layer.Std.Count != input.Channels)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NormalizeLengthMismatch, layer.Location, layer.Label,
+                    Int(layer.Mean.Count), Int(layer.Std.Count), input.ToString(), Int(input.Channels)));
+                ok = false;
+            }
+            for (int c = 0; c < layer.Std.Count; c++)
+            {
+                float std = layer.Std[c];
+                if (std > 0f && !float.IsInfinity(std)) continue; // NaN fails the first test
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NormalizeInvalidStd, layer.Location, layer.Label,
+                    Int(c), Format(std)));
+                ok = false;
+                break;
+            }
+            for (int c = 0; c < layer.Mean.Count; c++)
+            {
+                float mean = layer.Mean[c];
+                if (!float.IsNaN(mean) && !float.IsInfinity(mean)) continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NormalizeInvalidMean, layer.Location, layer.Label,
+                    Int(c), Format(mean)));
+                ok = false;
+                break;
+            }
+            return ok ? new ShapedLayer(layer, input, input, 0, 0) : null;
         }
 
         private static ShapedLayer? InferConv(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)

@@ -101,6 +101,8 @@ namespace FusedNet.Generator.Catalog
             new LayerKindInfo(LayerKind.Mul, "graph", "x * s (s: [C, 1, 1])"),
             new LayerKindInfo(LayerKind.AdaptiveAvgPool2d, "graph", "nn.AdaptiveAvgPool2d(1)"),
             // A reduction over channel groups: a pool across channels (no tensors).
+            // Constants from the declaration, no tensors: a per-channel scale-and-shift, folded into a following conv.
+            new LayerKindInfo(LayerKind.Normalize, "normalisation", "torchvision.transforms.Normalize(mean, std)"),
             new LayerKindInfo(LayerKind.Maxout, "pool", "x.view(N, C // k, k, H, W).max(2) (no nn.Maxout in PyTorch)"),
             new LayerKindInfo(LayerKind.LayerNorm, "normalisation", "nn.LayerNorm (over the whole sample)").WithWeights(NormAffineWeights),
             new LayerKindInfo(LayerKind.GroupNorm, "normalisation", "nn.GroupNorm").WithWeights(NormAffineWeights),

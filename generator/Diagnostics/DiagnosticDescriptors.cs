@@ -203,6 +203,21 @@ namespace FusedNet.Generator.Diagnostics
             "Maxout pieces must divide the channel count",
             "{0}: pieces = {1} must divide the input {4} ({2}, input shape {3})");
 
+        /// <summary>Normalize needs one mean and one std per input channel.</summary>
+        public static readonly DiagnosticDescriptor NormalizeLengthMismatch = Error("FN0045",
+            "Normalize needs one mean and one std per channel",
+            "{0}: mean has {1} values and std {2}, but the input {3} has {4} channels; give one mean and one std per channel");
+
+        /// <summary>Normalize divides by std: every value must be positive and finite.</summary>
+        public static readonly DiagnosticDescriptor NormalizeInvalidStd = Error("FN0046",
+            "Normalize std must be positive and finite",
+            "{0}: std[{1}] = {2} must be a positive finite number (y = (x - mean) / std)");
+
+        /// <summary>Normalize subtracts mean: every value must be finite.</summary>
+        public static readonly DiagnosticDescriptor NormalizeInvalidMean = Error("FN0047",
+            "Normalize mean must be finite",
+            "{0}: mean[{1}] = {2} must be a finite number");
+
         /// <summary>A stage of the generator threw: a FusedNet bug, reported instead of silently generating nothing.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("FN9999",
             "FusedNet internal error",

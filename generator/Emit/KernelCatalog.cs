@@ -187,7 +187,7 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Linear:
                     return $"Linear{step.InputShape.Channels}to{step.OutputShape.Channels}{tail}";
                 case StepKind.ScaleShift:
-                    return $"BatchNorm_{ShapeName(step.InputShape)}{tail}";
+                    return $"{(step.Normalization is null ? "BatchNorm" : "Normalize")}_{ShapeName(step.InputShape)}{tail}";
                 case StepKind.Activation:
                     return $"{(epilogue.Length == 0 ? "Identity" : epilogue)}_{ShapeName(step.InputShape)}";
                 case StepKind.Add:

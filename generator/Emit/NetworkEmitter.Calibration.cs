@@ -43,7 +43,9 @@ namespace FusedNet.Generator.Emit
             w.Line("if (context.ScratchCache is not Scratch[] samples || samples.Length < batchSize)");
             w.Open();
             w.Line("samples = new Scratch[batchSize];");
-            w.Line("for (int n = 0; n < batchSize; n++) samples[n] = new Scratch();");
+            // Scratch takes the weights when a fused-path buffer has a filled border (a folded normalisation): the layout is shared.
+            string scratch = plan.Buffers.Any(b => b.BorderFillLayer >= 0) ? "new Scratch(w)" : "new Scratch()";
+            w.Line($"for (int n = 0; n < batchSize; n++) samples[n] = {scratch};");
             w.Line("context.ScratchCache = samples;");
             w.Close();
             w.Line($"ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
@@ -51,9 +53,10 @@ namespace FusedNet.Generator.Emit
             w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyIn(path)}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref samples[n].{path.InputBuffer}.Start);");
             foreach (StepPlan step in path.Steps)
             {
-                w.Line($"// Step {step.Id}: {Comment(step.Title)}{(step.Kind == StepKind.ScaleShift ? " — with the batch's statistics" : "")}");
+                bool batchNorm = IsBatchNormPass(plan, step);
+                w.Line($"// Step {step.Id}: {Comment(step.Title)}{(batchNorm ? " — with the batch's statistics" : "")}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}");
-                if (step.Kind == StepKind.ScaleShift)
+                if (batchNorm)
                 {
                     EmitCalibrationBatchNorm(w, plan, step, buffers);
                     continue;
@@ -85,6 +88,15 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
         }
+
+        /// <summary>
+        /// Whether an unfused step is a BatchNorm2d/BatchNorm1d pass (recalibrated), not another scale-and-shift: a Normalize
+        /// (constants) or an InstanceNorm2d on running statistics, which run in eval form (PyTorch's train mode would update
+        /// an InstanceNorm2d's running statistics from per-instance statistics: not part of BatchNorm recalibration).
+        /// </summary>
+        private static bool IsBatchNormPass(NetworkPlan plan, StepPlan step) =>
+            step.Kind == StepKind.ScaleShift && step.Normalization is null && step.BatchNormFirstTensor >= 0 &&
+            plan.Weights[step.BatchNormFirstTensor].Role == "BatchNormWeight";
 
         /// <summary>A BatchNorm step of the calibration pass: the runtime computes the batch statistics over every sample's buffer and normalises.</summary>
         private static void EmitCalibrationBatchNorm(SourceWriter w, NetworkPlan plan, StepPlan step, Dictionary<string, BufferPlan> buffers)

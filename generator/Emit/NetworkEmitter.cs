@@ -46,8 +46,9 @@ namespace FusedNet.Generator.Emit
             EmitInstanceMembers(w, plan);
             // Row pipelining is a fusion: the fused path only (the unfused path is the one-pass-per-layer baseline).
             var pipelines = RowPipelines.Find(plan.Fused, buffers);
-            EmitForward(w, plan.Fused, "Forward", kernels, parameters, pipelines);
-            EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None);
+            EmitForward(w, plan.Fused, "Forward", kernels, parameters, pipelines, HasFusedFallback(plan));
+            EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None, false);
+            if (HasFusedFallback(plan)) EmitFallbackProperty(w);
             EmitProfiling(w, plan);
             EmitParallelBody(w, plan, pipelines, buffers);
             EmitInterface(w);
@@ -226,12 +227,13 @@ namespace FusedNet.Generator.Emit
         /// <summary>The per-instance run state both private constructors set: options, scratch (one per thread) and the workers.</summary>
         private static void EmitRunState(SourceWriter w, NetworkPlan plan)
         {
+            string scratch = plan.Buffers.Any(b => b.BorderFillLayer >= 0) ? "new Scratch(_weights)" : "new Scratch()"; // filled borders come from the weights
             w.Line("_options = options;");
             w.Line("_splitThreshold = options.SplitThreshold;");
-            w.Line("_scratch = new Scratch();");
+            w.Line($"_scratch = {scratch};");
             w.Line("_sampleScratch = new Scratch[options.Threads];");
             w.Line("_sampleScratch[0] = _scratch;");
-            w.Line("for (int t = 1; t < options.Threads; t++) _sampleScratch[t] = new Scratch();");
+            w.Line($"for (int t = 1; t < options.Threads; t++) _sampleScratch[t] = {scratch};");
             w.Line($"_workers = options.Threads > 1 ? new global::FusedNet.Internal.ParallelWorkers(options.Threads, options.SpinMicroseconds, {String(plan.ClassName)}) : null;");
         }
 
@@ -274,8 +276,20 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
+        /// <summary>The public reason a network with a run-time checked fold runs Forward on the unfused path (null: it does not).</summary>
+        private static void EmitFallbackProperty(SourceWriter w)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Null when Forward runs the fused path. Otherwise why Forward runs the unfused path's steps instead (same results, slower):");
+            w.Line("/// a BatchNorm folded before a padded convolution has a channel with γ = 0, for which no input value normalises to the zero");
+            w.Line("/// padding PyTorch adds after the BatchNorm, so the fold could not be exact on the border pixels. Checked at construction.");
+            w.Line("/// </summary>");
+            w.Line("public string? FusedPathFallback => _weights?.FusedFallback;");
+            w.Line();
+        }
+
         private static void EmitForward(SourceWriter w, PathPlan path, string methodName, KernelCatalog kernels, ParameterFields parameters,
-            RowPipelines pipelines)
+            RowPipelines pipelines, bool fallbackToUnfused)
         {
             string label = path.Name, prefix = path.MemberPrefix, core = "Run" + prefix;
             w.Line($"/// <summary>Runs one sample through the {label} path. Allocates nothing.</summary>");
@@ -315,8 +329,8 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
-            EmitRun(w, path, core, kernels, parameters, pipelines, profiled: false);
-            EmitRun(w, path, core + "Profiled", kernels, parameters, pipelines, profiled: true);
+            EmitRun(w, path, core, kernels, parameters, pipelines, profiled: false, fallbackToUnfused);
+            EmitRun(w, path, core + "Profiled", kernels, parameters, pipelines, profiled: true, fallbackToUnfused);
             EmitStepMethods(w, path, kernels, parameters);
             foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain);
         }
@@ -496,10 +510,27 @@ namespace FusedNet.Generator.Emit
         /// Stopwatch.GetTimestamp after each step into <c>ticks</c>: one entry per step, the copies counted in the first and last.
         /// </summary>
         private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters,
-            RowPipelines pipelines, bool profiled)
+            RowPipelines pipelines, bool profiled, bool fallbackToUnfused)
         {
             w.Open($"private void {method}(ref float input, ref float output, Scratch s, global::FusedNet.Internal.ParallelWorkers? workers{(profiled ? ", global::System.Span<long> ticks" : "")})");
             w.Line("FoldedWeights w = _weights;");
+            if (fallbackToUnfused)
+            {
+                w.Open("if (w.FusedFallback is not null)");
+                w.Line("// A folded BatchNorm before a padded conv has γ = 0 in some channel (see FusedPathFallback): the fold cannot be exact on the");
+                w.Line("// border pixels, so this instance runs the unfused path, which keeps the BatchNorm as its own pass.");
+                if (profiled)
+                {
+                    w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+                    w.Line("RunUnfused(ref input, ref output, s, workers);");
+                    w.Line("ticks.Clear();");
+                    w.Line("ticks[0] = global::System.Diagnostics.Stopwatch.GetTimestamp() - start; // all of it, counted to the first step");
+                }
+                else
+                    w.Line("RunUnfused(ref input, ref output, s, workers);");
+                w.Line("return;");
+                w.Close();
+            }
             if (profiled) w.Line($"long last = global::System.Diagnostics.Stopwatch.GetTimestamp(){(path.Steps.Count > 1 ? ", now" : "")};");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
@@ -670,11 +701,31 @@ namespace FusedNet.Generator.Emit
             foreach (ParameterFields.Entry entry in parameters.Entries)
                 foreach (string part in entry.Parts)
                     w.Line($"public readonly {I}.AlignedBuffer {entry.Name}_{part}; // {Comment(entry.Description)}");
+            List<NormalizationPlan> fills = BorderFills(plan);
+            foreach (NormalizationPlan fill in fills)
+                w.Line($"public readonly float[] {BorderFillField(fill.Layer)}; // per channel, the raw value layer {Int(fill.Layer)} '{Comment(fill.LayerName)}' normalises to 0: the border of the buffer its folded conv reads");
+            if (HasFusedFallback(plan))
+                w.Line("public readonly string? FusedFallback; // null, or why Forward runs the unfused path's steps (a folded BatchNorm with γ = 0 before a padded conv)");
             w.Line();
             w.Open($"public FoldedWeights({Rt}.IWeightSource source)");
             w.Line($"float[][] raw = {I}.WeightLoader.Load(source, s_weights, {String(plan.ClassName)});");
             foreach (ParameterFields.Entry entry in parameters.Entries)
                 EmitStepParameters(w, plan, entry.Step, entry.Name, entry.Description);
+            foreach (NormalizationPlan fill in fills)
+            {
+                if (fill.IsConstant)
+                {
+                    w.Line($"{BorderFillField(fill.Layer)} = {FloatArray(fill.Mean)}; // Normalize maps mean[c] to 0");
+                    continue;
+                }
+                int bn = fill.BatchNormFirstTensor;
+                w.Open();
+                w.Line("// BatchNorm maps x0 = μ − β·√(σ² + ε)/γ to 0. A channel with γ = 0 has no such value: PyTorch's zero padding after the");
+                w.Line("// BatchNorm then cannot be reproduced by the folded conv, so Forward runs the unfused path (exact) and FusedPathFallback says why.");
+                w.Line($"{BorderFillField(fill.Layer)} = {I}.InputNormalizationFolding.BatchNormBorderFill(raw[{bn}], raw[{bn + 1}], raw[{bn + 2}], raw[{bn + 3}], {Float(fill.Epsilon)}, {BatchNormNames(plan, bn)}, out string? problem);");
+                w.Line("FusedFallback ??= problem;");
+                w.Close();
+            }
             w.Close();
             w.Line();
             w.Line("/// <summary>Vector lanes a step's kernel runs with: 16 where its Vector512 variant runs, 8 for Vector256, else 4.</summary>");
@@ -689,6 +740,16 @@ namespace FusedNet.Generator.Emit
             w.Open();
             w.Line($"// {Comment(description)}");
             string hasV512 = step.HasVector512 ? "true" : "false";
+            if (step.Kind == StepKind.ScaleShift && step.Normalization is { } normalize)
+            {
+                w.Line($"// Normalize as y = x·scale + shift: scale = 1/std, shift = −mean/std (computed in double).");
+                w.Line($"(float[] scale, float[] shift) = {I}.InputNormalizationFolding.NormalizePass({FloatArray(normalize.Mean)}, {FloatArray(normalize.Std)});");
+                int padded = BufferPlan.RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
+                w.Line($"{field}_Scale = {I}.AlignedBuffer.CopyOf(scale, {Int(padded)});");
+                w.Line($"{field}_Shift = {I}.AlignedBuffer.CopyOf(shift, {Int(padded)});");
+                w.Close();
+                return;
+            }
             if (step.Kind == StepKind.ScaleShift)
             {
                 int bn = step.BatchNormFirstTensor;
@@ -710,11 +771,22 @@ namespace FusedNet.Generator.Emit
             int outChannels = step.OutputShape.Channels;
             w.Line($"float[] weight = raw[{step.WeightTensor}];");
             w.Line(step.BiasTensor >= 0 ? $"float[] bias = raw[{step.BiasTensor}];" : $"float[] bias = new float[{Int(outChannels)}]; // no bias: zeros");
+            if (step.InputNormalization is { } before)
+            {
+                // First the normalisation before the conv (it acts on the conv's input channels), then a BatchNorm after it.
+                w.Line($"// Fold the normalisation before this conv (layer {Int(before.Layer)} '{Comment(before.LayerName)}') in double: W'[o,c,…] = W·s[c], b'[o] = b[o] + Σ W·t[c].");
+                w.Line(before.IsConstant
+                    ? $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.NormalizeScaleShift({FloatArray(before.Mean)}, {FloatArray(before.Std)});"
+                    : $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.BatchNormScaleShift(raw[{before.BatchNormFirstTensor}], raw[{before.BatchNormFirstTensor + 1}], raw[{before.BatchNormFirstTensor + 2}], raw[{before.BatchNormFirstTensor + 3}], {Float(before.Epsilon)}, {BatchNormNames(plan, before.BatchNormFirstTensor)});");
+                w.Line($"(weight, bias) = {I}.InputNormalizationFolding.FoldBeforeConv(weight, bias, {Int(outChannels)}, {Int(step.Groups)}, {Int(step.KernelHeight * step.KernelWidth)}, beforeScale, beforeShift, {String(plan.ClassName)}, {String(before.LayerName)});");
+            }
             if (step.BatchNormFirstTensor >= 0)
             {
                 int bn = step.BatchNormFirstTensor;
                 w.Line("// Fold the following BatchNorm (in double): W' = W·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε).");
-                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(step.BiasTensor >= 0 ? "true" : "false")}, {BatchNormTensors(plan, bn, outChannels)}, {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
+                // A normalisation folded before the conv gives it a bias even when the conv declares none.
+                bool hasBias = step.BiasTensor >= 0 || step.InputNormalization is not null;
+                w.Line($"(weight, bias) = {I}.BatchNormFolding.Fold(weight, bias, {(hasBias ? "true" : "false")}, {BatchNormTensors(plan, bn, outChannels)}, {Float(step.BatchNormEpsilon)}, {BatchNormNames(plan, bn)});");
             }
             w.Line($"int lanes = Lanes({hasV512});");
             string weights = field + "_Weights";
@@ -781,6 +853,25 @@ namespace FusedNet.Generator.Emit
                     w.Line($"{field}_{part} = {I}.AlignedBuffer.CopyOf(raw[{tensor}], {Int(padded)});");
             }
         }
+        /// <summary>A float[] creation of <paramref name="values"/> as literals.</summary>
+        private static string FloatArray(EquatableArray<float> values) => $"new float[] {{ {string.Join(", ", values.Select(Float))} }}";
+
+        /// <summary>
+        /// The normalisations folded before a padded convolution, whose fill values a buffer border holds (one per
+        /// distinct <see cref="BufferPlan.BorderFillLayer"/>), with the fused conv step that folds each.
+        /// </summary>
+        private static List<NormalizationPlan> BorderFills(NetworkPlan plan) =>
+            plan.Buffers.Where(b => b.BorderFillLayer >= 0).Select(b => b.BorderFillLayer).Distinct()
+                .Select(layer => plan.Fused.Steps.First(st => st.InputNormalization?.Layer == layer).InputNormalization!).ToList();
+
+        /// <summary>
+        /// Whether the fused path depends on a check at construction: a BatchNorm folded before a padded convolution needs
+        /// γ ≠ 0 in every channel (its border fill is −t/s); where that fails, Forward runs the unfused path's steps.
+        /// </summary>
+        private static bool HasFusedFallback(NetworkPlan plan) => BorderFills(plan).Any(n => !n.IsConstant);
+
+        /// <summary>The field of FoldedWeights holding a normalisation's border fill values.</summary>
+        private static string BorderFillField(int layer) => $"BorderFill_Layer{layer}";
 
         /// <summary>The network and the BatchNorm's weight prefix, for the fold's overflow message.</summary>
         private static string BatchNormNames(NetworkPlan plan, int firstTensor) =>
@@ -804,6 +895,20 @@ namespace FusedNet.Generator.Emit
             long normWorkspace = MemoryBudget.NormWorkspaceFloats(plan);
             if (normWorkspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
+            var filled = plan.Buffers.Where(b => b.BorderFillLayer >= 0).ToList();
+            if (filled.Count > 0)
+            {
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// Writes the border of each buffer a folded normalisation's conv reads: the raw values that normalise to 0, so the folded");
+                w.Line("/// conv sees PyTorch's zero padding of the normalised tensor. Written once; kernels and the input copy write only interiors,");
+                w.Line("/// and the planner never lets a zero-border tensor reuse such a buffer (the fill is part of the buffer's layout).");
+                w.Line("/// </summary>");
+                w.Open("public Scratch(FoldedWeights w)");
+                foreach (BufferPlan b in filled)
+                    w.Line($"{I}.InputNormalizationFolding.FillBorder({b.Name}.Span, w.{BorderFillField(b.BorderFillLayer)}, {Int(b.Shape.Height)}, {Int(b.Shape.Width)}, {Int(b.Border)}, {Int(b.ChannelStride)});");
+                w.Close();
+            }
             w.Close();
             w.Line();
         }

@@ -280,6 +280,34 @@ namespace FusedNet.Generator.Extraction
                 return values.ToArray();
             }
 
+            // A float[] argument (Normalize's mean and std): every element a float constant (an int or double literal
+            // converts), null or missing → empty (then FN0045 reports the length).
+            EquatableArray<float> Floats(string argument, int position)
+            {
+                if (position >= data.ConstructorArguments.Length) return EquatableArray<float>.Empty;
+                TypedConstant value = data.ConstructorArguments[position];
+                if (value.IsNull) return EquatableArray<float>.Empty;
+                var values = new List<float>();
+                if (value.Kind == TypedConstantKind.Array)
+                {
+                    foreach (TypedConstant element in value.Values)
+                    {
+                        switch (element.Value)
+                        {
+                            case float f: values.Add(f); continue;
+                            case double d: values.Add((float)d); continue;
+                            case int i: values.Add(i); continue;
+                        }
+                        values = null;
+                        break;
+                    }
+                    if (values is not null) return values.ToEquatableArray();
+                }
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreadableArgument, location, label, argument));
+                ok = false;
+                return EquatableArray<float>.Empty;
+            }
+
             bool Bool(string argument, bool fallback) =>
                 named.TryGetValue(argument, out TypedConstant v) && v.Value is bool b ? b : fallback;
 
@@ -350,6 +378,9 @@ namespace FusedNet.Generator.Extraction
                         Affine = Bool("Affine", false), // PyTorch's default
                         TrackRunningStats = Bool("TrackRunningStats", false),
                     };
+                    break;
+                case LayerKind.Normalize:
+                    layer = layer with { Mean = Floats("mean", 0), Std = Floats("std", 1) };
                     break;
             }
             return ok ? layer : null;

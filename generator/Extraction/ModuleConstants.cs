@@ -198,7 +198,8 @@ namespace FusedNet.Generator.Extraction
 
         private static readonly ImmutableHashSet<string> BuiltinNames = ImmutableHashSet.Create(
             "Conv2d", "BatchNorm2d", "BatchNorm1d", "Linear", "LeakyReLU", "ELU", "GELU", "Dropout", "MaxPool2d", "AvgPool2d",
-            "AdaptiveAvgPool2d", "Identity", "Sequential", "Maxout", "LayerNorm", "GroupNorm", "InstanceNorm2d").Union(SimpleModules.Keys);
+            "AdaptiveAvgPool2d", "Identity", "Sequential", "Maxout", "LayerNorm", "GroupNorm", "InstanceNorm2d", "Normalize")
+            .Union(SimpleModules.Keys);
 
         private KnownTypes(Compilation compilation, string topName)
         {

@@ -210,6 +210,17 @@ namespace FusedNet.Generator.Extraction
                 return argument.Value is ConstValue { Constant: var c } && Constants.Convert(c, SpecialType.System_Single) is float f ? f : throw NotConstant(name, frame);
             }
 
+            /// <summary>A float[] argument written as an array creation or collection expression of constants.</summary>
+            public EquatableArray<float> Floats(string name, Frame frame)
+            {
+                if (!TryGetValue(name, out (Value Value, IOperation Operation) argument) || argument.Value is NullValue) return EquatableArray<float>.Empty;
+                if (argument.Value is not ArrayValue array) throw NotConstant(name, frame);
+                var values = new List<float>();
+                foreach (Value element in array.Elements)
+                    values.Add(element is ConstValue { Constant: var c } && Constants.Convert(c, SpecialType.System_Single) is float f ? f : throw NotConstant(name, frame));
+                return values.ToEquatableArray();
+            }
+
             public bool Bool(string name, bool fallback, Frame frame)
             {
                 if (!TryGetValue(name, out (Value Value, IOperation Operation) argument)) return fallback;
@@ -372,6 +383,9 @@ namespace FusedNet.Generator.Extraction
                         Affine = args.Bool("affine", false, frame),
                         TrackRunningStats = args.Bool("trackRunningStats", false, frame),
                     };
+                    break;
+                case "Normalize":
+                    module.Layer = Spec(LayerKind.Normalize) with { Mean = args.Floats("mean", frame), Std = args.Floats("std", frame) };
                     break;
                 default:
                     // ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid, Flatten: no arguments.

@@ -45,6 +45,12 @@ namespace FusedNet.Generator.Model
         GroupNorm,
         /// <summary>nn.InstanceNorm2d: per sample and channel over H×W (or the running statistics when tracked).</summary>
         InstanceNorm2d,
+
+        /// <summary>
+        /// Normalize(mean, std): per-channel y = (x − mean[c]) / std[c] with constants from the declaration
+        /// (torchvision.transforms.Normalize); folded into the convolution that reads it where that is exact.
+        /// </summary>
+        Normalize,
     }
 
     internal static class LayerKinds
@@ -83,6 +89,10 @@ namespace FusedNet.Generator.Model
         public bool Approximate { get; init; }
         /// <summary>Maxout: consecutive channels reduced to one.</summary>
         public int Pieces { get; init; }
+        /// <summary>Normalize: the per-channel mean (one per input channel, FN0045).</summary>
+        public EquatableArray<float> Mean { get; init; }
+        /// <summary>Normalize: the per-channel standard deviation (positive and finite, FN0046).</summary>
+        public EquatableArray<float> Std { get; init; }
 
         /// <summary>
         /// The input channels (Conv2d <c>inChannels</c>, BatchNorm <c>numFeatures</c>) or features (Linear <c>inFeatures</c>)

@@ -67,6 +67,23 @@ namespace FusedNet.Generator.Model
     }
 
     /// <summary>
+    /// A per-channel normalisation y = x·s[c] + t[c] that is either a Normalize with constants from the declaration
+    /// (s = 1/std, t = −mean/std: <see cref="Mean"/>, <see cref="Std"/>) or an eval-mode BatchNorm2d whose tensors the
+    /// weight source holds (<see cref="BatchNormFirstTensor"/>: gamma, beta, running_mean, running_var follow, and
+    /// <see cref="Epsilon"/>). <see cref="Layer"/> is the declared layer, for field names and messages.
+    /// </summary>
+    internal sealed record NormalizationPlan(int Layer, string LayerName, int BatchNormFirstTensor, float Epsilon,
+        EquatableArray<float> Mean, EquatableArray<float> Std)
+    {
+        public bool IsConstant => BatchNormFirstTensor < 0;
+
+        public string Identity =>
+            $"{Layer}|{BatchNormFirstTensor}|{Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
+            string.Join(",", Mean.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "|" +
+            string.Join(",", Std.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
     /// A named activation buffer in NHWC layout: [H + 2·Border][W + 2·Border][ChannelStride], where the zero
     /// Border materialises the padding of the convolution that reads it. ChannelStride rounds C up to 16 when
     /// any step loads or stores whole vectors of channels (8- and 16-wide vectors then always fit); a buffer
@@ -76,6 +93,14 @@ namespace FusedNet.Generator.Model
     internal sealed record BufferPlan(string Name, Shape Shape, int Border, bool VectorChannels)
     {
         public const int ChannelAlignment = 16;
+
+        /// <summary>
+        /// −1: the border holds zeros. Otherwise the index of the normalisation layer folded into the convolution that
+        /// reads this buffer: its border holds, per channel, the raw value that normalises to 0 (Normalize: mean[c];
+        /// BatchNorm: μ − β·√(σ² + ε)/γ), written once at construction, so the folded convolution sees PyTorch's zero
+        /// padding of the normalised tensor. Part of the layout key: a zero-border tensor never reuses a filled buffer.
+        /// </summary>
+        public int BorderFillLayer { get; init; } = -1;
 
         public int ChannelStride => Shape.IsFlat || VectorChannels ? RoundUp(Shape.Channels, ChannelAlignment) : Shape.Channels;
         public int PaddedHeight => Shape.Height + 2 * Border;
@@ -113,6 +138,17 @@ namespace FusedNet.Generator.Model
         /// whose only reader is the convolution, applied as the inputs are loaded instead of in a pass of its own.
         /// </summary>
         public string? InputScale { get; init; }
+
+        /// <summary>
+        /// A convolution with the per-channel normalisation that precedes it (Normalize, or a BatchNorm2d before the conv)
+        /// folded into its weights at construction: W'[o,c,…] = W[o,c,…]·s[c], b'[o] = b[o] + Σ W[o,c,…]·t[c]. Its input
+        /// buffer's border holds the values that normalise to 0 (<see cref="BufferPlan.BorderFillLayer"/>), so padded
+        /// border pixels stay exact. Null when nothing is folded before the conv.
+        /// </summary>
+        public NormalizationPlan? InputNormalization { get; init; }
+
+        /// <summary>A ScaleShift step of a Normalize layer (constants) instead of a BatchNorm's tensors; null otherwise.</summary>
+        public NormalizationPlan? Normalization { get; init; }
 
         /// <summary>Every buffer the step reads.</summary>
         public System.Collections.Generic.IEnumerable<string> Reads =>
@@ -153,7 +189,9 @@ namespace FusedNet.Generator.Model
         /// </summary>
         public string ParameterIdentity =>
             $"{Kind}|{WeightTensor}|{BiasTensor}|{BatchNormFirstTensor}|{BatchNormEpsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
-            $"{Algorithm}|{Groups}|{KernelHeight}|{KernelWidth}|{HasVector512}|{InputShape}|{OutputShape}";
+            $"{Algorithm}|{Groups}|{KernelHeight}|{KernelWidth}|{HasVector512}|{InputShape}|{OutputShape}" +
+            (InputNormalization is null ? "" : "|before:" + InputNormalization.Identity) +
+            (Normalization is null ? "" : "|normalize:" + Normalization.Identity);
     }
 
     /// <summary>One tensor the network reads from its weight source.</summary>

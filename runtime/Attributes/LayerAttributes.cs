@@ -349,4 +349,30 @@ namespace FusedNet
         /// <summary>Whether eval mode uses the running statistics (PyTorch <c>track_running_stats</c>). Default false, as PyTorch.</summary>
         public bool TrackRunningStats { get; set; }
     }
+
+    /// <summary>
+    /// Input normalisation with constants, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel
+    /// y = (x − mean[c]) / std[c] on a [C, H, W] tensor, e.g.
+    /// <c>[Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })]</c> (ImageNet). One mean and one
+    /// std per channel (FN0045), every std positive and finite (FN0046), every mean finite (FN0047). No tensors. The fused
+    /// path folds it into the convolution that reads it (exactly, padding included); the unfused path runs it as a pass.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class NormalizeAttribute : LayerAttribute
+    {
+        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c].</summary>
+        /// <param name="mean">One mean per input channel.</param>
+        /// <param name="std">One standard deviation per input channel; each positive and finite.</param>
+        public NormalizeAttribute(float[] mean, float[] std)
+        {
+            Mean = mean;
+            Std = std;
+        }
+
+        /// <summary>The per-channel means subtracted.</summary>
+        public float[] Mean { get; }
+
+        /// <summary>The per-channel standard deviations divided by.</summary>
+        public float[] Std { get; }
+    }
 }

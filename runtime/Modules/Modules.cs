@@ -424,4 +424,25 @@ namespace FusedNet.Modules
         /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
         public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(Maxout));
     }
+    /// <summary>
+    /// Input normalisation with constants, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel
+    /// y = (x − mean[c]) / std[c] on [C, H, W]; no weights. Write the arrays in place
+    /// (<c>new Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })</c> or collection expressions)
+    /// so the generator can read them. One value per channel (FN0045), std positive and finite (FN0046), mean finite (FN0047).
+    /// </summary>
+    public sealed class Normalize : Module
+    {
+        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c].</summary>
+        /// <param name="mean">One mean per input channel.</param>
+        /// <param name="std">One standard deviation per input channel; each positive and finite.</param>
+        public Normalize(float[] mean, float[] std)
+        {
+        }
+
+        /// <summary>In a <c>Forward</c> description: this module applied to <paramref name="x"/>. Never runs.</summary>
+        /// <param name="x">The module's input.</param>
+        /// <returns>Never returns.</returns>
+        /// <exception cref="System.NotSupportedException">Always: module classes are descriptions.</exception>
+        public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(Normalize));
+    }
 }

@@ -292,6 +292,53 @@ namespace FusedNet.Onnx.Specs
     }
 
     /// <summary>
+    /// torchvision.transforms.Normalize(mean, std) on [C, H, W] → Sub then Div with [1, C, 1, 1] constants:
+    /// y = (x − mean[c]) / std[c]. No weights (the constants are the declaration's).
+    /// </summary>
+    public sealed class NormalizeSpec : LayerSpec
+    {
+        public NormalizeSpec(float[] mean, float[] std)
+        {
+            Mean = (float[])mean.Clone();
+            Std = (float[])std.Clone();
+        }
+
+        public float[] Mean { get; }
+        public float[] Std { get; }
+        public override string Kind => "Normalize";
+
+        public override TensorShape OutputShape(TensorShape input)
+        {
+            RequireSpatial(input, Kind);
+            if (Mean.Length != input.Channels || Std.Length != input.Channels)
+                throw new InvalidOperationException($"Normalize needs {input.Channels} means and stds, has {Mean.Length} and {Std.Length}.");
+            return input;
+        }
+
+        public override string AppendOnnx(OnnxModelBuilder onnx, string prefix, TensorShape input, string inputName, IWeightSource weights)
+        {
+            OutputShape(input);
+            long[] dims = { 1, input.Channels, 1, 1 };
+            onnx.AddInitializer(prefix + ".mean", dims, Mean);
+            onnx.AddInitializer(prefix + ".std", dims, Std);
+            onnx.AddNode("Sub", prefix + ".sub", new[] { inputName, prefix + ".mean" }, prefix + ".centred");
+            onnx.AddNode("Div", prefix + ".div", new[] { prefix + ".centred", prefix + ".std" }, prefix + ".normalized");
+            return prefix + ".normalized";
+        }
+
+        public override float[] Evaluate(float[] input, TensorShape inputShape, string prefix, IWeightSource weights)
+        {
+            OutputShape(inputShape);
+            int plane = inputShape.Height * inputShape.Width;
+            var output = new float[input.Length];
+            for (int c = 0; c < inputShape.Channels; c++)
+            for (int i = 0; i < plane; i++)
+                output[c * plane + i] = (float)((input[c * plane + i] - (double)Mean[c]) / Std[c]);
+            return output;
+        }
+    }
+
+    /// <summary>
     /// An elementwise activation: PyTorch's formula (double) and the ONNX nodes computing it, side by side.
     /// Create one with the factory named after the FusedNet attribute.
     /// </summary>

@@ -35,7 +35,7 @@ namespace FusedNet.Tests.EndToEnd
     public partial class SeqGroups;
 
     [FusedNetwork(2, 9, 9)]
-    [BatchNorm2d]                   // 0  standalone: a scale-and-shift pass
+    [BatchNorm2d]                   // 0  a pass in ForwardUnfused; Forward folds it into the conv after it
     [Conv2d(4, 2, Stride = 2)]      // 1  -> [4,4,4]
     [Sigmoid] [Flatten]             // 2 3 -> [64]
     [Linear(4, Bias = false)]       // 4

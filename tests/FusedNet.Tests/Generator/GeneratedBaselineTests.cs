@@ -77,6 +77,28 @@ namespace FusedNet.Tests.Generator
             }
             """;
 
+        /// <summary>
+        /// Normalisations folded into the following convolution with a filled border: Normalize before a padded conv (the
+        /// network input's border holds the means) and BatchNorm before a padded conv (fill from the weights, γ = 0 fallback).
+        /// </summary>
+        public const string NormalizedNetwork = """
+            using FusedNet;
+
+            namespace Baselines
+            {
+                [FusedNetwork(3, 6, 6)]
+                [Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })]
+                [Conv2d(8, 3, Padding = 1)]
+                [ReLU]
+                [BatchNorm2d]
+                [Conv2d(4, 3, Padding = 1)]
+                public partial class TinyNormalized;
+            }
+            """;
+
+        [Fact]
+        public void NormalizedNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(NormalizedNetwork, "TinyNormalized.g.cs.txt");
+
         [Fact]
         public void AttributeNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(AttributeNetwork, "TinyChain.g.cs.txt");
 

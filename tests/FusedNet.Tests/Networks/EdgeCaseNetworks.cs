@@ -137,6 +137,24 @@ namespace FusedNet.Tests.Networks
             ("maxout-spatial-output", new RefNetwork(17, 1, 3, [new RefMaxout(17)])),
             ("maxout-wide", new RefNetwork(5, 6, 6, [new RefConv2d(64, 3) { Padding = 2 }, new RefMaxout(4), new RefHardswish(), new RefConv2d(20, 3), new RefMaxout(5)])),
 
+            // Normalize (constants) and BatchNorm2d before a convolution: the fused path folds them into the conv, with the
+            // conv's padding border filled with the raw values that normalise to 0 (exact on border pixels). Padding 1 and 2,
+            // stride 2, odd H/W, 3/5/7/10 channels (not vector multiples), a depthwise conv after a BatchNorm, an unpadded conv
+            // (no fill needed), a standalone Normalize (followed by an activation: a pass) and a Normalize ending a network.
+            ("normalize", new RefNetwork(3, 9, 7,
+            [
+                new RefNormalize([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]), new RefConv2d(10, 3) { Padding = 1 }, new RefReLU(),
+                new RefBatchNorm2d(), new RefConv2d(7, 3) { Padding = 2, Stride = 2 }, new RefReLU6(),
+                new RefBatchNorm2d(), new RefConv2d(7, 3) { Padding = 1, Groups = 7 },
+                new RefNormalize([0.1f, -0.2f, 0.3f, 0f, 1f, -1f, 0.5f], [1f, 2f, 0.5f, 3f, 0.25f, 1.5f, 4f]), new RefConv2d(5, 1),
+                new RefFlatten(), new RefLinear(4),
+            ])),
+            ("normalize-standalone", new RefNetwork(5, 6, 5,
+            [
+                new RefNormalize([1f, 2f, 3f, 4f, 5f], [0.5f, 1f, 2f, 4f, 8f]), new RefSigmoid(), new RefConv2d(6, 3) { Padding = 1 },
+                new RefNormalize([0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f], [1f, 1f, 1f, 2f, 2f, 2f]),
+            ])),
+
             // Non-square inputs, tall and wide.
             ("input-tall", new RefNetwork(2, 19, 3, [new RefConv2d(4, 3) { Padding = 1, Stride = 2 }, new RefReLU(), new RefConv2d(4, 3) { KernelWidth = 2 }, new RefFlatten(), new RefLinear(2)])),
             ("input-wide", new RefNetwork(2, 2, 19, [new RefConv2d(4, 2) { KernelWidth = 3, Dilation = 2, Padding = 1 }, new RefReLU(), new RefAvgPool2d(2), new RefFlatten(), new RefLinear(2)])),

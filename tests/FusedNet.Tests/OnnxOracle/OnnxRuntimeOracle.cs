@@ -35,6 +35,7 @@ namespace FusedNet.Tests.OnnxOracle
                 RefGlobalAvgPool2d => new GlobalAvgPoolSpec(),
                 RefFlatten => new FlattenSpec(),
                 RefMaxout m => new MaxoutSpec(m.Pieces),
+                RefNormalize n => new NormalizeSpec(n.Mean, n.Std),
                 RefDropout => new DropoutSpec(),
                 RefReLU => ActivationSpec.Relu(),
                 RefReLU6 => ActivationSpec.Relu6(),

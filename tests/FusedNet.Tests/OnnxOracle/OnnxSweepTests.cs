@@ -113,6 +113,8 @@ namespace FusedNet.Tests.OnnxOracle
             "GroupNorm", "GroupNorm 1 group", "GroupNorm one channel per group", "GroupNorm of a flat tensor", "GroupNorm no affine",
             "InstanceNorm2d", "InstanceNorm2d affine", "InstanceNorm2d running stats folded into Conv2d", "InstanceNorm2d running stats standalone",
             "normalisation epsilon not 1e-5", "activation after a normalisation",
+            "Normalize before a padded Conv2d", "Normalize before an unpadded Conv2d", "Normalize standalone",
+            "BatchNorm2d before a padded Conv2d", "BatchNorm2d before a grouped Conv2d",
         ];
 
         /// <summary>The features of one network, named as in <see cref="RequiredFeatures"/>.</summary>
@@ -138,6 +140,20 @@ namespace FusedNet.Tests.OnnxOracle
                         bool folded = previous is RefConv2d or RefLinear;
                         yield return folded ? $"{kind} folded into {(bn is RefBatchNorm1d ? "Linear" : "Conv2d")}" : $"{kind} standalone";
                         if (bn.Epsilon != 1e-5f) yield return "BatchNorm epsilon not 1e-5";
+                        // BatchNorm → Conv2d (the fused path folds it into the conv's input side, border fill included).
+                        if (!folded && bn is RefBatchNorm2d && NextOf(network, step.Index) is RefConv2d after)
+                        {
+                            if (after.Padding > 0) yield return "BatchNorm2d before a padded Conv2d";
+                            if (after.Groups > 1) yield return "BatchNorm2d before a grouped Conv2d";
+                        }
+                        break;
+                    case RefNormalize:
+                        yield return NextOf(network, step.Index) switch
+                        {
+                            RefConv2d { Padding: > 0 } => "Normalize before a padded Conv2d",
+                            RefConv2d => "Normalize before an unpadded Conv2d",
+                            _ => "Normalize standalone",
+                        };
                         break;
                     case RefLinear l:
                         yield return "Linear";
@@ -206,6 +222,8 @@ namespace FusedNet.Tests.OnnxOracle
         }
 
         private static RefLayer? PreviousOf(RefNetwork network, int index) => index > 0 ? network.Layers[index - 1] : null;
+
+        private static RefLayer? NextOf(RefNetwork network, int index) => index + 1 < network.Layers.Count ? network.Layers[index + 1] : null;
 
         [Fact]
         public void SweepCoversEveryLayerKindAndActivation()

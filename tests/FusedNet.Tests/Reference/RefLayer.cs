@@ -218,6 +218,39 @@ namespace FusedNet.Tests.Reference
         }
     }
 
+    /// <summary>
+    /// torchvision.transforms.Normalize(mean, std) on [C, H, W]: y = (x − mean[c]) / std[c], constants in the declaration
+    /// (no tensors). Computed as written, unfolded: the reference for the fold into the following conv.
+    /// </summary>
+    public sealed record RefNormalize(float[] Mean, float[] Std) : RefLayer
+    {
+        public override string Kind => "Normalize";
+
+        protected override IEnumerable<string> DeclarationArguments()
+        {
+            yield return "new float[] { " + string.Join(", ", Array.ConvertAll(Mean, DeclarationText.Float)) + " }";
+            yield return "new float[] { " + string.Join(", ", Array.ConvertAll(Std, DeclarationText.Float)) + " }";
+        }
+
+        public override RefShape OutputShape(RefShape input)
+        {
+            RequireSpatial(input, Kind);
+            Require(Mean.Length == input.Channels && Std.Length == input.Channels, $"Normalize needs {input.Channels} means and stds");
+            Require(Array.TrueForAll(Std, s => s > 0 && float.IsFinite(s)), "Normalize std must be positive and finite");
+            return input;
+        }
+
+        public override double[] Forward(double[] x, RefShape input, RefShape output, RefLayerWeights weights)
+        {
+            int plane = input.Height * input.Width;
+            var y = new double[x.Length];
+            for (int c = 0; c < input.Channels; c++)
+            for (int i = 0; i < plane; i++)
+                y[c * plane + i] = (x[c * plane + i] - Mean[c]) / Std[c];
+            return y;
+        }
+    }
+
     /// <summary>nn.BatchNorm1d in eval mode, on a flat [features] tensor.</summary>
     public sealed record RefBatchNorm1d : RefBatchNorm
     {
