@@ -177,6 +177,62 @@ namespace FusedNet.Tests.Calibration
         }
 
         /// <summary>
+        /// BatchNorms placed before convolutions (the fused path folds them into the conv with a filled border; the calibration
+        /// pass runs the unfused path, where each is a pass) are recalibrated like any other: against the training-mode
+        /// reference of the same chain (Layers/NormalizeTests.BatchNormBeforeConvNet: padded, depthwise, grouped stride-2 and
+        /// 1x1 convs after BNs), and the network rebuilt from the new statistics matches the eval reference on both paths
+        /// (the border fill comes from the new statistics). A Normalize (constants) is not a BatchNorm: it runs as in eval.
+        /// </summary>
+        [Fact]
+        public void BatchNorms_before_convolutions_and_normalize_layers_recalibrate_as_the_reference()
+        {
+            var g = new GraphNet(5, 13, 11);
+            int x = g.ReLU(g.Conv(GraphNet.In, 20, 3, "0", padding: 1));
+            x = g.BatchNorm(x, "2");
+            x = g.ReLU(g.Conv(x, 20, 3, "3", padding: 1));
+            x = g.BatchNorm(x, "5");
+            x = g.ReLU(g.Conv(x, 20, 3, "6", padding: 1, groups: 20));
+            x = g.BatchNorm(x, "8");
+            x = g.ReLU(g.Conv(x, 10, 3, "9", stride: 2, padding: 2, groups: 2));
+            x = g.BatchNorm(x, "11");
+            g.Conv(x, 9, 1, "12");
+
+            var weights = RandomWeights.Create(FusedNet.Tests.Layers.BatchNormBeforeConvNet.ExpectedWeights, seed: 31);
+            IFusedNetwork network = new FusedNet.Tests.Layers.BatchNormBeforeConvNet(weights);
+            const int batch = 3;
+            float[] input = RandomWeights.RandomInput(batch * network.InputLength, seed: 32);
+            TrainModeReference.Result reference = TrainModeReference.Run(g, weights, input, batch);
+            Assert.Equal(new[] { "2", "5", "8", "11" }, reference.Statistics.Keys.OrderBy(k => k.Length).ThenBy(k => k));
+            AssertOutputs(reference.Outputs, RunCalibration(network, input, batch, weights), "BN-before-conv training-mode outputs");
+            InMemoryWeights recalibrated = BatchNormRecalibration.Recalibrate(network, weights, new[] { input });
+            AssertStatistics(reference, recalibrated, "BN-before-conv");
+
+            // Rebuilt: the eval-mode reference with the new statistics, fused (folded, filled borders) and unfused.
+            var rebuilt = new FusedNet.Tests.Layers.BatchNormBeforeConvNet(recalibrated);
+            Assert.Null(rebuilt.FusedPathFallback);
+            float[] fused = new float[batch * network.OutputLength], unfused = new float[fused.Length];
+            rebuilt.Forward(input, fused, batch);
+            rebuilt.ForwardUnfused(input, unfused, batch);
+            for (int n = 0; n < batch; n++)
+            {
+                double[] expected = g.Run(recalibrated, input.AsSpan(n * network.InputLength, network.InputLength));
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    AssertClose(expected[i], fused[n * network.OutputLength + i], $"rebuilt fused sample {n} [{i}]");
+                    AssertClose(expected[i], unfused[n * network.OutputLength + i], $"rebuilt unfused sample {n} [{i}]");
+                }
+            }
+
+            // A network with a Normalize and no BatchNorm: nothing to recalibrate, every tensor unchanged, the pass still runs.
+            var plainWeights = RandomWeights.Create(FusedNet.Tests.Layers.NormalizePaddedNet.ExpectedWeights, seed: 33);
+            IFusedNetwork plain = new FusedNet.Tests.Layers.NormalizePaddedNet(plainWeights);
+            float[] plainInput = RandomWeights.RandomInput(2 * plain.InputLength, seed: 34);
+            InMemoryWeights same = BatchNormRecalibration.Recalibrate(plain, plainWeights, new[] { plainInput });
+            foreach (string tensor in plainWeights.TensorNames)
+                Assert.Equal(TrainModeReference.Read(plainWeights, tensor), TrainModeReference.Read(same, tensor));
+        }
+
+        /// <summary>
         /// Rebuilt from the recalibrated weights, both paths on 2 threads (batch split by samples, and one sample split by rows)
         /// equal the eval-mode reference with the new statistics; the weights saved to safetensors and reloaded give the same.
         /// </summary>
