@@ -43,9 +43,8 @@ namespace FusedNet.Generator.Emit
             w.Line("if (context.ScratchCache is not Scratch[] samples || samples.Length < batchSize)");
             w.Open();
             w.Line("samples = new Scratch[batchSize];");
-            // Scratch takes the weights when a fused-path buffer has a filled border (a folded normalisation): the layout is shared.
-            string scratch = plan.Buffers.Any(b => b.BorderFillLayer >= 0) ? "new Scratch(w)" : "new Scratch()";
-            w.Line($"for (int n = 0; n < batchSize; n++) samples[n] = {scratch};");
+            // The buffer layout (and a fused-path buffer's filled border) is shared by both paths.
+            w.Line($"for (int n = 0; n < batchSize; n++) samples[n] = {NewScratch(plan, "w")};");
             w.Line("context.ScratchCache = samples;");
             w.Close();
             w.Line($"ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
@@ -61,16 +60,12 @@ namespace FusedNet.Generator.Emit
                     EmitCalibrationBatchNorm(w, plan, step, buffers);
                     continue;
                 }
-                int rows = RowRange.Rows(step);
                 w.Open("for (int n = 0; n < batchSize; n++)");
                 w.Line("Scratch s = samples[n];");
                 if (RowRange.Splittable(step))
-                {
-                    foreach ((int begin, int end) in IsWinograd(step) ? TileRowRanges(step) : new[] { (0, rows) })
-                        w.Line($"{StepMethod(path, step)}(s, s, {Int(begin)}, {Int(end)});");
-                }
+                    foreach (string call in OneThreadStepCalls(path, step)) w.Line(call);
                 else
-                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));
+                    EmitWholeStepCall(w, path, step, kernels, parameters);
                 w.Close();
             }
             w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyOut(path)}(ref samples[n].{path.OutputBuffer}.Start, ref {Unsafe}.Add(ref outputStart, n * OutputLength));");

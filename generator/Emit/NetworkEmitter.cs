@@ -224,10 +224,29 @@ namespace FusedNet.Generator.Emit
             EmitBusyFlag(w, plan);
         }
 
+        /// <summary>
+        /// One thread's call(s) of a splittable step with the scratch <c>s</c>: all its rows in one call (a Winograd step's rows are
+        /// tile rows; the test hook <see cref="WinogradTiling.SplitCallsForTests"/> splits them in two).
+        /// </summary>
+        private static IEnumerable<string> OneThreadStepCalls(PathPlan path, StepPlan step) =>
+            (IsWinograd(step) ? TileRowRanges(step) : new[] { (Begin: 0, End: RowRange.Rows(step)) })
+                .Select(r => $"{StepMethod(path, step)}(s, s, {Int(r.Begin)}, {Int(r.End)});");
+
+        /// <summary>The kernel call of a step threads never share (no step method): all its rows, if it has a row range.</summary>
+        private static void EmitWholeStepCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, ParameterFields parameters)
+        {
+            int rows = RowRange.Rows(step);
+            EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));
+        }
+
+        /// <summary>A new Scratch: built from the weights <paramref name="weights"/> when a buffer's border is filled by a folded normalisation.</summary>
+        private static string NewScratch(NetworkPlan plan, string weights) =>
+            plan.Buffers.Any(b => b.BorderFillLayer >= 0) ? $"new Scratch({weights})" : "new Scratch()";
+
         /// <summary>The per-instance run state both private constructors set: options, scratch (one per thread) and the workers.</summary>
         private static void EmitRunState(SourceWriter w, NetworkPlan plan)
         {
-            string scratch = plan.Buffers.Any(b => b.BorderFillLayer >= 0) ? "new Scratch(_weights)" : "new Scratch()"; // filled borders come from the weights
+            string scratch = NewScratch(plan, "_weights");
             w.Line("_options = options;");
             w.Line("_splitThreshold = options.SplitThreshold;");
             w.Line($"_scratch = {scratch};");
@@ -557,14 +576,13 @@ namespace FusedNet.Generator.Emit
                 else if (RowRange.Splittable(step))
                 {
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
-                    string serial = string.Join(" ", (IsWinograd(step) ? TileRowRanges(step) : new[] { (Begin: 0, End: rows) })
-                        .Select(r => $"{StepMethod(path, step)}(s, s, {Int(r.Begin)}, {Int(r.End)});"));
+                    string serial = string.Join(" ", OneThreadStepCalls(path, step));
                     w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
                     w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
                 }
                 else
-                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));
+                    EmitWholeStepCall(w, path, step, kernels, parameters);
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
             if (profiled) w.Line($"ticks[{path.Steps.Count - 1}] = global::System.Diagnostics.Stopwatch.GetTimestamp() - last;");
