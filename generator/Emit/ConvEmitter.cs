@@ -12,17 +12,23 @@ namespace FusedNet.Generator.Emit
     /// </summary>
     internal static class ConvEmitter
     {
+        /// <param name="itemSplit">
+        /// The variant threads share by work items (<see cref="ItemSplitItems"/>): its range is [itemBegin, itemEnd) of
+        /// (output-channel block, row) pairs instead of rows.
+        /// </param>
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
-            BufferPlan? residual, BufferPlan? inputScale, VectorWidth? width)
+            BufferPlan? residual, BufferPlan? inputScale, VectorWidth? width, bool itemSplit = false)
         {
             var geometry = new Geometry(step, input, output, residual, inputScale);
+            if (itemSplit && ItemSplitItems(step, input, width!) is null)
+                throw new System.InvalidOperationException($"step {step.Id} is not shared by output-channel blocks");
             switch (step.Algorithm)
             {
                 case ConvAlgorithm.Winograd when inputScale is null:
                     WinogradEmitter.EmitKernel(w, method, step, input, output, residual, width!);
                     break;
                 case ConvAlgorithm.OutputVectors:
-                    EmitOutputVectors(w, method, step, geometry, width!);
+                    EmitOutputVectors(w, method, step, geometry, width!, itemSplit);
                     break;
                 case ConvAlgorithm.Depthwise when inputScale is null:
                     EmitDepthwise(w, method, step, geometry, width!);
@@ -99,6 +105,35 @@ namespace FusedNet.Generator.Emit
             w.Line("// " + summary);
         }
 
+        /// <summary>
+        /// Threads share a direct convolution by rows, which balances badly when there are few (ResNet-18's layer4: 7 rows,
+        /// 4 + 3 on two threads) and makes every thread stream all the weights. A dense convolution whose weights do not fit
+        /// L2 (its kernel already runs output-channel blocks outside rows, see EmitOutputVectors) is shared instead by work
+        /// items (block u, row oy), item = u·rows + oy: a thread's contiguous range covers whole blocks but at its ends, so
+        /// it reads little more than its share of the weights, and the split is even to one row of one block. Returns the
+        /// item count at vector width <paramref name="v"/>, or null when the step is split by rows.
+        /// </summary>
+        public static int? ItemSplitItems(StepPlan step, BufferPlan input, VectorWidth v)
+        {
+            if (step.Kind != StepKind.Conv || step.Algorithm != ConvAlgorithm.OutputVectors || step.Groups != 1 || step.InputScale is not null)
+                return null;
+            int vectorsPerGroup = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
+            int vectorStride = step.KernelHeight * step.KernelWidth * step.InputShape.Channels * v.Lanes;
+            if (!VectorsOuter(step, vectorsPerGroup, vectorStride)) return null;
+            (_, int vectors) = v.ConvBlock(step.OutputShape.Width, vectorsPerGroup);
+            int blocks = (vectorsPerGroup + vectors - 1) / vectors;
+            return blocks * step.OutputShape.Height;
+        }
+
+        /// <summary>Whether threads share the step by items at every width it is emitted at (V128, V256 and V512 when it has one).</summary>
+        public static bool SplitsByItems(StepPlan step, BufferPlan input) =>
+            ItemSplitItems(step, input, VectorWidth.V128) is not null && ItemSplitItems(step, input, VectorWidth.V256) is not null &&
+            (!step.HasVector512 || ItemSplitItems(step, input, VectorWidth.V512) is not null);
+
+        /// <summary>Whether output-channel blocks are the outer loop (the group's packed weights exceed <see cref="WeightsResidentBytes"/>).</summary>
+        private static bool VectorsOuter(StepPlan step, int vectorsPerGroup, int vectorStride) =>
+            (long)vectorsPerGroup * vectorStride * 4 > WeightsResidentBytes && step.OutputShape.Height > 1;
+
         /// <summary>Input channels per group up to which the reduction over them is unrolled.</summary>
         private const int UnrollInputChannels = 4;
 
@@ -110,7 +145,7 @@ namespace FusedNet.Generator.Emit
         /// reduction (ky, kx, ic); the activation is applied before the single store.
         /// Weights are packed [group][vector][ky][kx][ic][V].
         /// </summary>
-        private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v)
+        private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v, bool itemSplit)
         {
             int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
             int outWidth = step.OutputShape.Width;
@@ -121,14 +156,15 @@ namespace FusedNet.Generator.Emit
             // outside, so one block's weights (J vectors x taps x input channels) are reused by every row from L2 or L3.
             // (Capping J so a block's weights fit a 1 MiB L2, J = 2 instead of 3 on ResNet's 512-channel convs, measured no
             // faster: the FMA work per loaded input drops as much as the misses.)
-            bool vectorsOuter = (long)vectorsPerGroup * vectorStride * 4 > WeightsResidentBytes && step.OutputShape.Height > 1;
+            bool vectorsOuter = VectorsOuter(step, vectorsPerGroup, vectorStride);
             (int pixels, int vectors) = v.ConvBlock(outWidth, vectorsPerGroup);
             int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
             int fullPixelBlocks = outWidth / pixels * pixels;
 
             Header(w, method,
                 $"{v.Lanes} output channels per vector, {vectorsPerGroup} vector(s) per group; register block {pixels} pixels x {vectors} vector(s); " +
-                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).", g.Parameters);
+                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).",
+                itemSplit ? g.Parameters.Take(g.Parameters.Length - 2).Concat(new[] { "int itemBegin", "int itemEnd" }).ToArray() : g.Parameters);
             bool grouped = step.Groups > 1;
             w.Line($"// loop order: {(vectorsOuter ? "output-channel blocks outside rows (the weights do not fit L2; each block's are reused by every row)" : "rows outside output-channel blocks")}.");
             if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
@@ -160,6 +196,12 @@ namespace FusedNet.Generator.Emit
                 if (vectorsOuter) w.Close();
             }
 
+            if (itemSplit)
+            {
+                EmitItemLoop(w, step, vectors, vectorsPerGroup, fullVectorBlocks, PixelLoops);
+                w.Close();
+                return;
+            }
             if (!vectorsOuter) OpenRow();
             if (fullVectorBlocks > 0)
             {
@@ -177,6 +219,36 @@ namespace FusedNet.Generator.Emit
             }
             if (!vectorsOuter) w.Close();
             if (grouped) w.Close();
+            w.Close();
+        }
+
+        /// <summary>
+        /// The item-split variant's loop (see <see cref="ItemSplitItems"/>): the output-channel blocks the range touches, each
+        /// over its share of rows [rowBegin, rowEnd) (whole blocks but at the range's ends).
+        /// </summary>
+        private static void EmitItemLoop(SourceWriter w, StepPlan step, int vectors, int vectorsPerGroup, int fullVectorBlocks,
+            System.Action<int, string> pixelLoops)
+        {
+            int rows = step.OutputShape.Height;
+            int fullBlocks = fullVectorBlocks / vectors;
+            w.Line($"// work items (output-channel block u, row oy) = u·{Int(rows)} + oy; this call computes items [itemBegin, itemEnd): " +
+                   $"{Int(fullBlocks)} block(s) of {Int(vectors)} vector(s){(vectorsPerGroup > fullVectorBlocks ? $" and one of {Int(vectorsPerGroup - fullVectorBlocks)}" : "")}.");
+            w.Open($"for (int u = itemBegin / {Int(rows)}; u * {Int(rows)} < itemEnd; u++)");
+            w.Line($"int rowBegin = Math.Max(itemBegin - u * {Int(rows)}, 0), rowEnd = Math.Min(itemEnd - u * {Int(rows)}, {Int(rows)});");
+            if (fullBlocks > 0)
+            {
+                w.Open($"if (u < {Int(fullBlocks)})");
+                w.Line($"int vb = u * {Int(vectors)};");
+                pixelLoops(vectors, "vb");
+                w.Close();
+            }
+            if (vectorsPerGroup > fullVectorBlocks)
+            {
+                w.Open(fullBlocks > 0 ? "else" : "");
+                w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(vectorsPerGroup - fullVectorBlocks)} vector(s) of output channels");
+                pixelLoops(vectorsPerGroup - fullVectorBlocks, "vb");
+                w.Close();
+            }
             w.Close();
         }
 

@@ -38,6 +38,7 @@ namespace FusedNet.Generator.Emit
         private readonly HashSet<string> _names = new HashSet<string>();
         private readonly Dictionary<(string Path, int Step, string Width), string> _stepKernels = new Dictionary<(string, int, string), string>();
         private readonly Dictionary<(string Path, int Step), int> _channelUnits = new Dictionary<(string, int), int>();
+        private readonly Dictionary<(string Path, int Step, string Width), int> _itemCounts = new Dictionary<(string, int, string), int>();
         private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
         private readonly string _className;
 
@@ -77,6 +78,16 @@ namespace FusedNet.Generator.Emit
                                 $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
                                 StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step.");
                             catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
+                        }
+                        // A direct conv with weights larger than L2: a kernel threads share by (output-channel block, row) items.
+                        if (width is not null && ConvEmitter.SplitsByItems(step, buffers[step.Input]) && ConvEmitter.ItemSplitItems(step, buffers[step.Input], width) is int items)
+                        {
+                            BufferPlan? residual = step.SecondInput is null ? null : buffers[step.SecondInput];
+                            catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|items")] = catalog.Add(BaseName(step) + "_Items_" + width.Suffix,
+                                (w, method) => ConvEmitter.EmitKernel(w, method, step, buffers[step.Input], buffers[step.Output], residual, null, width, itemSplit: true),
+                                $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
+                                StepRemarks(step, buffers, width) + $" {items} work items (output-channel block, row), so threads share the rows and the weights evenly.");
+                            catalog._itemCounts[(path.Name, step.Id, width.Suffix)] = items;
                         }
                         // A BatchNorm without running statistics: in a batch of several samples, a kernel that gathers one sample's
                         // statistics into the batch's, and one that normalises with the batch's.
@@ -125,6 +136,13 @@ namespace FusedNet.Generator.Emit
         /// <summary>A batch-statistics BatchNorm's kernel that gathers one sample's statistics (<paramref name="gather"/>) or normalises with the batch's.</summary>
         public string BatchStatisticsName(PathPlan path, StepPlan step, VectorWidth width, bool gather) =>
             _stepKernels[(path.Name, step.Id, width.Suffix + (gather ? "|batchstats" : "|batchapply"))];
+
+        /// <summary>The item-split kernel of a direct conv with large weights (for several threads), or null when threads split it by rows.</summary>
+        public string? ItemSplitName(PathPlan path, StepPlan step, VectorWidth width) =>
+            _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|items"), out string? name) ? name : null;
+
+        /// <summary>The work items of a step's item-split kernel at <paramref name="width"/> (see ConvEmitter.ItemSplitItems).</summary>
+        public int ItemCount(PathPlan path, StepPlan step, VectorWidth width) => _itemCounts[(path.Name, step.Id, width.Suffix)];
 
         /// <summary>The 16-channel units threads split a Winograd step into, or null when they split it by tile rows.</summary>
         public int? ChannelSplitUnits(PathPlan path, StepPlan step) =>

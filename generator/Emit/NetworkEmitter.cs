@@ -449,6 +449,18 @@ namespace FusedNet.Generator.Emit
                     w.Close();
                     w.Line();
                 }
+                if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
+                {
+                    // Threads share this direct conv by (output-channel block, row) items (see ConvEmitter.ItemSplitItems).
+                    w.Line($"/// <summary>Step {step.Id}, work items [itemBegin, itemEnd) of (output-channel block, row): what threads run (even shares of rows and weights).</summary>");
+                    w.Line(OptimizedAtOnce);
+                    w.Open($"private void {StepMethod(path, step)}Items(Scratch s, Scratch own, int itemBegin, int itemEnd)");
+                    w.Line("FoldedWeights w = _weights;");
+                    EmitKernelCall(w, step, width => kernels.ItemSplitName(path, step, width!)!,
+                        StepArguments(step, parameters, workspaceOwner: "own") + ", itemBegin, itemEnd");
+                    w.Close();
+                    w.Line();
+                }
                 if (IsWinograd(step) && kernels.ChannelSplitName(path, step, VectorWidth.V256) is not null)
                 {
                     // Threads share this step by output channels (see RunRows): each runs every tile row for its channels.
@@ -464,6 +476,11 @@ namespace FusedNet.Generator.Emit
                 }
             }
         }
+
+        /// <summary>A step's item count at the width the kernels run at (the register blocks, so the blocks, differ by width).</summary>
+        private static string ItemCountExpression(PathPlan path, StepPlan step, KernelCatalog kernels) =>
+            (step.HasVector512 ? $"s_useVector512 ? {Int(kernels.ItemCount(path, step, VectorWidth.V512))} : " : "") +
+            $"s_useVector256 ? {Int(kernels.ItemCount(path, step, VectorWidth.V256))} : {Int(kernels.ItemCount(path, step, VectorWidth.V128))}";
 
         /// <summary>The call of a step's kernel at the widest accelerated width (static readonly flags: one direct call remains).</summary>
         private static void EmitKernelCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, string args) =>
@@ -497,7 +514,10 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                 {
-                    if (IsWinograd(step) && WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is not null)
+                    if (ConvEmitter.SplitsByItems(step, buffers[step.Input]))
+                        // Large weights: the range is one of (output-channel block, row) items (see ConvEmitter.ItemSplitItems).
+                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Items(s, own, rowBegin, rowEnd); break;");
+                    else if (IsWinograd(step) && WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is not null)
                         // Large transformed weights: the range is one of 16-channel units (see WinogradTiling.ChannelSplitUnits).
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Channels(s, own, rowBegin, rowEnd); break;");
                     else if (IsWinograd(step))
@@ -590,7 +610,10 @@ namespace FusedNet.Generator.Emit
                     string serial = string.Join(" ", OneThreadStepCalls(path, step));
                     w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
-                    w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
+                    if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}); // (output-channel block, row) items");
+                    else
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
                 }
                 else if (step.NormOverBatch)
                     EmitBatchStatisticsStep(w, path, step, kernels, parameters, plan);

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FusedNet.Generator.Emit;
+using FusedNet.Generator.Model;
+using EmitWidth = FusedNet.Generator.Emit.VectorWidth;
+
+namespace FusedNet.Tests.Graphs
+{
+    /// <summary>
+    /// Direct convolutions whose packed weights exceed L2 (ConvEmitter.ItemSplitItems) are shared between threads by work
+    /// items (output-channel block, row) instead of rows. Every output is computed by the same code as on one thread, so the
+    /// results must be bit-for-bit the one-thread ones, on 2–4 threads (more threads than rows on the 5-row conv), fused and
+    /// unfused, batch 1 and 3; and they match the double reference (1e-4·max(1, |ref|)). Channel counts are not multiples
+    /// of 16 (tail blocks), widths are odd (tail pixels), and one conv has a residual epilogue.
+    /// </summary>
+    public class ItemSplitTests
+    {
+        /// <summary>3×3 200 → 83 at 7×9 (+ BN, ReLU; 0.6 MB of weights), a 1×1 83 → 400 (+ BN, ReLU), then a 3×3 stride-2 conv 400 → 70 (1 MB) added to a 1×1 shortcut.</summary>
+        private static GraphNet Large()
+        {
+            var g = new GraphNet(200, 7, 9) { Winograd = WinogradUse.Never };
+            int x = g.ConvBn(GraphNet.In, 83, 3, "conv1", "bn1", padding: 1);
+            int wide = g.ConvBn(x, 400, 1, "wide", "wide_bn");
+            int down = g.Conv(wide, 70, 3, "down", stride: 2, padding: 1);
+            int shortcut = g.Conv(wide, 70, 1, "shortcut", stride: 2);
+            g.ReLU(g.Add(down, shortcut));
+            return g;
+        }
+
+        /// <summary>5 rows (fewer than 3 blocks × 2 threads): 3×3 330 → 41 at 5×3.</summary>
+        private static GraphNet FewRows()
+        {
+            var g = new GraphNet(330, 5, 3) { Winograd = WinogradUse.Never };
+            g.Act(g.Conv(GraphNet.In, 41, 3, "conv", padding: 1), LayerKind.SiLU);
+            return g;
+        }
+
+        [Fact]
+        public void Large_direct_convs_on_threads_match_one_thread_bit_for_bit()
+        {
+            var graphs = new Dictionary<string, GraphNet> { ["ItemsLarge"] = Large(), ["ItemsFewRows"] = FewRows() };
+            using CompiledGraphs compiled = GraphCompiler.Compile(graphs);
+            string source = NetworkEmitter.Emit(compiled.Plans["ItemsLarge"]);
+            Assert.Matches(@"case \d+: FusedStep\d+Items\(s, own, rowBegin, rowEnd\); break;", source);
+            Assert.Matches(@"workers\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+\); // \(output-channel block, row\) items", source);
+            int seed = 80;
+            foreach ((string name, GraphNet graph) in graphs)
+            {
+                (IFusedNetwork single, IWeightSource weights) = compiled.CreateRandom(name, seed: ++seed);
+                GraphAssert.MatchesReference(single, weights, graph, inputSeed: seed, name);
+                float[] input = RandomWeights.RandomInput(3 * single.InputLength, seed: seed + 100);
+                float[] fused = new float[3 * single.OutputLength], unfused = new float[fused.Length];
+                single.Forward(input, fused, 3);
+                single.ForwardUnfused(input, unfused, 3);
+                foreach (int threads in new[] { 2, 3, 4 })
+                {
+                    IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
+                    try
+                    {
+                        float[] one = new float[single.OutputLength];
+                        Array.Fill(one, float.NaN);
+                        parallel.Forward(input.AsSpan(0, single.InputLength), one);
+                        Assert.True(one.AsSpan().SequenceEqual(fused.AsSpan(0, single.OutputLength)), $"{name}: fused on {threads} threads differs from one thread");
+                        Array.Fill(one, float.NaN);
+                        parallel.ForwardUnfused(input.AsSpan(0, single.InputLength), one);
+                        Assert.True(one.AsSpan().SequenceEqual(unfused.AsSpan(0, single.OutputLength)), $"{name}: unfused on {threads} threads differs from one thread");
+                        float[] batch = new float[fused.Length];
+                        parallel.Forward(input, batch, 3);
+                        Assert.Equal(fused, batch);
+                    }
+                    finally
+                    {
+                        parallel.StopThreads();
+                    }
+                }
+            }
+        }
+
+        /// <summary>The rule: only dense direct convs whose weights exceed L2 at every width; small ones stay split by rows.</summary>
+        [Fact]
+        public void Only_convs_with_weights_beyond_L2_are_split_by_items()
+        {
+            NetworkPlan plan = GraphCompiler.Plan(Large());
+            var buffers = plan.Buffers.ToDictionary(b => b.Name);
+            var convs = plan.Fused.Steps.Where(s => s.Kind == StepKind.Conv).ToList();
+            // conv1 (3x3 200 -> 83: 0.6 MB) and down (3x3 400 -> 70: 1.0 MB): items; wide (1x1 83 -> 400: 133 KB) and the
+            // 1x1 shortcut (112 KB): rows.
+            Assert.Equal(new[] { "conv1", "down" },
+                convs.Where(s => ConvEmitter.SplitsByItems(s, buffers[s.Input])).Select(s => plan.Layers[s.MainLayer].Name));
+            Assert.Equal(4, convs.Count);
+            StepPlan conv1 = convs[0];
+            // 83 channels at V512: 6 vectors; the register block's vectors decide the blocks; 7 rows each.
+            int? items = ConvEmitter.ItemSplitItems(conv1, buffers[conv1.Input], EmitWidth.V512);
+            Assert.NotNull(items);
+            Assert.Equal(0, items!.Value % 7);
+        }
+    }
+}
