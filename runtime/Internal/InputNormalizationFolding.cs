@@ -60,8 +60,14 @@ namespace FusedNet.Internal
             return (scale, shift);
         }
 
-        /// <summary>Normalize as a pass: y = x·scale + shift in float (scale = 1/std, shift = −mean/std, computed in double).</summary>
-        public static (float[] Scale, float[] Shift) NormalizePass(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
+        /// <summary>
+        /// Normalize as a pass: y = x·scale + shift in float (scale = 1/std, shift = −mean/std, computed in double). The mean
+        /// and std are the declaration's constants or the tensors P.mean and P.std. Throws <see cref="InvalidDataException"/>
+        /// naming the layer when scale or shift overflows float (a std below ~3e-39, or a mean ~1e38 times the std): the pass
+        /// would compute ∞ − ∞ = NaN where PyTorch's (x − mean)/std is finite.
+        /// </summary>
+        public static (float[] Scale, float[] Shift) NormalizePass(ReadOnlySpan<float> mean, ReadOnlySpan<float> std, string networkName,
+            string normalizationName)
         {
             (double[] scale, double[] shift) = NormalizeScaleShift(mean, std);
             var s = new float[scale.Length];
@@ -70,6 +76,10 @@ namespace FusedNet.Internal
             {
                 s[c] = (float)scale[c];
                 t[c] = (float)shift[c];
+                if (!float.IsFinite(s[c]) || !float.IsFinite(t[c]))
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{networkName}: Normalize '{normalizationName}' channel {c}: mean = {mean[c]:R}, std = {std[c]:R} give 1/std = {scale[c]:R} " +
+                        $"and -mean/std = {shift[c]:R}, which must be finite floats"));
             }
             return (s, t);
         }
