@@ -9,7 +9,8 @@ namespace FusedNet.Internal
     /// Infrastructure for generated code; not part of the supported API.
     /// Folds a per-channel normalisation y = x·s[c] + t[c] that comes BEFORE a convolution into it, in double precision:
     /// W'[o,c,kh,kw] = W[o,c,kh,kw]·s[c], b'[o] = b[o] + Σ_{c,kh,kw} W[o,c,kh,kw]·t[c]. The normalisation is a
-    /// Normalize (s = 1/std, t = −mean/std) or an eval-mode BatchNorm2d (s = γ/√(σ² + ε), t = β − μ·s).
+    /// Normalize (s = 1/std, t = −mean/std; mean and std the declaration's constants or the tensors P.mean and P.std, both
+    /// forms through the same functions) or an eval-mode BatchNorm2d (s = γ/√(σ² + ε), t = β − μ·s).
     /// <para>
     /// PyTorch pads the convolution's input with zeros AFTER the normalisation, so on a padded convolution the fold is
     /// exact only if the padding of the raw input holds the value that normalises to 0: x0[c] = −t[c]/s[c] (Normalize:
@@ -27,7 +28,7 @@ namespace FusedNet.Internal
         /// </summary>
         public const double MinimumScale = 1e-15;
 
-        /// <summary>Normalize(mean, std) as s = 1/std, t = −mean/std per channel, in double.</summary>
+        /// <summary>Normalize(mean, std) as s = 1/std, t = −mean/std per channel, in double (constants or the loaded tensors).</summary>
         public static (double[] Scale, double[] Shift) NormalizeScaleShift(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
         {
             if (mean.Length != std.Length) throw new ArgumentException("mean and std differ in length");
