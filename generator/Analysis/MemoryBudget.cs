@@ -143,6 +143,8 @@ namespace FusedNet.Generator.Analysis
             if (workspace > 0) scratch.Add(("the Winograd workspace (the largest any Winograd convolution needs)", workspace * 4));
             long normWorkspace = NormWorkspaceFloats(plan);
             if (normWorkspace > 0) scratch.Add(("the normalisation workspace (per-channel statistics of the largest LayerNorm/GroupNorm/InstanceNorm2d)", normWorkspace * 4));
+            long batchStatistics = Emit.NetworkEmitter.BatchStatisticsScratchBytes(plan);
+            if (batchStatistics > 0) scratch.Add(("the batch statistics of the BatchNorms without running statistics", batchStatistics));
 
             // Parameters by the layer that owns them (a fused Conv2d step's folded BatchNorm counts to the Conv2d).
             var byLayer = new Dictionary<int, long>();

@@ -167,8 +167,9 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.Conv2d:
                 case LayerKind.Linear:
                     LayerKind foldable = kind == LayerKind.Conv2d ? LayerKind.BatchNorm2d : LayerKind.BatchNorm1d;
+                    // A BatchNorm without running statistics normalises with the batch's statistics: not foldable.
                     // InstanceNorm2d with running statistics is, in eval mode, a BatchNorm2d (γ = 1, β = 0 without affine).
-                    if (!Extend(k => k == foldable) && kind == LayerKind.Conv2d) Extend(k => k == LayerKind.InstanceNorm2d && RunsOnRunningStats(_graph[_graph.SoleReader(last)].Layer));
+                    if (!Extend(k => k == foldable && !_graph[_graph.SoleReader(last)].Layer.UsesBatchStatistics) && kind == LayerKind.Conv2d) Extend(k => k == LayerKind.InstanceNorm2d && RunsOnRunningStats(_graph[_graph.SoleReader(last)].Layer));
                     Extend(k => k.IsActivation());
                     // A residual Add in the conv's epilogue, when the other operand is another tensor.
                     if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Add))
@@ -207,6 +208,19 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.Conv2d:
                 case LayerKind.Linear:
                     AddWeightedStep(head, chain, input);
+                    break;
+                case LayerKind.BatchNorm2d when layer.Layer.UsesBatchStatistics:
+                case LayerKind.BatchNorm1d when layer.Layer.UsesBatchStatistics:
+                    // Statistics over (N, H, W) of the batch given to Forward (StepPlan.NormOverBatch); batch 1: over H x W,
+                    // which is what an InstanceNorm2d with γ and β computes.
+                    AddElementwise(head, chain, StepKind.Normalize, input, null, step => step with
+                    {
+                        NormGroups = layer.Input.Channels,
+                        NormEpsilon = layer.Layer.Epsilon,
+                        NormOverBatch = true,
+                        WeightTensor = _firstTensor[head],
+                        BiasTensor = _firstTensor[head] + 1,
+                    });
                     break;
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
@@ -522,6 +536,7 @@ namespace FusedNet.Generator.Analysis
             if (!_fuse || index < 0) return false;
             LayerKind kind = _graph.Kind(index);
             if (kind is not (LayerKind.Normalize or LayerKind.BatchNorm2d) || _graph[index].Input.IsFlat) return false;
+            if (_graph[index].Layer.UsesBatchStatistics) return false; // its scale and shift are known only per batch
             int conv = _graph.SoleReader(index);
             if (conv < 0 || _graph.Kind(conv) != LayerKind.Conv2d) return false;
             // A BatchNorm2d right after a conv is folded into that conv's weights (Chain) instead.

@@ -111,7 +111,7 @@ namespace FusedNet.Generator.Analysis
                     return text + ")";
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
-                    return $"{l.Kind}({shaped.Input.Channels}, eps={Float(l.Epsilon)})";
+                    return $"{l.Kind}({shaped.Input.Channels}, eps={Float(l.Epsilon)}{(l.TrackRunningStats ? "" : ", track_running_stats=False")})";
                 case LayerKind.Linear:
                     return $"Linear(in_features={shaped.Input.Channels}, out_features={l.OutChannels}, bias={(l.Bias ? "True" : "False")})";
                 case LayerKind.MaxPool2d:

@@ -130,6 +130,9 @@ namespace FusedNet.Generator.Catalog
             if (suffix == "bias" && info.Role == "weighted") return layer.Bias;
             if (layer.Kind is LayerKind.LayerNorm or LayerKind.GroupNorm or LayerKind.InstanceNorm2d)
                 return suffix is "weight" or "bias" ? layer.Affine : layer.TrackRunningStats;
+            // A BatchNorm without running statistics has only γ and β (PyTorch registers no running buffers then).
+            if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d)
+                return suffix is "weight" or "bias" || layer.TrackRunningStats;
             if (layer.Kind == LayerKind.Normalize) return layer.NormalizeReadsTensors;
             return true;
         }

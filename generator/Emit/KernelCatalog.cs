@@ -78,6 +78,22 @@ namespace FusedNet.Generator.Emit
                                 StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step.");
                             catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
                         }
+                        // A BatchNorm without running statistics: in a batch of several samples, a kernel that gathers one sample's
+                        // statistics into the batch's, and one that normalises with the batch's.
+                        if (step.NormOverBatch)
+                        {
+                            string shape = ShapeName(step.InputShape);
+                            catalog._stepKernels[(path.Name, step.Id, width!.Suffix + "|batchstats")] = catalog.Add($"BatchStats_{shape}_{width.Suffix}",
+                                (w, method) => NormalizeEmitter.EmitBatchStatisticsKernel(w, method, step, buffers[step.Input], width),
+                                $"{path.MemberPrefix} step {step.Id}, batches of several samples: {step.Title}",
+                                StepRemarks(step, buffers, width) + " Gathers one sample's per-channel mean and M2 into the batch's.");
+                            string epilogue = string.Concat(step.Epilogue.Select(op => op.AddSecondInput ? "Add" : ActivationWord(op.Activation!)));
+                            catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|batchapply")] = catalog.Add(
+                                $"BatchNormOfBatch_{shape}{(epilogue.Length == 0 ? "" : "_" + epilogue)}_{width.Suffix}",
+                                (w, method) => NormalizeEmitter.EmitBatchApplyKernel(w, method, step, buffers[step.Input], buffers[step.Output], width),
+                                $"{path.MemberPrefix} step {step.Id}, batches of several samples: {step.Title}",
+                                StepRemarks(step, buffers, width) + " Normalises with the batch's statistics.");
+                        }
                         // A Winograd step with transformed weights larger than L2 gets a kernel threads share by output channels.
                         if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
                             WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is int units)
@@ -105,6 +121,10 @@ namespace FusedNet.Generator.Emit
         /// <summary>The output-channel-split kernel of a Winograd step with large transformed weights (for several threads), or null.</summary>
         public string? ChannelSplitName(PathPlan path, StepPlan step, VectorWidth width) =>
             _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|channels"), out string? name) ? name : null;
+
+        /// <summary>A batch-statistics BatchNorm's kernel that gathers one sample's statistics (<paramref name="gather"/>) or normalises with the batch's.</summary>
+        public string BatchStatisticsName(PathPlan path, StepPlan step, VectorWidth width, bool gather) =>
+            _stepKernels[(path.Name, step.Id, width.Suffix + (gather ? "|batchstats" : "|batchapply"))];
 
         /// <summary>The 16-channel units threads split a Winograd step into, or null when they split it by tile rows.</summary>
         public int? ChannelSplitUnits(PathPlan path, StepPlan step) =>

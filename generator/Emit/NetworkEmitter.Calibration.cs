@@ -52,7 +52,8 @@ namespace FusedNet.Generator.Emit
             w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyIn(path)}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref samples[n].{path.InputBuffer}.Start);");
             foreach (StepPlan step in path.Steps)
             {
-                bool batchNorm = IsBatchNormPass(plan, step);
+                // A BatchNorm without running statistics normalises with the batch's statistics in both modes (nothing to record).
+                bool batchNorm = IsBatchNormPass(plan, step) || step.NormOverBatch;
                 w.Line($"// Step {step.Id}: {Comment(step.Title)}{(batchNorm ? " — with the batch's statistics" : "")}");
                 w.Line($"//   {step.InputShape} -> {step.OutputShape}");
                 if (batchNorm)
@@ -96,17 +97,19 @@ namespace FusedNet.Generator.Emit
         /// <summary>A BatchNorm step of the calibration pass: the runtime computes the batch statistics over every sample's buffer and normalises.</summary>
         private static void EmitCalibrationBatchNorm(SourceWriter w, NetworkPlan plan, StepPlan step, Dictionary<string, BufferPlan> buffers)
         {
-            if (step.ChannelOffset != 0 || step.BatchNormFirstTensor < 0)
-                throw new System.InvalidOperationException($"Calibration: BatchNorm step {step.Id} has no BatchNorm tensors or writes a channel slice.");
-            string gamma = plan.Weights[step.BatchNormFirstTensor].Name;
+            int firstTensor = step.NormOverBatch ? step.WeightTensor : step.BatchNormFirstTensor;
+            if (step.ChannelOffset != 0 || firstTensor < 0 || step.Epilogue.Count != 0)
+                throw new System.InvalidOperationException($"Calibration: BatchNorm step {step.Id} has no BatchNorm tensors, writes a channel slice or has an epilogue.");
+            string gamma = plan.Weights[firstTensor].Name;
             const string suffix = ".weight";
             string prefix = gamma.EndsWith(suffix) ? gamma.Substring(0, gamma.Length - suffix.Length) : gamma;
             BufferPlan input = buffers[step.Input], output = buffers[step.Output];
             Shape shape = step.InputShape;
-            w.Line($"context.BatchNorm({String(prefix)}, {Float(step.BatchNormEpsilon)}, " +
+            w.Line($"context.BatchNorm({String(prefix)}, {Float(step.NormOverBatch ? step.NormEpsilon : step.BatchNormEpsilon)}, " +
                 $"CalibrationBuffers(samples, batchSize, x => x.{step.Input}), CalibrationBuffers(samples, batchSize, x => x.{step.Output}), " +
                 $"{Int(shape.Channels)}, {Int(shape.IsFlat ? 1 : shape.Height)}, {Int(shape.IsFlat ? 1 : shape.Width)}, " +
-                $"{Int(shape.IsFlat ? 0 : input.Border)}, {Int(input.ChannelStride)}, {Int(shape.IsFlat ? 0 : output.Border)}, {Int(output.ChannelStride)});");
+                $"{Int(shape.IsFlat ? 0 : input.Border)}, {Int(input.ChannelStride)}, {Int(shape.IsFlat ? 0 : output.Border)}, {Int(output.ChannelStride)}" +
+                (step.NormOverBatch ? ", recordStatistics: false" : "") + ");");
         }
     }
 }

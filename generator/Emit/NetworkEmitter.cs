@@ -46,8 +46,8 @@ namespace FusedNet.Generator.Emit
             EmitInstanceMembers(w, plan);
             // Row pipelining is a fusion: the fused path only (the unfused path is the one-pass-per-layer baseline).
             var pipelines = RowPipelines.Find(plan.Fused, buffers);
-            EmitForward(w, plan.Fused, "Forward", kernels, parameters, pipelines, HasFusedFallback(plan));
-            EmitForward(w, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None, false);
+            EmitForward(w, plan, plan.Fused, "Forward", kernels, parameters, pipelines, HasFusedFallback(plan));
+            EmitForward(w, plan, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None, false);
             if (HasFusedFallback(plan)) EmitFallbackProperty(w);
             EmitProfiling(w, plan);
             EmitParallelBody(w, plan, pipelines, buffers);
@@ -211,6 +211,7 @@ namespace FusedNet.Generator.Emit
             w.Open("if (batchSize < 1)");
             w.Line($"throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, {String(plan.ClassName + ": batchSize must be at least 1.")});");
             w.Close();
+            EmitSingleValueBatchCheck(w, plan);
             w.Line("long expectedInput = (long)batchSize * InputLength, expectedOutput = (long)batchSize * OutputLength;");
             w.Open("if (inputLength != expectedInput)");
             w.Line($"throw new global::System.ArgumentException($\"{plan.ClassName}: input length must be {{expectedInput}} ({{batchSize}} x {plan.Input}), but is {{inputLength}}.\", \"input\");");
@@ -307,7 +308,7 @@ namespace FusedNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitForward(SourceWriter w, PathPlan path, string methodName, KernelCatalog kernels, ParameterFields parameters,
+        private static void EmitForward(SourceWriter w, NetworkPlan plan, PathPlan path, string methodName, KernelCatalog kernels, ParameterFields parameters,
             RowPipelines pipelines, bool fallbackToUnfused)
         {
             string label = path.Name, prefix = path.MemberPrefix, core = "Run" + prefix;
@@ -331,7 +332,16 @@ namespace FusedNet.Generator.Emit
             w.Line("EnterBusy();");
             w.Open("try");
             w.Line("global::FusedNet.Internal.ParallelWorkers? workers = _workers;");
-            w.Open("if (workers is not null && batchSize > 1)");
+            bool batchStatistics = path.Steps.Any(st => st.NormOverBatch);
+            if (batchStatistics)
+            {
+                w.Open("if (batchSize > 1)");
+                w.Line("// BatchNorms without running statistics need the whole batch: it runs in phases on this thread's scratch (rows split as for one sample).");
+                w.Line("workers?.WakeUp();");
+                w.Line($"{BatchMethod(path)}(ref inputStart, ref outputStart, batchSize, _scratch, workers);");
+                w.Close();
+            }
+            w.Open($"{(batchStatistics ? "else " : "")}if (workers is not null && batchSize > 1)");
             w.Line("// Several threads, several samples: each thread runs a contiguous share of the samples with its own scratch.");
             w.Line($"workers.RunSamples(this, {Int(SampleJob(path))}, input, output, batchSize);");
             w.Close();
@@ -348,8 +358,9 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Close();
             w.Line();
-            EmitRun(w, path, core, kernels, parameters, pipelines, profiled: false, fallbackToUnfused);
-            EmitRun(w, path, core + "Profiled", kernels, parameters, pipelines, profiled: true, fallbackToUnfused);
+            EmitRun(w, plan, path, core, kernels, parameters, pipelines, profiled: false, fallbackToUnfused);
+            EmitRun(w, plan, path, core + "Profiled", kernels, parameters, pipelines, profiled: true, fallbackToUnfused);
+            if (batchStatistics) EmitBatchStatisticsRun(w, plan, path, parameters);
             EmitStepMethods(w, path, kernels, parameters);
             foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain);
         }
@@ -528,7 +539,7 @@ namespace FusedNet.Generator.Emit
         /// The path's body: copy in, the steps, copy out. The profiled variant (used only by ProfileForward) reads
         /// Stopwatch.GetTimestamp after each step into <c>ticks</c>: one entry per step, the copies counted in the first and last.
         /// </summary>
-        private static void EmitRun(SourceWriter w, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters,
+        private static void EmitRun(SourceWriter w, NetworkPlan plan, PathPlan path, string method, KernelCatalog kernels, ParameterFields parameters,
             RowPipelines pipelines, bool profiled, bool fallbackToUnfused)
         {
             w.Open($"private void {method}(ref float input, ref float output, Scratch s, global::FusedNet.Internal.ParallelWorkers? workers{(profiled ? ", global::System.Span<long> ticks" : "")})");
@@ -581,6 +592,8 @@ namespace FusedNet.Generator.Emit
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
                     w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
                 }
+                else if (step.NormOverBatch)
+                    EmitBatchStatisticsStep(w, path, step, kernels, parameters, plan);
                 else
                     EmitWholeStepCall(w, path, step, kernels, parameters);
             }
@@ -928,6 +941,7 @@ namespace FusedNet.Generator.Emit
             long normWorkspace = MemoryBudget.NormWorkspaceFloats(plan);
             if (normWorkspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
+            EmitBatchStatisticsScratch(w, plan);
             var filled = plan.Buffers.Where(b => b.BorderFillLayer >= 0).ToList();
             if (filled.Count > 0)
             {

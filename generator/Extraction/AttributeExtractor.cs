@@ -329,7 +329,7 @@ namespace FusedNet.Generator.Extraction
                     break;
                 case LayerKind.BatchNorm2d:
                 case LayerKind.BatchNorm1d:
-                    layer = layer with { Epsilon = Float("Epsilon", -1, 1e-5f) };
+                    layer = layer with { Epsilon = Float("Epsilon", -1, 1e-5f), TrackRunningStats = Bool("TrackRunningStats", true) };
                     break;
                 case LayerKind.LeakyReLU:
                     layer = layer with { Parameter = Float("negativeSlope", 0, 0.01f) };

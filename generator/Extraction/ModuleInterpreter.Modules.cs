@@ -317,10 +317,13 @@ namespace FusedNet.Generator.Extraction
                     break;
                 case "BatchNorm2d":
                 case "BatchNorm1d":
+                    // momentum only matters for training; it is read so a non-constant one is still reported.
+                    _ = args.Float("momentum", 0.1f, frame);
                     module.Layer = Spec(type.Name == "BatchNorm2d" ? LayerKind.BatchNorm2d : LayerKind.BatchNorm1d) with
                     {
                         DeclaredInChannels = args.Int("numFeatures", 0, frame),
                         Epsilon = args.Float("eps", 1e-5f, frame),
+                        TrackRunningStats = args.Bool("trackRunningStats", true, frame),
                     };
                     break;
                 case "Linear":

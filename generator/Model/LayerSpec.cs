@@ -122,8 +122,15 @@ namespace FusedNet.Generator.Model
         /// </summary>
         public bool Affine { get; init; } = true;
 
-        /// <summary>InstanceNorm2d <c>track_running_stats</c>: eval mode then normalises with P.running_mean/P.running_var.</summary>
-        public bool TrackRunningStats { get; init; }
+        /// <summary>
+        /// BatchNorm2d/1d and InstanceNorm2d <c>track_running_stats</c>: eval mode normalises with P.running_mean/P.running_var.
+        /// Otherwise a BatchNorm uses the statistics of the batch given to Forward and an InstanceNorm2d those of each sample.
+        /// The front ends set PyTorch's defaults: true for BatchNorm (as here), false for InstanceNorm2d.
+        /// </summary>
+        public bool TrackRunningStats { get; init; } = true;
+
+        /// <summary>A BatchNorm without running statistics: normalised with the statistics of the batch given to Forward.</summary>
+        public bool UsesBatchStatistics => Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d && !TrackRunningStats;
 
         /// <summary>LayerNorm's declared <c>normalized_shape</c>; empty = the whole input sample (the attribute's default).</summary>
         public EquatableArray<int> NormalizedShape { get; init; }

@@ -187,6 +187,11 @@ namespace FusedNet.Generator.Model
         public bool NormPerElementAffine { get; init; }
         /// <summary>ε added to the variance.</summary>
         public float NormEpsilon { get; init; }
+        /// <summary>
+        /// A BatchNorm without running statistics (NormGroups = C): the statistics are over (N, H, W) of the batch given to
+        /// Forward. Batch 1 runs the per-sample kernel; a larger batch gathers them sample by sample first (see NetworkEmitter).
+        /// </summary>
+        public bool NormOverBatch { get; init; }
 
         /// <summary>
         /// Everything a step's packed parameters depend on (tensors read, the fold, the kernel's layout): two steps with
@@ -196,7 +201,8 @@ namespace FusedNet.Generator.Model
             $"{Kind}|{WeightTensor}|{BiasTensor}|{BatchNormFirstTensor}|{BatchNormEpsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
             $"{Algorithm}|{Groups}|{KernelHeight}|{KernelWidth}|{HasVector512}|{InputShape}|{OutputShape}" +
             (InputNormalization is null ? "" : "|before:" + InputNormalization.Identity) +
-            (Normalization is null ? "" : "|normalize:" + Normalization.Identity);
+            (Normalization is null ? "" : "|normalize:" + Normalization.Identity) +
+            (NormOverBatch ? "|batch" : "");
     }
 
     /// <summary>One tensor the network reads from its weight source.</summary>

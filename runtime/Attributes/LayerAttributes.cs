@@ -108,25 +108,43 @@ namespace FusedNet
     /// <summary>
     /// <c>nn.BatchNorm2d</c> in eval mode: y = γ·(x − running_mean)/√(running_var + ε) + β per channel, on a
     /// [C, H, W] tensor. Tensors: <c>P.weight</c> (γ), <c>P.bias</c> (β), <c>P.running_mean</c>,
-    /// <c>P.running_var</c>, each [C]; <c>P.num_batches_tracked</c> is ignored.
+    /// <c>P.running_var</c>, each [C]; <c>P.num_batches_tracked</c> is ignored. With <see cref="TrackRunningStats"/> false
+    /// (PyTorch <c>track_running_stats=False</c>) there are no running tensors and the layer normalises with the statistics of
+    /// the batch passed to Forward, over (N, H, W), as PyTorch does even in eval mode.
     /// </summary>
-    /// <remarks>After a <see cref="Conv2dAttribute"/> it is folded into the convolution's weights at construction; elsewhere it runs as a per-channel scale-and-shift pass.</remarks>
+    /// <remarks>
+    /// After a <see cref="Conv2dAttribute"/> it is folded into the convolution's weights at construction; elsewhere it runs as a
+    /// per-channel scale-and-shift pass. Without running statistics it cannot be folded: a statistics pass, then the
+    /// scale-and-shift with the following activation fused.
+    /// </remarks>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class BatchNorm2dAttribute : LayerAttribute
     {
-        /// <summary>ε added to the running variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
+        /// <summary>ε added to the variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
         public float Epsilon { get; set; } = 1e-5f;
+
+        /// <summary>
+        /// PyTorch <c>track_running_stats</c>. Default true: eval mode uses <c>P.running_mean</c>/<c>P.running_var</c>. False:
+        /// no running tensors; per-channel mean and biased variance over (N, H, W) of the batch given to Forward (batch 1:
+        /// that sample alone).
+        /// </summary>
+        public bool TrackRunningStats { get; set; } = true;
     }
 
     /// <summary>
     /// <c>nn.BatchNorm1d</c> in eval mode on a flat [features] tensor, typically after a <see cref="LinearAttribute"/>
-    /// (into which it is folded). Tensors as <see cref="BatchNorm2dAttribute"/>, each [features].
+    /// (into which it is folded). Tensors as <see cref="BatchNorm2dAttribute"/>, each [features]. With
+    /// <see cref="TrackRunningStats"/> false it normalises each feature with the statistics of the batch given to Forward,
+    /// which needs a batch of two or more samples (one value per feature otherwise: PyTorch raises an error, so does Forward).
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class BatchNorm1dAttribute : LayerAttribute
     {
-        /// <summary>ε added to the running variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
+        /// <summary>ε added to the variance (PyTorch <c>eps</c>). Default 1e-5f; must be positive.</summary>
         public float Epsilon { get; set; } = 1e-5f;
+
+        /// <summary>PyTorch <c>track_running_stats</c>: see <see cref="BatchNorm2dAttribute.TrackRunningStats"/>. Default true.</summary>
+        public bool TrackRunningStats { get; set; } = true;
     }
 
     /// <summary>nn.ReLU: max(x, 0).</summary>

@@ -54,8 +54,12 @@ namespace FusedNet.Internal
         /// <param name="channels">C.</param><param name="height">H (1 for a flat tensor).</param><param name="width">W (1 for a flat tensor).</param>
         /// <param name="inputBorder">Zero border of the input buffers.</param><param name="inputStride">Channel stride of the input buffers.</param>
         /// <param name="outputBorder">Zero border of the output buffers.</param><param name="outputStride">Channel stride of the output buffers.</param>
+        /// <param name="recordStatistics">
+        /// False for a BatchNorm without running statistics (track_running_stats=False): it normalises the same way (in both
+        /// modes), but has no running statistics to recalibrate.
+        /// </param>
         public void BatchNorm(string prefix, float epsilon, AlignedBuffer[] inputs, AlignedBuffer[] outputs, int channels, int height, int width,
-            int inputBorder, int inputStride, int outputBorder, int outputStride)
+            int inputBorder, int inputStride, int outputBorder, int outputStride, bool recordStatistics = true)
         {
             ArgumentNullException.ThrowIfNull(inputs);
             ArgumentNullException.ThrowIfNull(outputs);
@@ -121,7 +125,7 @@ namespace FusedNet.Internal
                         target.Slice(to + channels, outputStride - channels).Clear();
                     }
             }
-            _statistics.Add(new BatchNormBatchStatistics(prefix, mean, unbiased, n));
+            if (recordStatistics) _statistics.Add(new BatchNormBatchStatistics(prefix, mean, unbiased, n));
         }
 
         /// <summary>Offset of interior pixel (y, x) in an NHWC buffer with a zero border.</summary>

@@ -26,13 +26,22 @@ namespace FusedNet.Modules
         public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(Conv2d));
     }
 
-    /// <summary><c>nn.BatchNorm2d</c> in eval mode on [C, H, W]: <c>P.weight</c>, <c>P.bias</c>, <c>P.running_mean</c>, <c>P.running_var</c>, each [C] (<c>P.num_batches_tracked</c> is ignored).</summary>
+    /// <summary>
+    /// <c>nn.BatchNorm2d</c> in eval mode on [C, H, W]: <c>P.weight</c>, <c>P.bias</c>, <c>P.running_mean</c>, <c>P.running_var</c>,
+    /// each [C] (<c>P.num_batches_tracked</c> is ignored); without running statistics (<c>trackRunningStats: false</c>) only
+    /// <c>P.weight</c> and <c>P.bias</c>, and the statistics of the batch given to Forward.
+    /// </summary>
     public sealed class BatchNorm2d : Module
     {
-        /// <summary>Batch normalisation of <paramref name="numFeatures"/> channels, as <c>nn.BatchNorm2d(num_features, eps)</c>.</summary>
+        /// <summary>Batch normalisation of <paramref name="numFeatures"/> channels, as <c>nn.BatchNorm2d(num_features, eps, momentum, track_running_stats=...)</c>.</summary>
         /// <param name="numFeatures">Channels (features) normalised; must equal the input's.</param>
-        /// <param name="eps">ε added to the running variance. Default 1e-5.</param>
-        public BatchNorm2d(int numFeatures, float eps = 1e-5f)
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="momentum">Running-statistics momentum: training only, ignored at inference (see BatchNormRecalibration). Default 0.1.</param>
+        /// <param name="trackRunningStats">
+        /// Default true: eval mode uses <c>P.running_mean</c>/<c>P.running_var</c>. False (PyTorch <c>track_running_stats=False</c>):
+        /// no running tensors; the statistics of the batch given to Forward (over N, H, W) normalise it.
+        /// </param>
+        public BatchNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool trackRunningStats = true)
         {
         }
 
@@ -46,10 +55,15 @@ namespace FusedNet.Modules
     /// <summary><c>nn.BatchNorm1d</c> in eval mode on a flat [features] tensor (typically after <see cref="Linear"/>, into which it is folded); tensors as <see cref="BatchNorm2d"/>.</summary>
     public sealed class BatchNorm1d : Module
     {
-        /// <summary>Batch normalisation of <paramref name="numFeatures"/> channels, as <c>nn.BatchNorm1d(num_features, eps)</c>.</summary>
+        /// <summary>Batch normalisation of <paramref name="numFeatures"/> channels, as <c>nn.BatchNorm1d(num_features, eps, momentum, track_running_stats=...)</c>.</summary>
         /// <param name="numFeatures">Channels (features) normalised; must equal the input's.</param>
-        /// <param name="eps">ε added to the running variance. Default 1e-5.</param>
-        public BatchNorm1d(int numFeatures, float eps = 1e-5f)
+        /// <param name="eps">ε added to the variance. Default 1e-5.</param>
+        /// <param name="momentum">Running-statistics momentum: training only, ignored at inference (see BatchNormRecalibration). Default 0.1.</param>
+        /// <param name="trackRunningStats">
+        /// Default true: eval mode uses <c>P.running_mean</c>/<c>P.running_var</c>. False (PyTorch <c>track_running_stats=False</c>):
+        /// no running tensors; the statistics of the batch given to Forward (over N, H, W) normalise it, which needs two or more samples.
+        /// </param>
+        public BatchNorm1d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f, bool trackRunningStats = true)
         {
         }
 

@@ -17,7 +17,11 @@ namespace FusedNet.Tests.Calibration
     {
         public sealed record Result(double[][] Outputs, IReadOnlyDictionary<string, (double[] Mean, double[] UnbiasedVariance)> Statistics);
 
-        public static Result Run(GraphNet g, IWeightSource weights, ReadOnlySpan<float> input, int batch)
+        /// <param name="batchStatisticsOnly">
+        /// Eval mode instead: only BatchNorms without running statistics take the batch's statistics (PyTorch does so in eval
+        /// mode too); the others use their running statistics. Statistics are reported for the batch-statistics ones.
+        /// </param>
+        public static Result Run(GraphNet g, IWeightSource weights, ReadOnlySpan<float> input, int batch, bool batchStatisticsOnly = false)
         {
             int inLength = g.InputShape.Length;
             var x = new double[batch][];
@@ -29,7 +33,7 @@ namespace FusedNet.Tests.Calibration
             {
                 IReadOnlyList<int> inputs = node.Inputs;
                 RefShape inShape = g.ShapeOf(inputs[0]), outShape = g.ShapeOf(node.Index);
-                if (node.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d)
+                if (node.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d && (!batchStatisticsOnly || !((RefBatchNorm)node.Ref!).TrackRunningStats))
                 {
                     (values[node.Index], statistics[node.Name]) = BatchNorm(Enumerable.Range(0, batch).Select(n => Value(inputs[0], n)).ToArray(),
                         inShape, ((RefBatchNorm)node.Ref!).Epsilon, Read(weights, node.Name + ".weight"), Read(weights, node.Name + ".bias"));

@@ -99,6 +99,29 @@ namespace FusedNet.Tests.Generator
         [Fact]
         public void NormalizedNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(NormalizedNetwork, "TinyNormalized.g.cs.txt");
 
+        /// <summary>
+        /// BatchNorms without running statistics: a conv's BatchNorm that cannot be folded (per-sample kernel for a batch of one,
+        /// gathering and normalising kernels for batches, the phases of RunFusedBatch) and a flat BatchNorm1d (batch 1 rejected).
+        /// </summary>
+        public const string BatchStatisticsNetwork = """
+            using FusedNet;
+
+            namespace Baselines
+            {
+                [FusedNetwork(3, 5, 5)]
+                [Conv2d(4, 3, Padding = 1)]
+                [BatchNorm2d(TrackRunningStats = false)]
+                [ReLU]
+                [GlobalAvgPool2d]
+                [Linear(2)]
+                [BatchNorm1d(TrackRunningStats = false)]
+                public partial class TinyBatchStatistics;
+            }
+            """;
+
+        [Fact]
+        public void BatchStatisticsNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(BatchStatisticsNetwork, "TinyBatchStatistics.g.cs.txt");
+
         [Fact]
         public void AttributeNetwork_GeneratedFile_MatchesTheBaseline() => AssertMatchesBaseline(AttributeNetwork, "TinyChain.g.cs.txt");
 

@@ -62,11 +62,14 @@ namespace FusedNet.Tests.Graphs
                 new RefConv2d(outChannels, kernel) { Stride = stride, Padding = padding, Groups = groups, Bias = bias, Dilation = dilation, Name = name },
                 s => s with { OutChannels = outChannels, KernelHeight = kernel, KernelWidth = kernel, Stride = stride, Padding = padding, Groups = groups, Bias = bias, Dilation = dilation });
 
-        public int BatchNorm(int x, string name) =>
-            Node(LayerKind.BatchNorm2d, name, new[] { x }, new RefBatchNorm2d { Name = name }, s => s);
+        /// <param name="trackRunningStats">False: the batch's statistics (PyTorch track_running_stats=False; Calibration/TrainModeReference for batches).</param>
+        public int BatchNorm(int x, string name, bool trackRunningStats = true) =>
+            Node(LayerKind.BatchNorm2d, name, new[] { x }, new RefBatchNorm2d { Name = name, TrackRunningStats = trackRunningStats },
+                s => s with { TrackRunningStats = trackRunningStats });
 
-        public int BatchNorm1d(int x, string name) =>
-            Node(LayerKind.BatchNorm1d, name, new[] { x }, new RefBatchNorm1d { Name = name }, s => s);
+        public int BatchNorm1d(int x, string name, bool trackRunningStats = true) =>
+            Node(LayerKind.BatchNorm1d, name, new[] { x }, new RefBatchNorm1d { Name = name, TrackRunningStats = trackRunningStats },
+                s => s with { TrackRunningStats = trackRunningStats });
 
         public int Linear(int x, int outFeatures, string name, bool bias = true) =>
             Node(LayerKind.Linear, name, new[] { x }, new RefLinear(outFeatures) { Bias = bias, Name = name },

@@ -169,20 +169,30 @@ namespace FusedNet.Tests.Reference
         }
     }
 
-    /// <summary>Shared by BatchNorm2d and BatchNorm1d: y = γ(x − μ)/√(σ² + ε) + β per channel, not folded.</summary>
+    /// <summary>
+    /// Shared by BatchNorm2d and BatchNorm1d: y = γ(x − μ)/√(σ² + ε) + β per channel, not folded. With running statistics μ and
+    /// σ² are running_mean and running_var; without (<see cref="TrackRunningStats"/> false) they are the mean and BIASED
+    /// variance of this one sample over H × W, which is PyTorch's eval-mode result for a batch of one (a batch of several
+    /// needs all samples: Calibration/TrainModeReference).
+    /// </summary>
     public abstract record RefBatchNorm : RefLayer
     {
         public float Epsilon { get; init; } = 1e-5f;
 
+        /// <summary>PyTorch track_running_stats (default true).</summary>
+        public bool TrackRunningStats { get; init; } = true;
+
         protected override IEnumerable<string> DeclarationArguments()
         {
             if (Epsilon != 1e-5f) yield return "Epsilon = " + DeclarationText.Float(Epsilon);
+            if (!TrackRunningStats) yield return "TrackRunningStats = false";
         }
 
         public override IEnumerable<RefTensor> Tensors(string prefix, RefShape input)
         {
             yield return new RefTensor(prefix + ".weight", [input.Channels]);
             yield return new RefTensor(prefix + ".bias", [input.Channels]);
+            if (!TrackRunningStats) yield break;
             yield return new RefTensor(prefix + ".running_mean", [input.Channels]);
             yield return new RefTensor(prefix + ".running_var", [input.Channels]);
         }
@@ -190,11 +200,28 @@ namespace FusedNet.Tests.Reference
         public override double[] Forward(double[] x, RefShape input, RefShape output, RefLayerWeights weights)
         {
             int channels = input.Channels;
+            int plane = input.Height * input.Width;
             double[] gamma = weights.Read("weight", channels);
             double[] beta = weights.Read("bias", channels);
-            double[] mean = weights.Read("running_mean", channels);
-            double[] variance = weights.Read("running_var", channels);
-            int plane = input.Height * input.Width;
+            double[] mean, variance;
+            if (TrackRunningStats)
+            {
+                mean = weights.Read("running_mean", channels);
+                variance = weights.Read("running_var", channels);
+            }
+            else
+            {
+                Require(plane > 1, "Expected more than 1 value per channel when training");
+                mean = new double[channels];
+                variance = new double[channels];
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int i = 0; i < plane; i++) mean[c] += x[c * plane + i];
+                    mean[c] /= plane;
+                    for (int i = 0; i < plane; i++) variance[c] += (x[c * plane + i] - mean[c]) * (x[c * plane + i] - mean[c]);
+                    variance[c] /= plane; // biased
+                }
+            }
             var y = new double[x.Length];
             for (int c = 0; c < channels; c++)
             {
