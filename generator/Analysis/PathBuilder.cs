@@ -546,13 +546,14 @@ namespace FusedNet.Generator.Analysis
             return _graph.SoleReader(source) == index;
         }
 
-        /// <summary>The normalisation of layer <paramref name="index"/> (Normalize constants or BatchNorm2d tensors).</summary>
+        /// <summary>The normalisation of layer <paramref name="index"/> (Normalize constants or tensors, BatchNorm2d tensors).</summary>
         private NormalizationPlan NormalizationOf(int index)
         {
             LayerSpec l = _graph[index].Layer;
-            return l.Kind == LayerKind.Normalize
-                ? new NormalizationPlan(index, l.Name, -1, 0f, l.Mean, l.Std)
-                : new NormalizationPlan(index, l.Name, _firstTensor[index], l.Epsilon, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+            if (l.Kind != LayerKind.Normalize)
+                return new NormalizationPlan(index, l.Name, _firstTensor[index], l.Epsilon, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+            var normalize = new NormalizationPlan(index, l.Name, -1, 0f, l.Mean, l.Std);
+            return l.NormalizeReadsTensors ? normalize with { NormalizeFirstTensor = _firstTensor[index] } : normalize;
         }
 
         private static ActivationPlan ToActivation(LayerSpec layer) =>

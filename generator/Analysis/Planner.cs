@@ -55,7 +55,7 @@ namespace FusedNet.Generator.Analysis
                 LayerSpec layer = shaped.Layer;
                 string p = layer.Name;
                 LayerKindInfo info = LayerCatalog.Of(layer.Kind);
-                if (info.Weights.Count == 0) continue;
+                if (!LayerCatalog.HasWeights(layer)) continue;
                 first[layer.Index] = weights.Count;
                 foreach ((string suffix, string role) in info.Weights)
                 {
@@ -82,6 +82,7 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.BatchNorm1d:
                 case LayerKind.GroupNorm:
                 case LayerKind.InstanceNorm2d:
+                case LayerKind.Normalize:
                     return new[] { shaped.Input.Channels };
                 case LayerKind.LayerNorm:
                     // normalized_shape: the whole sample, [C, H, W] or [F].
@@ -143,7 +144,9 @@ namespace FusedNet.Generator.Analysis
                 case LayerKind.InstanceNorm2d:
                     return $"InstanceNorm2d({shaped.Input.Channels}, eps={Float(l.Epsilon)}, affine={Python(l.Affine)}, track_running_stats={Python(l.TrackRunningStats)})";
                 case LayerKind.Normalize:
-                    return $"Normalize(mean=[{string.Join(", ", l.Mean.Select(Float))}], std=[{string.Join(", ", l.Std.Select(Float))}])";
+                    return l.NormalizeReadsTensors
+                        ? $"Normalize({shaped.Input.Channels}, mean={l.Name}.mean, std={l.Name}.std)"
+                        : $"Normalize(mean=[{string.Join(", ", l.Mean.Select(Float))}], std=[{string.Join(", ", l.Std.Select(Float))}])";
                 default:
                     return l.Kind + "()";
             }

@@ -91,7 +91,7 @@ namespace FusedNet.Generator.Analysis
                         $"Name = \"{layer.Name}\" is not a usable weight-name prefix (empty, surrounding spaces or a trailing '.')"));
                     continue;
                 }
-                if (!HasWeights(layer.Kind)) continue;
+                if (!LayerCatalog.HasWeights(layer)) continue;
                 if (owners.TryGetValue(layer.Name, out LayerSpec? first))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWeightName, layer.Location, layer.Label,
                         $"weight prefix '{layer.Name}' is already used by {first.Label}; both would read '{layer.Name}.weight'"));
@@ -197,7 +197,7 @@ namespace FusedNet.Generator.Analysis
             {
                 LayerKind.Conv2d => ("inChannels", "channels"),
                 LayerKind.Linear => ("inFeatures", "features"),
-                LayerKind.GroupNorm => ("numChannels", "channels"),
+                LayerKind.GroupNorm or LayerKind.Normalize => ("numChannels", "channels"),
                 _ => ("numFeatures", "channels"),
             };
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DeclaredInputMismatch, layer.Location, layer.Label,
@@ -299,11 +299,13 @@ namespace FusedNet.Generator.Analysis
 
         /// <summary>
         /// Normalize(mean, std) on a [C, H, W] tensor: one mean and one std per channel (FN0045), every std positive and
-        /// finite (FN0046), every mean finite (FN0047). No tensors; 2 operations per value like a BatchNorm pass.
+        /// finite (FN0046), every mean finite (FN0047). The form reading P.mean and P.std has nothing to check here (its
+        /// values are checked when the weights are loaded). No learnable parameters either way: the tensors are buffers.
         /// </summary>
         private static ShapedLayer? InferNormalize(LayerSpec layer, Shape input, List<DiagnosticInfo> diagnostics)
         {
             if (!RequireSpatial(layer, input, diagnostics)) return null;
+            if (layer.NormalizeReadsTensors) return new ShapedLayer(layer, input, input, 0, 0);
             bool ok = true;
             if (layer.Mean.Count != input.Channels || layer.Std.Count != input.Channels)
             {

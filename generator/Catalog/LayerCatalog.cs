@@ -74,6 +74,9 @@ namespace FusedNet.Generator.Catalog
             ("weight", "NormWeight"), ("bias", "NormBias"), ("running_mean", "NormRunningMean"), ("running_var", "NormRunningVar"),
         };
 
+        /// <summary>Normalize's statistics when they are not constants of the declaration.</summary>
+        private static readonly (string, string)[] NormalizeWeights = { ("mean", "NormalizeMean"), ("std", "NormalizeStd") };
+
         public static readonly IReadOnlyDictionary<LayerKind, LayerKindInfo> Entries = new[]
         {
             new LayerKindInfo(LayerKind.Conv2d, "weighted", "nn.Conv2d").WithWeights(ConvWeights),
@@ -101,8 +104,9 @@ namespace FusedNet.Generator.Catalog
             new LayerKindInfo(LayerKind.Mul, "graph", "x * s (s: [C, 1, 1])"),
             new LayerKindInfo(LayerKind.AdaptiveAvgPool2d, "graph", "nn.AdaptiveAvgPool2d(1)"),
             // A reduction over channel groups: a pool across channels (no tensors).
-            // Constants from the declaration, no tensors: a per-channel scale-and-shift, folded into a following conv.
-            new LayerKindInfo(LayerKind.Normalize, "normalisation", "torchvision.transforms.Normalize(mean, std)"),
+            // A per-channel scale-and-shift, folded into a following conv: constants from the declaration, or (without
+            // them) the tensors mean and std, as a PyTorch module holding them as buffers names them.
+            new LayerKindInfo(LayerKind.Normalize, "normalisation", "torchvision.transforms.Normalize(mean, std)").WithWeights(NormalizeWeights),
             new LayerKindInfo(LayerKind.Maxout, "pool", "x.view(N, C // k, k, H, W).max(2) (no nn.Maxout in PyTorch)"),
             new LayerKindInfo(LayerKind.LayerNorm, "normalisation", "nn.LayerNorm (over the whole sample)").WithWeights(NormAffineWeights),
             new LayerKindInfo(LayerKind.GroupNorm, "normalisation", "nn.GroupNorm").WithWeights(NormAffineWeights),
@@ -117,7 +121,8 @@ namespace FusedNet.Generator.Catalog
 
         /// <summary>
         /// Whether a layer reads the tensor <paramref name="suffix"/> given its arguments: Conv2d/Linear read <c>bias</c> only
-        /// with Bias; the per-sample normalisations read γ/β only when affine and running statistics only when tracked.
+        /// with Bias; the per-sample normalisations read γ/β only when affine and running statistics only when tracked;
+        /// Normalize reads mean and std only when the declaration gives no constants.
         /// </summary>
         public static bool ReadsTensor(LayerSpec layer, string suffix)
         {
@@ -128,8 +133,16 @@ namespace FusedNet.Generator.Catalog
             // A BatchNorm without running statistics has only γ and β (PyTorch registers no running buffers then).
             if (layer.Kind is LayerKind.BatchNorm2d or LayerKind.BatchNorm1d)
                 return suffix is "weight" or "bias" || layer.TrackRunningStats;
+            if (layer.Kind == LayerKind.Normalize) return layer.NormalizeReadsTensors;
             return true;
         }
+
+        /// <summary>
+        /// Whether the layer's name is a weight prefix (which must be unique): its kind has tensors, except a Normalize
+        /// with constants, which reads none (so two of them may share a name, as before the tensor form existed).
+        /// </summary>
+        public static bool HasWeights(LayerSpec layer) =>
+            Of(layer.Kind).HasWeights && (layer.Kind != LayerKind.Normalize || layer.NormalizeReadsTensors);
 
         /// <summary>The operator struct an activation runs with (GELU: by its Approximate setting).</summary>
         public static string OperatorOf(ActivationPlan activation)

@@ -767,9 +767,11 @@ namespace FusedNet.Generator.Emit
                 EmitStepParameters(w, plan, entry.Step, entry.Name, entry.Description);
             foreach (NormalizationPlan fill in fills)
             {
-                if (fill.IsConstant)
+                if (fill.IsNormalize)
                 {
-                    w.Line($"{BorderFillField(fill.Layer)} = {FloatArray(fill.Mean)}; // Normalize maps mean[c] to 0");
+                    w.Line(fill.NormalizeFirstTensor >= 0
+                        ? $"{BorderFillField(fill.Layer)} = raw[{fill.NormalizeFirstTensor}]; // Normalize maps mean[c] to 0; the mean comes from the tensor {Comment(plan.Weights[fill.NormalizeFirstTensor].Name)}"
+                        : $"{BorderFillField(fill.Layer)} = {FloatArray(fill.Mean)}; // Normalize maps mean[c] to 0");
                     continue;
                 }
                 int bn = fill.BatchNormFirstTensor;
@@ -796,8 +798,8 @@ namespace FusedNet.Generator.Emit
             string hasV512 = step.HasVector512 ? "true" : "false";
             if (step.Kind == StepKind.ScaleShift && step.Normalization is { } normalize)
             {
-                w.Line($"// Normalize as y = x·scale + shift: scale = 1/std, shift = −mean/std (computed in double).");
-                w.Line($"(float[] scale, float[] shift) = {I}.InputNormalizationFolding.NormalizePass({FloatArray(normalize.Mean)}, {FloatArray(normalize.Std)});");
+                w.Line($"// Normalize as y = x·scale + shift: scale = 1/std, shift = −mean/std (computed in double){FromTensors(plan, normalize)}.");
+                w.Line($"(float[] scale, float[] shift) = {I}.InputNormalizationFolding.NormalizePass({NormalizeStatistics(normalize)}, {String(plan.ClassName)}, {String(normalize.LayerName)});");
                 int padded = BufferPlan.RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
                 w.Line($"{field}_Scale = {I}.AlignedBuffer.CopyOf(scale, {Int(padded)});");
                 w.Line($"{field}_Shift = {I}.AlignedBuffer.CopyOf(shift, {Int(padded)});");
@@ -828,9 +830,9 @@ namespace FusedNet.Generator.Emit
             if (step.InputNormalization is { } before)
             {
                 // First the normalisation before the conv (it acts on the conv's input channels), then a BatchNorm after it.
-                w.Line($"// Fold the normalisation before this conv (layer {Int(before.Layer)} '{Comment(before.LayerName)}') in double: W'[o,c,…] = W·s[c], b'[o] = b[o] + Σ W·t[c].");
-                w.Line(before.IsConstant
-                    ? $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.NormalizeScaleShift({FloatArray(before.Mean)}, {FloatArray(before.Std)});"
+                w.Line($"// Fold the normalisation before this conv (layer {Int(before.Layer)} '{Comment(before.LayerName)}') in double: W'[o,c,…] = W·s[c], b'[o] = b[o] + Σ W·t[c]{FromTensors(plan, before)}.");
+                w.Line(before.IsNormalize
+                    ? $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.NormalizeScaleShift({NormalizeStatistics(before)});"
                     : $"(double[] beforeScale, double[] beforeShift) = {I}.InputNormalizationFolding.BatchNormScaleShift(raw[{before.BatchNormFirstTensor}], raw[{before.BatchNormFirstTensor + 1}], raw[{before.BatchNormFirstTensor + 2}], raw[{before.BatchNormFirstTensor + 3}], {Float(before.Epsilon)}, {BatchNormNames(plan, before.BatchNormFirstTensor)});");
                 w.Line($"(weight, bias) = {I}.InputNormalizationFolding.FoldBeforeConv(weight, bias, {Int(outChannels)}, {Int(step.Groups)}, {Int(step.KernelHeight * step.KernelWidth)}, beforeScale, beforeShift, {String(plan.ClassName)}, {String(before.LayerName)});");
             }
@@ -911,6 +913,19 @@ namespace FusedNet.Generator.Emit
         private static string FloatArray(EquatableArray<float> values) => $"new float[] {{ {string.Join(", ", values.Select(Float))} }}";
 
         /// <summary>
+        /// A Normalize's mean and std as two arguments: the declaration's constants as literals, or the loaded tensors
+        /// P.mean and P.std (checked by the loader: every value finite, every std positive).
+        /// </summary>
+        private static string NormalizeStatistics(NormalizationPlan normalize) => normalize.NormalizeFirstTensor >= 0
+            ? $"raw[{normalize.NormalizeFirstTensor}], raw[{normalize.NormalizeFirstTensor + 1}]"
+            : $"{FloatArray(normalize.Mean)}, {FloatArray(normalize.Std)}";
+
+        /// <summary>For a comment: where a Normalize's mean and std come from when they are tensors, e.g. ", mean and std from the tensors 0.mean and 0.std".</summary>
+        private static string FromTensors(NetworkPlan plan, NormalizationPlan normalize) => normalize.NormalizeFirstTensor >= 0
+            ? $", mean and std from the tensors {Comment(plan.Weights[normalize.NormalizeFirstTensor].Name)} and {Comment(plan.Weights[normalize.NormalizeFirstTensor + 1].Name)}"
+            : "";
+
+        /// <summary>
         /// The normalisations folded before a padded convolution, whose fill values a buffer border holds (one per
         /// distinct <see cref="BufferPlan.BorderFillLayer"/>), with the fused conv step that folds each.
         /// </summary>
@@ -922,7 +937,7 @@ namespace FusedNet.Generator.Emit
         /// Whether the fused path depends on a check at construction: a BatchNorm folded before a padded convolution needs
         /// γ ≠ 0 in every channel (its border fill is −t/s); where that fails, Forward runs the unfused path's steps.
         /// </summary>
-        private static bool HasFusedFallback(NetworkPlan plan) => BorderFills(plan).Any(n => !n.IsConstant);
+        private static bool HasFusedFallback(NetworkPlan plan) => BorderFills(plan).Any(n => !n.IsNormalize);
 
         /// <summary>The field of FoldedWeights holding a normalisation's border fill values.</summary>
         private static string BorderFillField(int layer) => $"BorderFill_Layer{layer}";

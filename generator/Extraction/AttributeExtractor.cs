@@ -380,7 +380,10 @@ namespace FusedNet.Generator.Extraction
                     };
                     break;
                 case LayerKind.Normalize:
-                    layer = layer with { Mean = Floats("mean", 0), Std = Floats("std", 1) };
+                    // [Normalize] (no constants) reads P.mean and P.std from the weights.
+                    layer = data.AttributeConstructor.Parameters.Length == 0
+                        ? layer with { NormalizeReadsTensors = true }
+                        : layer with { Mean = Floats("mean", 0), Std = Floats("std", 1) };
                     break;
             }
             return ok ? layer : null;

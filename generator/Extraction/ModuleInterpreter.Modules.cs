@@ -388,7 +388,10 @@ namespace FusedNet.Generator.Extraction
                     };
                     break;
                 case "Normalize":
-                    module.Layer = Spec(LayerKind.Normalize) with { Mean = args.Floats("mean", frame), Std = args.Floats("std", frame) };
+                    // new Normalize(numChannels) reads P.mean and P.std from the weights; new Normalize(mean, std) has constants.
+                    module.Layer = creation.Constructor!.Parameters.Length == 1
+                        ? Spec(LayerKind.Normalize) with { NormalizeReadsTensors = true, DeclaredInChannels = args.Int("numChannels", 0, frame) }
+                        : Spec(LayerKind.Normalize) with { Mean = args.Floats("mean", frame), Std = args.Floats("std", frame) };
                     break;
                 default:
                     // ReLU, ReLU6, Sigmoid, Tanh, SiLU, Hardswish, Hardsigmoid, Flatten: no arguments.
@@ -647,7 +650,7 @@ namespace FusedNet.Generator.Extraction
             LayerSpec spec = module.Layer!;
             string path = module.Path ?? module.HintPath;
             string name;
-            if (LayerCatalog.Of(spec.Kind).HasWeights)
+            if (LayerCatalog.HasWeights(spec))
             {
                 name = path;
                 _layerNames.Add(name);

@@ -48,7 +48,8 @@ namespace FusedNet.Generator.Model
 
         /// <summary>
         /// Normalize(mean, std): per-channel y = (x − mean[c]) / std[c] with constants from the declaration
-        /// (torchvision.transforms.Normalize); folded into the convolution that reads it where that is exact.
+        /// (torchvision.transforms.Normalize), or with the tensors P.mean and P.std (<see cref="LayerSpec.NormalizeReadsTensors"/>);
+        /// folded into the convolution that reads it where that is exact.
         /// </summary>
         Normalize,
     }
@@ -93,6 +94,11 @@ namespace FusedNet.Generator.Model
         public EquatableArray<float> Mean { get; init; }
         /// <summary>Normalize: the per-channel standard deviation (positive and finite, FN0046).</summary>
         public EquatableArray<float> Std { get; init; }
+        /// <summary>
+        /// Normalize without constants (<c>[Normalize]</c>, <c>new Normalize(numChannels)</c>): mean and std are the tensors
+        /// P.mean and P.std [C] of the weight source; <see cref="Mean"/> and <see cref="Std"/> are then empty.
+        /// </summary>
+        public bool NormalizeReadsTensors { get; init; }
 
         /// <summary>
         /// The input channels (Conv2d <c>inChannels</c>, BatchNorm <c>numFeatures</c>) or features (Linear <c>inFeatures</c>)

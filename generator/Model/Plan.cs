@@ -67,18 +67,23 @@ namespace FusedNet.Generator.Model
     }
 
     /// <summary>
-    /// A per-channel normalisation y = x·s[c] + t[c] that is either a Normalize with constants from the declaration
-    /// (s = 1/std, t = −mean/std: <see cref="Mean"/>, <see cref="Std"/>) or an eval-mode BatchNorm2d whose tensors the
+    /// A per-channel normalisation y = x·s[c] + t[c] that is one of: a Normalize with constants from the declaration
+    /// (s = 1/std, t = −mean/std: <see cref="Mean"/>, <see cref="Std"/>); a Normalize reading its mean and std from the
+    /// weight source (<see cref="NormalizeFirstTensor"/>: P.mean, then P.std); an eval-mode BatchNorm2d whose tensors the
     /// weight source holds (<see cref="BatchNormFirstTensor"/>: gamma, beta, running_mean, running_var follow, and
     /// <see cref="Epsilon"/>). <see cref="Layer"/> is the declared layer, for field names and messages.
     /// </summary>
     internal sealed record NormalizationPlan(int Layer, string LayerName, int BatchNormFirstTensor, float Epsilon,
         EquatableArray<float> Mean, EquatableArray<float> Std)
     {
-        public bool IsConstant => BatchNormFirstTensor < 0;
+        /// <summary>Index of a Normalize's P.mean in the weight list (P.std follows it); −1 for the other two forms.</summary>
+        public int NormalizeFirstTensor { get; init; } = -1;
+
+        /// <summary>A Normalize (constants or tensors) rather than a BatchNorm2d.</summary>
+        public bool IsNormalize => BatchNormFirstTensor < 0;
 
         public string Identity =>
-            $"{Layer}|{BatchNormFirstTensor}|{Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
+            $"{Layer}|{BatchNormFirstTensor}|{NormalizeFirstTensor}|{Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|" +
             string.Join(",", Mean.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "|" +
             string.Join(",", Std.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -147,7 +152,7 @@ namespace FusedNet.Generator.Model
         /// </summary>
         public NormalizationPlan? InputNormalization { get; init; }
 
-        /// <summary>A ScaleShift step of a Normalize layer (constants) instead of a BatchNorm's tensors; null otherwise.</summary>
+        /// <summary>A ScaleShift step of a Normalize layer (constants or P.mean/P.std) instead of a BatchNorm's tensors; null otherwise.</summary>
         public NormalizationPlan? Normalization { get; init; }
 
         /// <summary>Every buffer the step reads.</summary>

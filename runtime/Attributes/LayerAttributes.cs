@@ -369,16 +369,21 @@ namespace FusedNet
     }
 
     /// <summary>
-    /// Input normalisation with constants, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel
-    /// y = (x − mean[c]) / std[c] on a [C, H, W] tensor, e.g.
-    /// <c>[Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })]</c> (ImageNet). One mean and one
-    /// std per channel (FN0045), every std positive and finite (FN0046), every mean finite (FN0047). No tensors. The fused
-    /// path folds it into the convolution that reads it (exactly, padding included); the unfused path runs it as a pass.
+    /// Input normalisation, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel y = (x − mean[c]) / std[c] on a
+    /// [C, H, W] tensor. Two forms:
+    /// <list type="bullet">
+    /// <item>constants, e.g. <c>[Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })]</c> (ImageNet): one
+    /// mean and one std per channel (FN0045), every std positive and finite (FN0046), every mean finite (FN0047); no tensors;</item>
+    /// <item><c>[Normalize]</c>: the statistics are tensors of the weight source, <c>P.mean</c> and <c>P.std</c>, each [C] (a PyTorch
+    /// model that normalises its own input usually holds them as buffers of those names); checked at construction (every std
+    /// positive, every value finite).</item>
+    /// </list>
+    /// The fused path folds it into the convolution that reads it (exactly, padding included); the unfused path runs it as a pass.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class NormalizeAttribute : LayerAttribute
     {
-        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c].</summary>
+        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c] with the constants given.</summary>
         /// <param name="mean">One mean per input channel.</param>
         /// <param name="std">One standard deviation per input channel; each positive and finite.</param>
         public NormalizeAttribute(float[] mean, float[] std)
@@ -387,10 +392,18 @@ namespace FusedNet
             Std = std;
         }
 
-        /// <summary>The per-channel means subtracted.</summary>
-        public float[] Mean { get; }
+        /// <summary>
+        /// A per-channel normalisation y = (x − mean[c]) / std[c] whose mean and std are the tensors <c>P.mean</c> and
+        /// <c>P.std</c> [C] of the weight source.
+        /// </summary>
+        public NormalizeAttribute()
+        {
+        }
 
-        /// <summary>The per-channel standard deviations divided by.</summary>
-        public float[] Std { get; }
+        /// <summary>The per-channel means subtracted; null when they come from the weight source (<c>P.mean</c>).</summary>
+        public float[]? Mean { get; }
+
+        /// <summary>The per-channel standard deviations divided by; null when they come from the weight source (<c>P.std</c>).</summary>
+        public float[]? Std { get; }
     }
 }

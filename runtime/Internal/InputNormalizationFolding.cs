@@ -9,7 +9,8 @@ namespace FusedNet.Internal
     /// Infrastructure for generated code; not part of the supported API.
     /// Folds a per-channel normalisation y = x·s[c] + t[c] that comes BEFORE a convolution into it, in double precision:
     /// W'[o,c,kh,kw] = W[o,c,kh,kw]·s[c], b'[o] = b[o] + Σ_{c,kh,kw} W[o,c,kh,kw]·t[c]. The normalisation is a
-    /// Normalize (s = 1/std, t = −mean/std) or an eval-mode BatchNorm2d (s = γ/√(σ² + ε), t = β − μ·s).
+    /// Normalize (s = 1/std, t = −mean/std; mean and std the declaration's constants or the tensors P.mean and P.std, both
+    /// forms through the same functions) or an eval-mode BatchNorm2d (s = γ/√(σ² + ε), t = β − μ·s).
     /// <para>
     /// PyTorch pads the convolution's input with zeros AFTER the normalisation, so on a padded convolution the fold is
     /// exact only if the padding of the raw input holds the value that normalises to 0: x0[c] = −t[c]/s[c] (Normalize:
@@ -27,7 +28,7 @@ namespace FusedNet.Internal
         /// </summary>
         public const double MinimumScale = 1e-15;
 
-        /// <summary>Normalize(mean, std) as s = 1/std, t = −mean/std per channel, in double.</summary>
+        /// <summary>Normalize(mean, std) as s = 1/std, t = −mean/std per channel, in double (constants or the loaded tensors).</summary>
         public static (double[] Scale, double[] Shift) NormalizeScaleShift(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
         {
             if (mean.Length != std.Length) throw new ArgumentException("mean and std differ in length");
@@ -60,8 +61,14 @@ namespace FusedNet.Internal
             return (scale, shift);
         }
 
-        /// <summary>Normalize as a pass: y = x·scale + shift in float (scale = 1/std, shift = −mean/std, computed in double).</summary>
-        public static (float[] Scale, float[] Shift) NormalizePass(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
+        /// <summary>
+        /// Normalize as a pass: y = x·scale + shift in float (scale = 1/std, shift = −mean/std, computed in double). The mean
+        /// and std are the declaration's constants or the tensors P.mean and P.std. Throws <see cref="InvalidDataException"/>
+        /// naming the layer when scale or shift overflows float (a std below ~3e-39, or a mean ~1e38 times the std): the pass
+        /// would compute ∞ − ∞ = NaN where PyTorch's (x − mean)/std is finite.
+        /// </summary>
+        public static (float[] Scale, float[] Shift) NormalizePass(ReadOnlySpan<float> mean, ReadOnlySpan<float> std, string networkName,
+            string normalizationName)
         {
             (double[] scale, double[] shift) = NormalizeScaleShift(mean, std);
             var s = new float[scale.Length];
@@ -70,6 +77,10 @@ namespace FusedNet.Internal
             {
                 s[c] = (float)scale[c];
                 t[c] = (float)shift[c];
+                if (!float.IsFinite(s[c]) || !float.IsFinite(t[c]))
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{networkName}: Normalize '{normalizationName}' channel {c}: mean = {mean[c]:R}, std = {std[c]:R} give 1/std = {scale[c]:R} " +
+                        $"and -mean/std = {shift[c]:R}, which must be finite floats"));
             }
             return (s, t);
         }

@@ -24,7 +24,8 @@ namespace FusedNet.Internal
         /// </summary>
         /// <exception cref="InvalidDataException">
         /// Starts with <paramref name="networkName"/> and lists every problem: all missing tensors with their
-        /// expected shapes, wrong shapes, non-float dtypes, non-finite values and negative running variances.
+        /// expected shapes, wrong shapes, non-float dtypes, non-finite values, negative running variances and
+        /// Normalize stds that are not positive.
         /// </exception>
         public static float[][] Load(IWeightSource source, IReadOnlyList<WeightInfo> expected, string networkName)
         {
@@ -71,7 +72,7 @@ namespace FusedNet.Internal
             return null;
         }
 
-        /// <summary>Reads the tensor and checks its values: all finite, and no negative running variance.</summary>
+        /// <summary>Reads the tensor and checks its values: all finite, no negative running variance, every Normalize std positive.</summary>
         private static string? ReadAndCheckValues(IWeightSource source, WeightInfo info, out float[] values)
         {
             values = new float[info.ElementCount];
@@ -107,7 +108,26 @@ namespace FusedNet.Internal
                 return $"tensor '{info.Name}' of layer '{info.LayerName}': a running variance must not be negative, actual " +
                        $"{Format(values[firstNegative])} at flat index {firstNegative}" + CountSuffix(negativeCount, "negative");
             }
+            if (info.Role == WeightRole.NormalizeStd)
+                return CheckStd(info, values);
             return null;
+        }
+
+        /// <summary>
+        /// Normalize divides by its std: zero (of either sign) divides by zero (torchvision's Normalize raises for it) and a
+        /// negative value is no standard deviation, so both are rejected, as FN0046 rejects them in the constant form.
+        /// </summary>
+        private static string? CheckStd(WeightInfo info, float[] values)
+        {
+            int first = -1, count = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] > 0) continue;
+                if (count++ == 0) first = i;
+            }
+            if (count == 0) return null;
+            return $"tensor '{info.Name}' of layer '{info.LayerName}': every Normalize std must be positive (y = (x - mean) / std), " +
+                   $"actual {info.Name}[{first}] = {Format(values[first])}" + CountSuffix(count, "non-positive");
         }
 
         private static string DescribeMissing(List<WeightInfo> missing, IWeightSource source, IReadOnlyList<WeightInfo> expected)

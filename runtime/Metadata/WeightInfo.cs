@@ -29,6 +29,10 @@ namespace FusedNet
         NormRunningMean,
         /// <summary>InstanceNorm2d <c>running_var</c> [C] (with <c>track_running_stats</c>); must not be negative.</summary>
         NormRunningVar,
+        /// <summary>Normalize <c>mean</c> [C] (the form without constants, which reads its statistics from the weights).</summary>
+        NormalizeMean,
+        /// <summary>Normalize <c>std</c> [C] (the form without constants); every value must be positive.</summary>
+        NormalizeStd,
     }
 
     /// <summary>One tensor a network expects from its weight source (PyTorch state_dict name and shape).</summary>

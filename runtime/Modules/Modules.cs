@@ -439,17 +439,25 @@ namespace FusedNet.Modules
         public Tensor Forward(Tensor x) => throw DescriptionOnly(nameof(Maxout));
     }
     /// <summary>
-    /// Input normalisation with constants, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel
-    /// y = (x − mean[c]) / std[c] on [C, H, W]; no weights. Write the arrays in place
+    /// Input normalisation, as <c>torchvision.transforms.Normalize(mean, std)</c>: per channel y = (x − mean[c]) / std[c] on
+    /// [C, H, W]. With constants, no weights: write the arrays in place
     /// (<c>new Normalize(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f })</c> or collection expressions)
-    /// so the generator can read them. One value per channel (FN0045), std positive and finite (FN0046), mean finite (FN0047).
+    /// so the generator can read them; one value per channel (FN0045), std positive and finite (FN0046), mean finite (FN0047).
+    /// <c>new Normalize(numChannels)</c> reads them from the weight source instead: <c>P.mean</c> and <c>P.std</c>, each [C],
+    /// as a PyTorch module holding them as registered buffers names them (checked at construction: std positive, all finite).
     /// </summary>
     public sealed class Normalize : Module
     {
-        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c].</summary>
+        /// <summary>A per-channel normalisation y = (x − mean[c]) / std[c] with the constants given.</summary>
         /// <param name="mean">One mean per input channel.</param>
         /// <param name="std">One standard deviation per input channel; each positive and finite.</param>
         public Normalize(float[] mean, float[] std)
+        {
+        }
+
+        /// <summary>A per-channel normalisation whose mean and std are the tensors <c>P.mean</c> and <c>P.std</c> [C] of the weights.</summary>
+        /// <param name="numChannels">Channels; must equal the input's (FN0031).</param>
+        public Normalize(int numChannels)
         {
         }
 

@@ -28,6 +28,7 @@ namespace FusedNet
         /// layer's weight; BatchNorm γ with |γ| in [0.5, 1.5] (about 1 in 5 negative), β and running_mean in
         /// [−0.5, 0.5], running_var in [0.3, 2.0]. Non-trivial statistics make BatchNorm folding really tested.
         /// LayerNorm, GroupNorm and InstanceNorm2d get PyTorch's initialisation: γ = 1, β = 0, running mean 0, variance 1.
+        /// A Normalize reading its statistics from the weights gets mean 0 and std 1: the identity.
         /// </summary>
         /// <param name="expected">The tensors to create, usually a network's static <c>ExpectedWeights</c>.</param>
         /// <param name="seed">Any value; the same seed gives bit-identical weights everywhere.</param>
@@ -118,7 +119,12 @@ namespace FusedNet
                     break;
                 case WeightRole.NormBias:
                 case WeightRole.NormRunningMean:
-                    // β = 0, running mean 0 (the array is already zeroed).
+                case WeightRole.NormalizeMean:
+                    // β = 0, running mean 0, Normalize mean 0 (the array is already zeroed).
+                    break;
+                case WeightRole.NormalizeStd:
+                    // With mean 0, the identity normalisation: a seeded network computes what it would without it.
+                    Array.Fill(values, 1f);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(info), info.Role, $"Tensor '{info.Name}' has an unknown role.");

@@ -292,8 +292,9 @@ namespace FusedNet.Onnx.Specs
     }
 
     /// <summary>
-    /// torchvision.transforms.Normalize(mean, std) on [C, H, W] → Sub then Div with [1, C, 1, 1] constants:
-    /// y = (x − mean[c]) / std[c]. No weights (the constants are the declaration's).
+    /// torchvision.transforms.Normalize(mean, std) on [C, H, W] → Sub then Div with [1, C, 1, 1] initializers:
+    /// y = (x − mean[c]) / std[c]. With constants (the declaration's), no weights; <see cref="FromWeights"/> is the form
+    /// that reads the tensors P.mean and P.std [C] (FusedNet's <c>[Normalize]</c>).
     /// </summary>
     public sealed class NormalizeSpec : LayerSpec
     {
@@ -303,24 +304,41 @@ namespace FusedNet.Onnx.Specs
             Std = (float[])std.Clone();
         }
 
-        public float[] Mean { get; }
-        public float[] Std { get; }
+        private NormalizeSpec()
+        {
+        }
+
+        /// <summary>The form whose mean and std are the weight source's P.mean and P.std.</summary>
+        public static NormalizeSpec FromWeights() => new NormalizeSpec();
+
+        /// <summary>The constant means; null when they are the tensor P.mean.</summary>
+        public float[]? Mean { get; }
+        /// <summary>The constant stds; null when they are the tensor P.std.</summary>
+        public float[]? Std { get; }
         public override string Kind => "Normalize";
 
         public override TensorShape OutputShape(TensorShape input)
         {
             RequireSpatial(input, Kind);
-            if (Mean.Length != input.Channels || Std.Length != input.Channels)
+            if (Mean is not null && Std is not null && (Mean.Length != input.Channels || Std.Length != input.Channels))
                 throw new InvalidOperationException($"Normalize needs {input.Channels} means and stds, has {Mean.Length} and {Std.Length}.");
             return input;
+        }
+
+        public override IEnumerable<(string Suffix, int[] Shape)> Weights(TensorShape input)
+        {
+            if (Mean is not null) yield break;
+            yield return ("mean", new[] { input.Channels });
+            yield return ("std", new[] { input.Channels });
         }
 
         public override string AppendOnnx(OnnxModelBuilder onnx, string prefix, TensorShape input, string inputName, IWeightSource weights)
         {
             OutputShape(input);
             long[] dims = { 1, input.Channels, 1, 1 };
-            onnx.AddInitializer(prefix + ".mean", dims, Mean);
-            onnx.AddInitializer(prefix + ".std", dims, Std);
+            (float[] mean, float[] std) = Statistics(input, prefix, weights);
+            onnx.AddInitializer(prefix + ".mean", dims, mean);
+            onnx.AddInitializer(prefix + ".std", dims, std);
             onnx.AddNode("Sub", prefix + ".sub", new[] { inputName, prefix + ".mean" }, prefix + ".centred");
             onnx.AddNode("Div", prefix + ".div", new[] { prefix + ".centred", prefix + ".std" }, prefix + ".normalized");
             return prefix + ".normalized";
@@ -329,13 +347,20 @@ namespace FusedNet.Onnx.Specs
         public override float[] Evaluate(float[] input, TensorShape inputShape, string prefix, IWeightSource weights)
         {
             OutputShape(inputShape);
+            (float[] mean, float[] std) = Statistics(inputShape, prefix, weights);
             int plane = inputShape.Height * inputShape.Width;
             var output = new float[input.Length];
             for (int c = 0; c < inputShape.Channels; c++)
             for (int i = 0; i < plane; i++)
-                output[c * plane + i] = (float)((input[c * plane + i] - (double)Mean[c]) / Std[c]);
+                output[c * plane + i] = (float)((input[c * plane + i] - (double)mean[c]) / std[c]);
             return output;
         }
+
+        /// <summary>The constants, or the tensors P.mean and P.std read from <paramref name="weights"/>.</summary>
+        private (float[] Mean, float[] Std) Statistics(TensorShape input, string prefix, IWeightSource weights) =>
+            Mean is not null && Std is not null
+                ? (Mean, Std)
+                : (ReadTensor(weights, prefix + ".mean", input.Channels), ReadTensor(weights, prefix + ".std", input.Channels));
     }
 
     /// <summary>

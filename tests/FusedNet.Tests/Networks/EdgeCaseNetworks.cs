@@ -154,6 +154,16 @@ namespace FusedNet.Tests.Networks
                 new RefNormalize([1f, 2f, 3f, 4f, 5f], [0.5f, 1f, 2f, 4f, 8f]), new RefSigmoid(), new RefConv2d(6, 3) { Padding = 1 },
                 new RefNormalize([0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f], [1f, 1f, 1f, 2f, 2f, 2f]),
             ])),
+            // Normalize reading P.mean and P.std from the weights ([Normalize]): folded into a padded conv (the border filled from
+            // the mean tensor), into a 17 → 20 3x3 conv after an activation (Winograd where the planner picks it), kept as a pass
+            // before an activation, and ending the network.
+            ("normalize-tensors", new RefNetwork(3, 9, 7,
+            [
+                new RefNormalizeTensors(), new RefConv2d(17, 3) { Padding = 1 }, new RefReLU(),
+                new RefNormalizeTensors(), new RefConv2d(20, 3) { Padding = 1 }, new RefReLU6(),
+                new RefNormalizeTensors(), new RefSigmoid(), new RefConv2d(5, 3) { Padding = 2, Stride = 2 },
+                new RefNormalizeTensors { Name = "final" },
+            ])),
 
             // Non-square inputs, tall and wide.
             ("input-tall", new RefNetwork(2, 19, 3, [new RefConv2d(4, 3) { Padding = 1, Stride = 2 }, new RefReLU(), new RefConv2d(4, 3) { KernelWidth = 2 }, new RefFlatten(), new RefLinear(2)])),

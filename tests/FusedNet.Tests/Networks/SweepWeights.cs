@@ -32,7 +32,30 @@ namespace FusedNet.Tests.Networks
                 weights.Set(step.Prefix + ".bias", beta, channels);
             }
             RandomizeNormalizations(network, weights, seed);
+            RandomizeNormalizeStatistics(network, weights, seed);
             return weights;
+        }
+
+        /// <summary>
+        /// A Normalize reading P.mean and P.std starts as the identity (mean 0, std 1), which would leave it untested: give it
+        /// means in [−1, 1] and stds in [0.2, 2] (an image's statistics are of that order). A stream of its own.
+        /// </summary>
+        private static void RandomizeNormalizeStatistics(RefNetwork network, InMemoryWeights weights, int seed)
+        {
+            var random = new Random(unchecked(seed * 37 + 7654321));
+            foreach (RefLayerShape step in network.Shapes.Where(s => s.Layer is RefNormalizeTensors))
+            {
+                int channels = step.Input.Channels;
+                var mean = new float[channels];
+                var std = new float[channels];
+                for (int c = 0; c < channels; c++)
+                {
+                    mean[c] = (float)(random.NextDouble() * 2 - 1);
+                    std[c] = (float)(0.2 + random.NextDouble() * 1.8);
+                }
+                weights.Set(step.Prefix + ".mean", mean, channels);
+                weights.Set(step.Prefix + ".std", std, channels);
+            }
         }
 
         /// <summary>
@@ -89,6 +112,8 @@ namespace FusedNet.Tests.Networks
             (RefLayerNorm or RefGroupNorm or RefInstanceNorm2d, "bias") => WeightRole.NormBias,
             (RefInstanceNorm2d, "running_mean") => WeightRole.NormRunningMean,
             (RefInstanceNorm2d, "running_var") => WeightRole.NormRunningVar,
+            (RefNormalizeTensors, "mean") => WeightRole.NormalizeMean,
+            (RefNormalizeTensors, "std") => WeightRole.NormalizeStd,
             _ => throw new ArgumentException($"No weight role for {layer.Kind} tensor '{suffix}'."),
         };
     }

@@ -36,6 +36,7 @@ namespace FusedNet.Tests.OnnxOracle
                 RefFlatten => new FlattenSpec(),
                 RefMaxout m => new MaxoutSpec(m.Pieces),
                 RefNormalize n => new NormalizeSpec(n.Mean, n.Std),
+                RefNormalizeTensors => NormalizeSpec.FromWeights(),
                 RefDropout => new DropoutSpec(),
                 RefReLU => ActivationSpec.Relu(),
                 RefReLU6 => ActivationSpec.Relu6(),

@@ -114,6 +114,7 @@ namespace FusedNet.Tests.OnnxOracle
             "InstanceNorm2d", "InstanceNorm2d affine", "InstanceNorm2d running stats folded into Conv2d", "InstanceNorm2d running stats standalone",
             "normalisation epsilon not 1e-5", "activation after a normalisation",
             "Normalize before a padded Conv2d", "Normalize before an unpadded Conv2d", "Normalize standalone",
+            "Normalize from tensors before a padded Conv2d", "Normalize from tensors standalone",
             "BatchNorm2d before a padded Conv2d", "BatchNorm2d before a grouped Conv2d",
         ];
 
@@ -154,6 +155,10 @@ namespace FusedNet.Tests.OnnxOracle
                             RefConv2d => "Normalize before an unpadded Conv2d",
                             _ => "Normalize standalone",
                         };
+                        break;
+                    case RefNormalizeTensors:
+                        if (NextOf(network, step.Index) is RefConv2d { Padding: > 0 }) yield return "Normalize from tensors before a padded Conv2d";
+                        else if (NextOf(network, step.Index) is not RefConv2d) yield return "Normalize from tensors standalone";
                         break;
                     case RefLinear l:
                         yield return "Linear";

@@ -278,6 +278,39 @@ namespace FusedNet.Tests.Reference
         }
     }
 
+    /// <summary>
+    /// <c>[Normalize]</c> without constants: y = (x − mean[c]) / std[c] with the tensors P.mean and P.std [C] of the weights (a
+    /// PyTorch module's registered buffers). Computed as written, unfolded.
+    /// </summary>
+    public sealed record RefNormalizeTensors : RefLayer
+    {
+        public override string Kind => "Normalize";
+
+        public override RefShape OutputShape(RefShape input)
+        {
+            RequireSpatial(input, Kind);
+            return input;
+        }
+
+        public override IEnumerable<RefTensor> Tensors(string prefix, RefShape input)
+        {
+            yield return new RefTensor(prefix + ".mean", [input.Channels]);
+            yield return new RefTensor(prefix + ".std", [input.Channels]);
+        }
+
+        public override double[] Forward(double[] x, RefShape input, RefShape output, RefLayerWeights weights)
+        {
+            double[] mean = weights.Read("mean", input.Channels), std = weights.Read("std", input.Channels);
+            Require(Array.TrueForAll(std, s => s > 0 && double.IsFinite(s)), "Normalize std must be positive and finite");
+            int plane = input.Height * input.Width;
+            var y = new double[x.Length];
+            for (int c = 0; c < input.Channels; c++)
+            for (int i = 0; i < plane; i++)
+                y[c * plane + i] = (x[c * plane + i] - mean[c]) / std[c];
+            return y;
+        }
+    }
+
     /// <summary>nn.BatchNorm1d in eval mode, on a flat [features] tensor.</summary>
     public sealed record RefBatchNorm1d : RefBatchNorm
     {
