@@ -218,7 +218,7 @@ namespace FusedNet.Generator.Analysis
                 }
                 case StepKind.Conv:
                 {
-                    long outputs = step.OutputShape.Channels, groups = step.Groups;
+                    long outputs = step.ConvOutChannels, groups = step.Groups; // a Maxout in the epilogue: its pieces (padding aside)
                     long inPerGroup = step.InputShape.Channels / groups, outPerGroup = outputs / groups;
                     long taps = (long)step.KernelHeight * step.KernelWidth;
                     switch (step.Algorithm)

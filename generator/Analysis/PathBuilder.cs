@@ -170,6 +170,13 @@ namespace FusedNet.Generator.Analysis
                     // A BatchNorm without running statistics normalises with the batch's statistics: not foldable.
                     // InstanceNorm2d with running statistics is, in eval mode, a BatchNorm2d (γ = 1, β = 0 without affine).
                     if (!Extend(k => k == foldable && !_graph[_graph.SoleReader(last)].Layer.UsesBatchStatistics) && kind == LayerKind.Conv2d) Extend(k => k == LayerKind.InstanceNorm2d && RunsOnRunningStats(_graph[_graph.SoleReader(last)].Layer));
+                    // Maxout right after a dense conv (and its BatchNorm): the maximum of each output's pieces is taken in the
+                    // conv's epilogue (StepPlan.MaxoutPieces), then a following activation; no residual after it.
+                    if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Maxout && FusesMaxout(_graph[head].Layer, _graph[_graph.SoleReader(last)].Layer)))
+                    {
+                        Extend(k => k.IsActivation());
+                        break;
+                    }
                     Extend(k => k.IsActivation());
                     // A residual Add in the conv's epilogue, when the other operand is another tensor.
                     if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Add))
@@ -308,6 +315,8 @@ namespace FusedNet.Generator.Analysis
             LayerSpec l = main.Layer;
             int batchNorm = -1;
             float epsilon = 0;
+            int maxoutPieces = 0;
+            Shape outputShape = main.Output;
             var epilogue = new List<EpilogueOp>();
             VirtualTensor? residual = null;
             int previous = head;
@@ -318,6 +327,11 @@ namespace FusedNet.Generator.Analysis
                 {
                     batchNorm = _firstTensor[index];
                     epsilon = covered.Epsilon;
+                }
+                else if (covered.Kind == LayerKind.Maxout)
+                {
+                    maxoutPieces = covered.Pieces;
+                    outputShape = _graph[index].Output; // the conv's step writes the maxima
                 }
                 else if (covered.Kind == LayerKind.Add)
                 {
@@ -332,7 +346,7 @@ namespace FusedNet.Generator.Analysis
                 previous = index;
             }
 
-            VirtualTensor output = NewTensor(main.Output);
+            VirtualTensor output = NewTensor(outputShape);
             int weightTensor = _firstTensor[l.Index];
             // A normalisation folded into this conv (FoldsIntoNextConv): its input is the conv's input.
             int before = l.Kind == LayerKind.Conv2d ? _graph.Operands(head)[0] : -1;
@@ -341,9 +355,10 @@ namespace FusedNet.Generator.Analysis
                 input.BorderFillLayer = before; // the border holds the raw values that normalise to 0 (BufferPlan.BorderFillLayer)
             var step = new StepPlan(0, l.Kind == LayerKind.Conv2d ? StepKind.Conv : StepKind.Linear,
                 Title(inputNormalization is null ? chain : new[] { before }.Concat(chain).ToList()),
-                input.Name, output.Name, main.Input, main.Output)
+                input.Name, output.Name, main.Input, outputShape)
             {
                 MultiplyAccumulates = main.MultiplyAccumulates,
+                MaxoutPieces = maxoutPieces,
                 Epilogue = epilogue.ToEquatableArray(),
                 SecondInput = residual?.Name,
                 MainLayer = l.Index,
@@ -377,6 +392,9 @@ namespace FusedNet.Generator.Analysis
         {
             int inPerGroup = step.InputShape.Channels / step.Groups;
             int outPerGroup = step.OutputShape.Channels / step.Groups;
+            // Maxout in the epilogue: only the output-vector kernel interleaves the pieces (FusesMaxout: groups 1).
+            if (step.MaxoutPieces > 1)
+                return step with { Algorithm = ConvAlgorithm.OutputVectors, HasVector512 = outPerGroup > 8 };
             if (UseWinograd(step, _winograd))
                 return step with { Algorithm = ConvAlgorithm.Winograd, HasVector512 = outPerGroup > 8 };
             if (step.Groups == 1)
@@ -521,6 +539,16 @@ namespace FusedNet.Generator.Analysis
             _tensors.Add(tensor);
             return tensor;
         }
+
+        /// <summary>
+        /// Whether the conv's epilogue takes the Maxout after it: a dense conv (groups 1, computed by output vectors: the
+        /// pieces of an output are interleaved in its packed weights so one register block holds them) and 2–4 pieces (the
+        /// block's vectors; more would not leave registers for pixels).
+        /// </summary>
+        private static bool FusesMaxout(LayerSpec conv, LayerSpec maxout) => conv.Groups == 1 && maxout.Pieces is >= 2 and <= MaxFusedMaxoutPieces;
+
+        /// <summary>The most Maxout pieces a conv's epilogue takes (one register block holds that many vectors).</summary>
+        public const int MaxFusedMaxoutPieces = 4;
 
         /// <summary>An InstanceNorm2d that eval mode computes from its running statistics (track_running_stats = True).</summary>
         private static bool RunsOnRunningStats(LayerSpec layer) => layer.Kind == LayerKind.InstanceNorm2d && layer.TrackRunningStats;

@@ -115,7 +115,8 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         public static int? ItemSplitItems(StepPlan step, BufferPlan input, VectorWidth v)
         {
-            if (step.Kind != StepKind.Conv || step.Algorithm != ConvAlgorithm.OutputVectors || step.Groups != 1 || step.InputScale is not null)
+            if (step.Kind != StepKind.Conv || step.Algorithm != ConvAlgorithm.OutputVectors || step.Groups != 1 || step.InputScale is not null ||
+                step.MaxoutPieces > 1)
                 return null;
             int vectorsPerGroup = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
             int vectorStride = step.KernelHeight * step.KernelWidth * step.InputShape.Channels * v.Lanes;
@@ -147,7 +148,12 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         private static void EmitOutputVectors(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v, bool itemSplit)
         {
-            int vectorsPerGroup = (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
+            // With Maxout(k) in the epilogue the conv computes k vectors per vector of outputs, interleaved by the packing
+            // (WeightPacking.InterleaveMaxoutPieces): block vb·k … vb·k + k − 1 holds the k pieces of outputs vb·V … vb·V + V − 1.
+            int pieces = System.Math.Max(1, step.MaxoutPieces);
+            int vectorsPerGroup = pieces > 1
+                ? (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes * pieces
+                : (g.OutPerGroup + v.Lanes - 1) / v.Lanes;
             int outWidth = step.OutputShape.Width;
             int vectorStride = step.KernelHeight * step.KernelWidth * g.InPerGroup * v.Lanes;
             // Loop order. Rows outside: each row reads every weight of the group once, which is cheap while the weights
@@ -157,13 +163,14 @@ namespace FusedNet.Generator.Emit
             // (Capping J so a block's weights fit a 1 MiB L2, J = 2 instead of 3 on ResNet's 512-channel convs, measured no
             // faster: the FMA work per loaded input drops as much as the misses.)
             bool vectorsOuter = VectorsOuter(step, vectorsPerGroup, vectorStride);
-            (int pixels, int vectors) = v.ConvBlock(outWidth, vectorsPerGroup);
+            (int pixels, int vectors) = pieces > 1 ? (v.ConvBlockPixels(outWidth, pieces), pieces) : v.ConvBlock(outWidth, vectorsPerGroup);
             int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
             int fullPixelBlocks = outWidth / pixels * pixels;
 
             Header(w, method,
                 $"{v.Lanes} output channels per vector, {vectorsPerGroup} vector(s) per group; register block {pixels} pixels x {vectors} vector(s); " +
-                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s).",
+                $"tails: {outWidth - fullPixelBlocks} pixel(s), {vectorsPerGroup - fullVectorBlocks} vector(s)." +
+                (pieces > 1 ? $" Maxout({pieces}): each block's {pieces} vectors are the pieces of one vector of outputs (interleaved weights)." : ""),
                 itemSplit ? g.Parameters.Take(g.Parameters.Length - 2).Concat(new[] { "int itemBegin", "int itemEnd" }).ToArray() : g.Parameters);
             bool grouped = step.Groups > 1;
             w.Line($"// loop order: {(vectorsOuter ? "output-channel blocks outside rows (the weights do not fit L2; each block's are reused by every row)" : "rows outside output-channel blocks")}.");
@@ -330,6 +337,11 @@ namespace FusedNet.Generator.Emit
             }
             w.Close();
             if (!pointwise) w.Close();
+            if (step.MaxoutPieces > 1)
+            {
+                EmitMaxoutStores(w, v, g, pixels, vectors, ox, vb);
+                return;
+            }
             string outChannel = grouped ? Sum(Product("g", Int(g.OutPerGroup)), Product(vb, Int(v.Lanes))) : Product(vb, Int(v.Lanes));
             w.Line($"// Epilogue: {EpilogueName(step.Epilogue)}; one store per accumulator.");
             w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(g.OutputPixel("oy", ox), outChannel)});");
@@ -340,6 +352,26 @@ namespace FusedNet.Generator.Emit
                     string residual = g.Residual is null ? "" : v.Load("r", Int(r * g.Residual.ChannelStride + j * v.Lanes));
                     w.Line(v.Store(Epilogue(step.Epilogue, $"acc{r}_{j}", residual), "o", Int(r * g.OutStride + j * v.Lanes)));
                 }
+        }
+
+        /// <summary>
+        /// The epilogue of a conv with Maxout(k): the block's k vectors are the k pieces of one vector of outputs (the packing
+        /// interleaves them), so each pixel stores max(acc_0, …, acc_k−1) after the following activation: one store per pixel.
+        /// </summary>
+        private static void EmitMaxoutStores(SourceWriter w, VectorWidth v, Geometry g, int pixels, int pieces, string ox, string vb)
+        {
+            StepPlan step = g.Step;
+            if (g.Residual is not null || step.Groups != 1 || pieces != step.MaxoutPieces)
+                throw new System.InvalidOperationException($"step {step.Id}: Maxout in the epilogue needs groups 1, no residual and one block of its pieces");
+            string outChannel = $"{vb} / {Int(pieces)} * {Int(v.Lanes)}"; // vb, the block's first piece vector, is a multiple of k
+            w.Line($"// Epilogue: Maxout over the {Int(pieces)} piece vectors (outputs {vb}/{Int(pieces)}·{v.Lanes} …), then {EpilogueName(step.Epilogue)}; one store per pixel.");
+            w.Line($"ref float o = ref Unsafe.Add(ref output, {Sum(g.OutputPixel("oy", ox), outChannel)});");
+            for (int r = 0; r < pixels; r++)
+            {
+                string maximum = $"acc{r}_0";
+                for (int p = 1; p < pieces; p++) maximum = $"{v.TypeName}.Max({maximum}, acc{r}_{p})";
+                w.Line(v.Store(Epilogue(step.Epilogue, maximum, ""), "o", Int(r * g.OutStride)));
+            }
         }
 
         /// <summary>

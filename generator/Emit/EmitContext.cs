@@ -61,6 +61,27 @@ namespace FusedNet.Generator.Emit
         /// overhead, so tail blocks with
         /// few accumulators are what a good shape avoids (e.g. 56 pixels: 7 blocks of 8, not 9 of 6 plus 2).
         /// </remarks>
+        /// <summary>
+        /// The register block's pixels when its vectors are fixed (a conv with Maxout in its epilogue: one block holds the
+        /// <paramref name="vectors"/> pieces of one vector of outputs): the cheapest R by the same cost model, within the registers.
+        /// </summary>
+        public int ConvBlockPixels(int outWidth, int vectors)
+        {
+            int best = 1;
+            double bestCost = double.MaxValue;
+            for (int r = 1; r <= System.Math.Min(outWidth, 16); r++)
+            {
+                if (r * vectors + vectors + TemporaryRegisters > Registers) continue;
+                double cost = RowCost(outWidth, r, vectors, vectors);
+                if (cost < bestCost - 1e-9 || (System.Math.Abs(cost - bestCost) < 1e-9 && r > best))
+                {
+                    best = r;
+                    bestCost = cost;
+                }
+            }
+            return best;
+        }
+
         public (int Pixels, int Vectors) ConvBlock(int outWidth, int vectors)
         {
             (int, int) best = (1, 1);

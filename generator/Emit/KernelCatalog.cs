@@ -219,9 +219,10 @@ namespace FusedNet.Generator.Emit
                     // Channels in and out, then the output's spatial size: Conv3x3s2_32to64_8x8; depthwise: DwConv3x3_96_56x56.
                     string channels = step.Algorithm == ConvAlgorithm.Depthwise
                         ? $"{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}"
-                        : $"{step.InputShape.Channels}to{step.OutputShape.Channels}_{step.OutputShape.Height}x{step.OutputShape.Width}";
+                        : $"{step.InputShape.Channels}to{step.ConvOutChannels}_{step.OutputShape.Height}x{step.OutputShape.Width}";
                     string algorithm = step.Algorithm == ConvAlgorithm.Winograd ? "Winograd4x4_" : "";
-                    return $"{algorithm}{(step.InputScale is null ? "" : "Scaled")}{kind}{geometry}_{channels}{tail}{(step.ChannelOffset != 0 ? $"_at{step.ChannelOffset}" : "")}";
+                    string maxout = step.MaxoutPieces > 1 ? $"_Maxout{step.MaxoutPieces}" : "";
+                    return $"{algorithm}{(step.InputScale is null ? "" : "Scaled")}{kind}{geometry}_{channels}{maxout}{tail}{(step.ChannelOffset != 0 ? $"_at{step.ChannelOffset}" : "")}";
                 case StepKind.Linear:
                     return $"Linear{step.InputShape.Channels}to{step.OutputShape.Channels}{tail}";
                 case StepKind.ScaleShift:

@@ -824,7 +824,7 @@ namespace FusedNet.Generator.Emit
                 return;
             }
 
-            int outChannels = step.OutputShape.Channels;
+            int outChannels = step.Kind == StepKind.Conv ? step.ConvOutChannels : step.OutputShape.Channels; // before a Maxout in the epilogue
             w.Line($"float[] weight = raw[{step.WeightTensor}];");
             w.Line(step.BiasTensor >= 0 ? $"float[] bias = raw[{step.BiasTensor}];" : $"float[] bias = new float[{Int(outChannels)}]; // no bias: zeros");
             if (step.InputNormalization is { } before)
@@ -852,6 +852,17 @@ namespace FusedNet.Generator.Emit
                 w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, {Int(outChannels)}, {Int(step.InputShape.Channels)}, lanes);");
                 w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
                 w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, {I}.WeightPacking.RoundUp({Int(outChannels)}, lanes));");
+            }
+            else if (step.Algorithm == ConvAlgorithm.OutputVectors && step.MaxoutPieces > 1)
+            {
+                int inPerGroup = step.InputShape.Channels / step.Groups;
+                int pieces = step.MaxoutPieces;
+                w.Line($"// Maxout({Int(pieces)}) in the epilogue: output j = max of conv channels j·{Int(pieces)} … j·{Int(pieces)} + {Int(pieces - 1)}. The channels are reordered so");
+                w.Line($"// each vector of outputs has its {Int(pieces)} pieces in {Int(pieces)} consecutive vectors (one register block); padded outputs get zero weights.");
+                w.Line($"(weight, bias) = {I}.WeightPacking.InterleaveMaxoutPieces(weight, bias, {Int(outChannels)}, {Int(pieces)}, {Int(inPerGroup * step.KernelHeight * step.KernelWidth)}, lanes);");
+                w.Line($"float[] packed = {I}.WeightPacking.PackConvOutputVectors(weight, bias.Length, {Int(inPerGroup)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, 1, lanes);");
+                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
+                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, bias.Length);");
             }
             else if (step.Algorithm == ConvAlgorithm.OutputVectors)
             {

@@ -177,6 +177,16 @@ namespace FusedNet.Generator.Model
         public int BatchNormFirstTensor { get; init; } = -1;
         public float BatchNormEpsilon { get; init; }
 
+        /// <summary>
+        /// A convolution with Maxout(k) in its epilogue (k = 2…4; 0 = none): the conv computes k·C' channels, packed so that one
+        /// register block holds the k pieces of one vector of outputs, and stores their maximum: <see cref="OutputShape"/> is
+        /// the Maxout's [C', H, W] (see ConvEmitter and WeightPacking.InterleaveMaxoutPieces).
+        /// </summary>
+        public int MaxoutPieces { get; init; }
+
+        /// <summary>The channels the convolution itself computes: the output's, times the Maxout pieces in its epilogue.</summary>
+        public int ConvOutChannels => OutputShape.Channels * System.Math.Max(1, MaxoutPieces);
+
         /// <summary>Whether a Vector512 variant is emitted (it pays only when a vector of 16 is filled).</summary>
         public bool HasVector512 { get; init; }
 
@@ -202,7 +212,8 @@ namespace FusedNet.Generator.Model
             $"{Algorithm}|{Groups}|{KernelHeight}|{KernelWidth}|{HasVector512}|{InputShape}|{OutputShape}" +
             (InputNormalization is null ? "" : "|before:" + InputNormalization.Identity) +
             (Normalization is null ? "" : "|normalize:" + Normalization.Identity) +
-            (NormOverBatch ? "|batch" : "");
+            (NormOverBatch ? "|batch" : "") +
+            (MaxoutPieces > 1 ? $"|maxout{MaxoutPieces}" : "");
     }
 
     /// <summary>One tensor the network reads from its weight source.</summary>

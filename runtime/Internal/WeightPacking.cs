@@ -44,6 +44,33 @@ namespace FusedNet.Internal
         }
 
         /// <summary>
+        /// For a conv with Maxout(k) in its epilogue: reorders the conv's <paramref name="outChannels"/> = k·C' output channels
+        /// (weights [out][<paramref name="perChannel"/>], bias [out]) so that, in vectors of <paramref name="vectorWidth"/>
+        /// lanes, vector b·k + p holds piece p of outputs b·V … b·V + V − 1: new channel (j / V)·V·k + p·V + j % V is old channel
+        /// j·k + p (Maxout's output j is the maximum of channels j·k … j·k + k − 1). Outputs beyond C' (up to a whole vector)
+        /// get zero weights and bias; their maximum lands in the output's channel padding. Returns RoundUp(C', V)·k channels.
+        /// </summary>
+        public static (float[] Weight, float[] Bias) InterleaveMaxoutPieces(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+            int outChannels, int pieces, int perChannel, int vectorWidth)
+        {
+            if (pieces < 2 || outChannels % pieces != 0 || weight.Length != outChannels * perChannel || bias.Length != outChannels)
+                throw new ArgumentException($"InterleaveMaxoutPieces: {outChannels} channels of {perChannel} weights in {pieces} pieces do not match the arrays given.");
+            int outputs = outChannels / pieces;
+            int interleaved = RoundUp(outputs, vectorWidth) * pieces;
+            var newWeight = new float[interleaved * perChannel];
+            var newBias = new float[interleaved];
+            for (int j = 0; j < outputs; j++)
+                for (int p = 0; p < pieces; p++)
+                {
+                    int source = j * pieces + p;
+                    int target = j / vectorWidth * vectorWidth * pieces + p * vectorWidth + j % vectorWidth;
+                    weight.Slice(source * perChannel, perChannel).CopyTo(newWeight.AsSpan(target * perChannel, perChannel));
+                    newBias[target] = bias[source];
+                }
+            return (newWeight, newBias);
+        }
+
+        /// <summary>
         /// Depthwise conv weight [C, 1, kh, kw] → [ky][kx][C rounded up to V]: one vector of channels per tap.
         /// </summary>
         public static float[] PackDepthwise(ReadOnlySpan<float> weight, int channels, int kernelHeight,

@@ -173,6 +173,24 @@ namespace FusedNet.Tests.Layers
             }
         }
 
+        /// <summary>
+        /// Where the Maxout runs: after a dense conv (2–4 pieces) in the conv's epilogue, one step (the kernel's register block
+        /// holds an output vector's pieces, interleaved by the packing); with 5 pieces, or after a Linear, a pass of its own; the
+        /// unfused path keeps every Maxout as a pass. Chain_MatchesTheReference checks the values of both.
+        /// </summary>
+        [Fact]
+        public void Maxout_AfterADenseConv_RunsInTheConvEpilogue_ElseAsAPass()
+        {
+            IReadOnlyList<string> fused = MaxoutChainNet.Steps(true), unfused = MaxoutChainNet.Steps(false);
+            Assert.StartsWith("Conv2d(5, 36, kernel_size=(3, 3)", fused[0]);
+            Assert.Contains("+ Maxout(pieces=4) + ReLU()", fused[0]);
+            Assert.DoesNotContain(fused, s => s.StartsWith("Maxout(pieces=4)", StringComparison.Ordinal));
+            Assert.Contains(fused, s => s.StartsWith("Maxout(pieces=5)", StringComparison.Ordinal));
+            Assert.Contains(fused, s => s.StartsWith("Maxout(pieces=3)", StringComparison.Ordinal));
+            Assert.Contains(unfused, s => s.StartsWith("Maxout(pieces=4)", StringComparison.Ordinal));
+            Assert.Single(fused, s => s.Contains("Maxout(pieces=4)"));
+        }
+
         [Fact]
         public void Forward_AllocatesNothing()
         {
