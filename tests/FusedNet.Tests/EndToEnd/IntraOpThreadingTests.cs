@@ -183,15 +183,20 @@ namespace FusedNet.Tests.EndToEnd
             for (int i = 0; i < 200; i++) Assert.Equal(expected, Run(parallel, input, 1));
         }
 
-        /// <summary>Linux thread ids of this process's FusedNet worker threads (their names start with "FusedNet").</summary>
+        /// <summary>
+        /// Linux thread ids of this process's worker threads of ParallelNet instances: their names start with "FusedNet ParallelNet"
+        /// (Linux keeps the first 15 characters). Only this class builds ParallelNet, and its tests run one at a time, while
+        /// other test classes start workers of other networks in parallel: those must not count here.
+        /// </summary>
         private static HashSet<int> WorkerTasks()
         {
+            string prefix = "FusedNet ParallelNet worker".Substring(0, 15);
             var ids = new HashSet<int>();
             foreach (string task in Directory.GetDirectories("/proc/self/task"))
             {
                 try
                 {
-                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("FusedNet", StringComparison.Ordinal))
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(prefix, StringComparison.Ordinal))
                         ids.Add(int.Parse(Path.GetFileName(task)));
                 }
                 catch (IOException) { } // the thread ended meanwhile
