@@ -213,7 +213,7 @@ namespace FusedNet.Generator.Analysis
                         (step.NormPerElementAffine ? (long)step.InputShape.Height * step.InputShape.Width : 1);
                 case StepKind.Linear:
                 {
-                    long outputs = step.OutputShape.Channels, inputs = step.InputShape.Channels;
+                    long outputs = step.ConvOutChannels, inputs = step.InputShape.Channels; // with a Maxout in the epilogue: its pieces
                     return RoundUp(outputs, lanes) * inputs + RoundUp(outputs, lanes);
                 }
                 case StepKind.Conv:

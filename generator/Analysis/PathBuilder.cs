@@ -172,7 +172,7 @@ namespace FusedNet.Generator.Analysis
                     if (!Extend(k => k == foldable && !_graph[_graph.SoleReader(last)].Layer.UsesBatchStatistics) && kind == LayerKind.Conv2d) Extend(k => k == LayerKind.InstanceNorm2d && RunsOnRunningStats(_graph[_graph.SoleReader(last)].Layer));
                     // Maxout right after a dense conv (and its BatchNorm): the maximum of each output's pieces is taken in the
                     // conv's epilogue (StepPlan.MaxoutPieces), then a following activation; no residual after it.
-                    if (kind == LayerKind.Conv2d && Extend(k => k == LayerKind.Maxout && FusesMaxout(_graph[head].Layer, _graph[_graph.SoleReader(last)].Layer)))
+                    if (Extend(k => k == LayerKind.Maxout && FusesMaxout(_graph[head].Layer, _graph[_graph.SoleReader(last)].Layer)))
                     {
                         Extend(k => k.IsActivation());
                         break;
@@ -541,9 +541,9 @@ namespace FusedNet.Generator.Analysis
         }
 
         /// <summary>
-        /// Whether the conv's epilogue takes the Maxout after it: a dense conv (groups 1, computed by output vectors: the
-        /// pieces of an output are interleaved in its packed weights so one register block holds them) and 2–4 pieces (the
-        /// block's vectors; more would not leave registers for pixels).
+        /// Whether the conv's or Linear's epilogue takes the Maxout after it: a dense conv (groups 1, computed by output
+        /// vectors: the pieces of an output are interleaved in its packed weights so one register block holds them) or a
+        /// Linear, and 2–4 pieces (the block's vectors; more would not leave registers for pixels).
         /// </summary>
         private static bool FusesMaxout(LayerSpec conv, LayerSpec maxout) => conv.Groups == 1 && maxout.Pieces is >= 2 and <= MaxFusedMaxoutPieces;
 

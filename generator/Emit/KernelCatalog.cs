@@ -224,7 +224,7 @@ namespace FusedNet.Generator.Emit
                     string maxout = step.MaxoutPieces > 1 ? $"_Maxout{step.MaxoutPieces}" : "";
                     return $"{algorithm}{(step.InputScale is null ? "" : "Scaled")}{kind}{geometry}_{channels}{maxout}{tail}{(step.ChannelOffset != 0 ? $"_at{step.ChannelOffset}" : "")}";
                 case StepKind.Linear:
-                    return $"Linear{step.InputShape.Channels}to{step.OutputShape.Channels}{tail}";
+                    return $"Linear{step.InputShape.Channels}to{step.ConvOutChannels}{(step.MaxoutPieces > 1 ? $"_Maxout{step.MaxoutPieces}" : "")}{tail}";
                 case StepKind.ScaleShift:
                     return $"{(step.Normalization is null ? "BatchNorm" : "Normalize")}_{ShapeName(step.InputShape)}{tail}";
                 case StepKind.Activation:

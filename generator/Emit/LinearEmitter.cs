@@ -14,11 +14,15 @@ namespace FusedNet.Generator.Emit
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, VectorWidth v)
         {
             int inFeatures = step.InputShape.Channels;
-            int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
-            int vectors = System.Math.Min(4, outVectors);
+            // With Maxout(k) in the epilogue the k pieces of each vector of outputs are k consecutive vectors (interleaved by
+            // WeightPacking.InterleaveMaxoutPieces): a block is exactly those k vectors.
+            int pieces = System.Math.Max(1, step.MaxoutPieces);
+            int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes * pieces;
+            int vectors = pieces > 1 ? pieces : System.Math.Min(4, outVectors);
             int fullBlocks = outVectors / vectors * vectors;
             OpenKernel(w, $"public static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
-            w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features.");
+            w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features" +
+                   (pieces > 1 ? $"; Maxout({pieces}): each block's vectors are the pieces of one vector of outputs." : "."));
             if (fullBlocks > 0)
             {
                 w.Open($"for (int vb = 0; vb < {Int(fullBlocks)}; vb += {Int(vectors)})");
@@ -62,6 +66,20 @@ namespace FusedNet.Generator.Emit
                 for (int j = 0; j < vectors; j++)
                     w.Line($"acc{j}_0 = {v.Fma("x", v.Load($"w{j}", $"i * {v.Lanes}"), $"acc{j}_0")};");
                 w.Close();
+            }
+            if (step.MaxoutPieces > 1)
+            {
+                string maximum = Chains(0);
+                for (int j = 1; j < vectors; j++) maximum = $"{v.TypeName}.Max({maximum}, {Chains(j)})";
+                w.Line($"// Epilogue: sum the chains, Maxout over the {Int(vectors)} pieces, {EpilogueName(step.Epilogue)}, one store.");
+                w.Line(v.Store(Epilogue(step.Epilogue, maximum, null), "output", $"vb / {Int(vectors)} * {Int(v.Lanes)}"));
+                return;
+            }
+            string Chains(int j)
+            {
+                string total = $"acc{j}_0";
+                for (int c = 1; c < chains; c++) total = $"({total} + acc{j}_{c})";
+                return total;
             }
             w.Line($"// Epilogue: sum the chains, {EpilogueName(step.Epilogue)}, store.");
             for (int j = 0; j < vectors; j++)

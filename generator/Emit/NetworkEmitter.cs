@@ -824,7 +824,7 @@ namespace FusedNet.Generator.Emit
                 return;
             }
 
-            int outChannels = step.Kind == StepKind.Conv ? step.ConvOutChannels : step.OutputShape.Channels; // before a Maxout in the epilogue
+            int outChannels = step.ConvOutChannels; // before a Maxout in the epilogue
             w.Line($"float[] weight = raw[{step.WeightTensor}];");
             w.Line(step.BiasTensor >= 0 ? $"float[] bias = raw[{step.BiasTensor}];" : $"float[] bias = new float[{Int(outChannels)}]; // no bias: zeros");
             if (step.InputNormalization is { } before)
@@ -847,7 +847,17 @@ namespace FusedNet.Generator.Emit
             w.Line($"int lanes = Lanes({hasV512});");
             string weights = field + "_Weights";
             string bias = field + "_Bias";
-            if (step.Kind == StepKind.Linear)
+            if (step.Kind == StepKind.Linear && step.MaxoutPieces > 1)
+            {
+                int pieces = step.MaxoutPieces;
+                w.Line($"// Maxout({Int(pieces)}) in the epilogue: output j = max of features j·{Int(pieces)} … j·{Int(pieces)} + {Int(pieces - 1)}, reordered so each vector of");
+                w.Line($"// outputs has its {Int(pieces)} pieces in {Int(pieces)} consecutive vectors; padded outputs get zero weights.");
+                w.Line($"(weight, bias) = {I}.WeightPacking.InterleaveMaxoutPieces(weight, bias, {Int(outChannels)}, {Int(pieces)}, {Int(step.InputShape.Channels)}, lanes);");
+                w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, bias.Length, {Int(step.InputShape.Channels)}, lanes);");
+                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
+                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, bias.Length);");
+            }
+            else if (step.Kind == StepKind.Linear)
             {
                 w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, {Int(outChannels)}, {Int(step.InputShape.Channels)}, lanes);");
                 w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");

@@ -178,13 +178,13 @@ namespace FusedNet.Generator.Model
         public float BatchNormEpsilon { get; init; }
 
         /// <summary>
-        /// A convolution with Maxout(k) in its epilogue (k = 2…4; 0 = none): the conv computes k·C' channels, packed so that one
+        /// A convolution or Linear with Maxout(k) in its epilogue (k = 2…4; 0 = none): it computes k·C' channels, packed so that one
         /// register block holds the k pieces of one vector of outputs, and stores their maximum: <see cref="OutputShape"/> is
         /// the Maxout's [C', H, W] (see ConvEmitter and WeightPacking.InterleaveMaxoutPieces).
         /// </summary>
         public int MaxoutPieces { get; init; }
 
-        /// <summary>The channels the convolution itself computes: the output's, times the Maxout pieces in its epilogue.</summary>
+        /// <summary>The channels (features) a convolution or Linear itself computes: the output's, times the Maxout pieces in its epilogue.</summary>
         public int ConvOutChannels => OutputShape.Channels * System.Math.Max(1, MaxoutPieces);
 
         /// <summary>Whether a Vector512 variant is emitted (it pays only when a vector of 16 is filled).</summary>
