@@ -21,6 +21,43 @@ namespace FusedNet.Tests.Graphs
     {
         public const double Tolerance = 1e-4;
 
+        /// <summary>
+        /// <paramref name="name"/> of <paramref name="compiled"/> with seeded weights: against the reference (MatchesReference),
+        /// then on 2, 3 and 4 threads (SplitThreshold 0: every splittable step split) bit-for-bit the one-thread result, fused and
+        /// unfused for one sample and fused for a batch of 3. For thread splits that give each output to one thread, which
+        /// computes it with the one-thread code.
+        /// </summary>
+        public static void ThreadsMatchOneThreadBitForBit(CompiledGraphs compiled, string name, GraphNet graph, int seed)
+        {
+            (IFusedNetwork single, IWeightSource weights) = compiled.CreateRandom(name, seed);
+            MatchesReference(single, weights, graph, inputSeed: seed, name);
+            float[] input = RandomWeights.RandomInput(3 * single.InputLength, seed: seed + 100);
+            float[] fused = new float[3 * single.OutputLength], unfused = new float[fused.Length];
+            single.Forward(input, fused, 3);
+            single.ForwardUnfused(input, unfused, 3);
+            foreach (int threads in new[] { 2, 3, 4 })
+            {
+                IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
+                try
+                {
+                    float[] one = new float[single.OutputLength];
+                    Array.Fill(one, float.NaN);
+                    parallel.Forward(input.AsSpan(0, single.InputLength), one);
+                    Assert.True(one.AsSpan().SequenceEqual(fused.AsSpan(0, single.OutputLength)), $"{name}: fused on {threads} threads differs from one thread");
+                    Array.Fill(one, float.NaN);
+                    parallel.ForwardUnfused(input.AsSpan(0, single.InputLength), one);
+                    Assert.True(one.AsSpan().SequenceEqual(unfused.AsSpan(0, single.OutputLength)), $"{name}: unfused on {threads} threads differs from one thread");
+                    float[] batch = new float[fused.Length];
+                    parallel.Forward(input, batch, 3);
+                    Assert.Equal(fused, batch);
+                }
+                finally
+                {
+                    parallel.StopThreads();
+                }
+            }
+        }
+
         /// <summary>Fused and unfused (single sample) against the reference; fused and unfused batch of 3 against single runs.</summary>
         public static void MatchesReference(IFusedNetwork net, IWeightSource weights, GraphNet graph, int inputSeed, string label)
         {

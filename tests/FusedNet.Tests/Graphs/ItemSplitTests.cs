@@ -46,35 +46,7 @@ namespace FusedNet.Tests.Graphs
             Assert.Matches(@"workers\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+\); // \(output-channel block, row\) items", source);
             int seed = 80;
             foreach ((string name, GraphNet graph) in graphs)
-            {
-                (IFusedNetwork single, IWeightSource weights) = compiled.CreateRandom(name, seed: ++seed);
-                GraphAssert.MatchesReference(single, weights, graph, inputSeed: seed, name);
-                float[] input = RandomWeights.RandomInput(3 * single.InputLength, seed: seed + 100);
-                float[] fused = new float[3 * single.OutputLength], unfused = new float[fused.Length];
-                single.Forward(input, fused, 3);
-                single.ForwardUnfused(input, unfused, 3);
-                foreach (int threads in new[] { 2, 3, 4 })
-                {
-                    IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
-                    try
-                    {
-                        float[] one = new float[single.OutputLength];
-                        Array.Fill(one, float.NaN);
-                        parallel.Forward(input.AsSpan(0, single.InputLength), one);
-                        Assert.True(one.AsSpan().SequenceEqual(fused.AsSpan(0, single.OutputLength)), $"{name}: fused on {threads} threads differs from one thread");
-                        Array.Fill(one, float.NaN);
-                        parallel.ForwardUnfused(input.AsSpan(0, single.InputLength), one);
-                        Assert.True(one.AsSpan().SequenceEqual(unfused.AsSpan(0, single.OutputLength)), $"{name}: unfused on {threads} threads differs from one thread");
-                        float[] batch = new float[fused.Length];
-                        parallel.Forward(input, batch, 3);
-                        Assert.Equal(fused, batch);
-                    }
-                    finally
-                    {
-                        parallel.StopThreads();
-                    }
-                }
-            }
+                GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
         }
 
         /// <summary>The item-split path allocates nothing, on the calling thread or the workers (fused and unfused, batch 1 and 3).</summary>
