@@ -4,7 +4,7 @@ using System.ComponentModel;
 namespace FusedNet.Internal
 {
     /// <summary>
-    /// For generated code: a BatchNorm without running statistics (PyTorch <c>track_running_stats=False</c>) in a batch of
+    /// Infrastructure for generated code; not part of the supported API. A BatchNorm without running statistics (PyTorch <c>track_running_stats=False</c>) in a batch of
     /// several samples. The generated kernels merge every sample's per-channel mean and M2 = Σ (x − mean)² into the batch's
     /// (in double); this turns them into what the normalising kernel reads.
     /// </summary>
