@@ -847,37 +847,29 @@ namespace FusedNet.Generator.Emit
             w.Line($"int lanes = Lanes({hasV512});");
             string weights = field + "_Weights";
             string bias = field + "_Bias";
-            if (step.Kind == StepKind.Linear && step.MaxoutPieces > 1)
+            // The channels packed: a Maxout in the epilogue first reorders them (and pads its outputs to whole vectors).
+            string packedChannels = Int(outChannels);
+            if (step.MaxoutPieces > 1)
             {
                 int pieces = step.MaxoutPieces;
-                w.Line($"// Maxout({Int(pieces)}) in the epilogue: output j = max of features j·{Int(pieces)} … j·{Int(pieces)} + {Int(pieces - 1)}, reordered so each vector of");
-                w.Line($"// outputs has its {Int(pieces)} pieces in {Int(pieces)} consecutive vectors; padded outputs get zero weights.");
-                w.Line($"(weight, bias) = {I}.WeightPacking.InterleaveMaxoutPieces(weight, bias, {Int(outChannels)}, {Int(pieces)}, {Int(step.InputShape.Channels)}, lanes);");
-                w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, bias.Length, {Int(step.InputShape.Channels)}, lanes);");
-                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
-                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, bias.Length);");
-            }
-            else if (step.Kind == StepKind.Linear)
-            {
-                w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, {Int(outChannels)}, {Int(step.InputShape.Channels)}, lanes);");
-                w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
-                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, {I}.WeightPacking.RoundUp({Int(outChannels)}, lanes));");
-            }
-            else if (step.Algorithm == ConvAlgorithm.OutputVectors && step.MaxoutPieces > 1)
-            {
-                int inPerGroup = step.InputShape.Channels / step.Groups;
-                int pieces = step.MaxoutPieces;
-                w.Line($"// Maxout({Int(pieces)}) in the epilogue: output j = max of conv channels j·{Int(pieces)} … j·{Int(pieces)} + {Int(pieces - 1)}. The channels are reordered so");
+                int perChannel = step.Kind == StepKind.Linear
+                    ? step.InputShape.Channels
+                    : step.InputShape.Channels / step.Groups * step.KernelHeight * step.KernelWidth; // weights per output channel
+                w.Line($"// Maxout({Int(pieces)}) in the epilogue: output j = max of channels j·{Int(pieces)} … j·{Int(pieces)} + {Int(pieces - 1)}. The channels are reordered so");
                 w.Line($"// each vector of outputs has its {Int(pieces)} pieces in {Int(pieces)} consecutive vectors (one register block); padded outputs get zero weights.");
-                w.Line($"(weight, bias) = {I}.WeightPacking.InterleaveMaxoutPieces(weight, bias, {Int(outChannels)}, {Int(pieces)}, {Int(inPerGroup * step.KernelHeight * step.KernelWidth)}, lanes);");
-                w.Line($"float[] packed = {I}.WeightPacking.PackConvOutputVectors(weight, bias.Length, {Int(inPerGroup)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, 1, lanes);");
+                w.Line($"(weight, bias) = {I}.WeightPacking.InterleaveMaxoutPieces(weight, bias, {Int(outChannels)}, {Int(pieces)}, {Int(perChannel)}, lanes);");
+                packedChannels = "bias.Length";
+            }
+            if (step.Kind == StepKind.Linear)
+            {
+                w.Line($"float[] packed = {I}.WeightPacking.PackLinearOutputVectors(weight, {packedChannels}, {Int(step.InputShape.Channels)}, lanes);");
                 w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
-                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, bias.Length);");
+                w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(bias, {I}.WeightPacking.RoundUp({packedChannels}, lanes));");
             }
             else if (step.Algorithm == ConvAlgorithm.OutputVectors)
             {
                 int inPerGroup = step.InputShape.Channels / step.Groups;
-                w.Line($"float[] packed = {I}.WeightPacking.PackConvOutputVectors(weight, {Int(outChannels)}, {Int(inPerGroup)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, {Int(step.Groups)}, lanes);");
+                w.Line($"float[] packed = {I}.WeightPacking.PackConvOutputVectors(weight, {packedChannels}, {Int(inPerGroup)}, {Int(step.KernelHeight)}, {Int(step.KernelWidth)}, {Int(step.Groups)}, lanes);");
                 w.Line($"{weights} = {I}.AlignedBuffer.CopyOf(packed, packed.Length);");
                 w.Line($"float[] groupedBias = {I}.WeightPacking.PadChannelsPerGroup(bias, {Int(step.Groups)}, lanes);");
                 w.Line($"{bias} = {I}.AlignedBuffer.CopyOf(groupedBias, groupedBias.Length);");
