@@ -38,6 +38,7 @@ namespace FusedNet.Generator.Emit
         private readonly HashSet<string> _names = new HashSet<string>();
         private readonly Dictionary<(string Path, int Step, string Width), string> _stepKernels = new Dictionary<(string, int, string), string>();
         private readonly Dictionary<(string Path, int Step), int> _channelUnits = new Dictionary<(string, int), int>();
+        private readonly Dictionary<(string Path, int Step), int> _passRows = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, int Step, string Width), int> _itemCounts = new Dictionary<(string, int, string), int>();
         private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
         private readonly string _className;
@@ -58,6 +59,9 @@ namespace FusedNet.Generator.Emit
                     $"{Comment(output.Shape.ToString())} from {output.Name} (border {output.Border}).");
                 foreach (StepPlan step in path.Steps)
                 {
+                    if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
+                        WinogradTiling.ThreadPassRows(step, buffers[step.Input]) is int passRows)
+                        catalog._passRows[(path.Name, step.Id)] = passRows;
                     IEnumerable<VectorWidth?> widths = !NetworkEmitter.IsVectorised(step)
                         ? new VectorWidth?[] { null }
                         : step.HasVector512 ? new[] { VectorWidth.V128, VectorWidth.V256, VectorWidth.V512 } : new[] { VectorWidth.V128, VectorWidth.V256 };
@@ -147,6 +151,10 @@ namespace FusedNet.Generator.Emit
         /// <summary>The 16-channel units threads split a Winograd step into, or null when they split it by tile rows.</summary>
         public int? ChannelSplitUnits(PathPlan path, StepPlan step) =>
             _channelUnits.TryGetValue((path.Name, step.Id), out int units) ? units : null;
+
+        /// <summary>Tile rows per pass of a Winograd step that threads share by passes (see WinogradTiling.ThreadPassRows), or null.</summary>
+        public int? ThreadPassRows(PathPlan path, StepPlan step) =>
+            _passRows.TryGetValue((path.Name, step.Id), out int rows) ? rows : null;
 
         public string CopyIn(PathPlan path) => _copies[(path.Name, true)];
         public string CopyOut(PathPlan path) => _copies[(path.Name, false)];

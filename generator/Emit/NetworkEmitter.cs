@@ -522,14 +522,11 @@ namespace FusedNet.Generator.Emit
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Channels(s, own, rowBegin, rowEnd); break;");
                     else if (IsWinograd(step))
                     {
-                        // A Winograd kernel computes whole passes of several tile rows: a thread's range is moved to pass
-                        // boundaries, so no two threads compute the same pass (a step of one pass runs on one thread).
-                        // A single-pass step runs its two-pass kernel here.
-                        var tiling = new WinogradTiling(step, buffers[step.Input]);
-                        int? threaded = WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]);
-                        string method = StepMethod(path, step) + (threaded is null ? "" : "Threads");
-                        string bounds = $"{Int(threaded ?? tiling.RowsPerPass)}, {Int(tiling.TileRows)}";
-                        w.Line($"case {Int(RowJob(path, step))}: {method}(s, own, PassBoundary(rowBegin, {bounds}), PassBoundary(rowEnd, {bounds})); break;");
+                        // A Winograd kernel computes whole passes of several tile rows, so threads share such a step by passes
+                        // (the range is in passes; a single-pass step runs its two-pass kernel here).
+                        int tileRows = WinogradTiling.TileRowsOf(step), passRows = WinogradTiling.ThreadPassRows(step, buffers[step.Input])!.Value;
+                        string method = StepMethod(path, step) + (WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]) is null ? "" : "Threads");
+                        w.Line($"case {Int(RowJob(path, step))}: {method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)})); break; // passes of {Int(passRows)} tile rows");
                     }
                     else
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
@@ -539,9 +536,6 @@ namespace FusedNet.Generator.Emit
             w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
             w.Close();
             w.Close();
-            w.Line();
-            w.Line("/// <summary>The pass boundary nearest to a tile row (adjacent threads' ranges still meet: no pass twice, none skipped).</summary>");
-            w.Line("private static int PassBoundary(int tileRow, int rowsPerPass, int tileRows) => global::System.Math.Min(tileRows, (tileRow + rowsPerPass / 2) / rowsPerPass * rowsPerPass);");
             w.Line();
             w.Open($"void {I}.IParallelBody.RunSamples(int job, ref float batchInput, ref float batchOutput, int firstSample, int endSample, int part)");
             w.Line("Scratch s = _sampleScratch[part];");
@@ -602,7 +596,7 @@ namespace FusedNet.Generator.Emit
                     long work = chain.Sum(RowRange.Work);
                     w.Line($"// Steps {step.Id}–{last.Id} run interleaved by rows (the intermediate rows are read back while in cache){(profiled ? "; their time is counted to this step" : "")}.");
                     w.Line($"if (workers is null || {Long(work)}L < _splitThreshold) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
-                    w.Line($"else workers.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)});");
+                    w.Line($"else workers.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
                 }
                 else if (RowRange.Splittable(step))
                 {
@@ -611,9 +605,13 @@ namespace FusedNet.Generator.Emit
                     w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
                     if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}); // (output-channel block, row) items");
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output-channel block, row) items");
+                    else if (kernels.ChannelSplitUnits(path, step) is int units)
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(units)}, chunksPerThread: {ChunksPerThread.ChannelUnits}); // units of {WinogradTiling.ChannelUnit} output channels");
+                    else if (kernels.ThreadPassRows(path, step) is int passRows)
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
                     else
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(kernels.ChannelSplitUnits(path, step) ?? rows)});");
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind == StepKind.Conv ? ChunksPerThread.ConvRows : ChunksPerThread.PassRows)});");
                 }
                 else if (step.NormOverBatch)
                     EmitBatchStatisticsStep(w, path, step, kernels, parameters, plan);

@@ -28,6 +28,13 @@ namespace FusedNet.Generator.Model
             return tiling.TileRows >= 2 && tiling.RowsPerPass == tiling.TileRows ? (tiling.TileRows + 1) / 2 : null;
         }
 
+        /// <summary>
+        /// Tile rows per pass when threads share a Winograd step by passes (the two-pass variant's, else the step's own), or
+        /// null when they share it by output channels. Threads get whole passes: a pass is the kernel's smallest unit.
+        /// </summary>
+        public static int? ThreadPassRows(StepPlan step, BufferPlan input) =>
+            ChannelSplitUnits(step, input) is not null ? null : ThreadedRowsPerPass(step, input) ?? new WinogradTiling(step, input).RowsPerPass;
+
         /// <summary>Output channels per unit of a channel split: one Vector512, two Vector256, four Vector128 (M's alignment).</summary>
         public const int ChannelUnit = 16;
 

@@ -29,10 +29,14 @@ namespace FusedNet.Internal
 
     /// <summary>
     /// Infrastructure for generated code; not part of the supported API.
-    /// A fixed team of worker threads for one network instance: the calling thread runs part 0 of each job, the workers
-    /// the others, and the call returns when all parts are done. Workers that finish poll for the next job for a short
-    /// spin (the next step of the same inference comes within microseconds), then sleep on a monitor: an idle network
-    /// uses no CPU. Nothing is allocated per job. Dispose (or garbage collection) stops the threads.
+    /// A fixed team of worker threads for one network instance: the calling thread and the workers share each job's units
+    /// (rows, passes, work items or samples), and the call returns when every unit is done. Each thread first takes its own
+    /// even share in chunks from the front (the same share every job, so a thread mostly reads rows it wrote itself in the
+    /// step before); a thread whose share is done takes chunks from the back of another's. So a thread that the OS or the
+    /// hypervisor holds back, or a worker still waking up, delays a step by at most the chunk it is in, not by its share.
+    /// Which thread computes a unit never changes its result. Workers that finish poll for the next job for a short spin
+    /// (the next step of the same inference comes within microseconds), then sleep on a monitor: an idle network uses no
+    /// CPU. Nothing is allocated per job. Dispose (or garbage collection) stops the threads.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed unsafe class ParallelWorkers : IDisposable
@@ -50,7 +54,7 @@ namespace FusedNet.Internal
         /// <summary>Threads that share each job, the caller included.</summary>
         public int Threads => _team.Parts;
 
-        /// <summary>Bytes the worker threads have allocated since they started (each as of its last finished part), for tests.</summary>
+        /// <summary>Bytes the worker threads have allocated since they started (each as of its last finished chunk), for tests.</summary>
         internal long WorkerAllocatedBytes => _team.WorkerAllocatedBytes;
 
         /// <summary>Stops the worker threads.</summary>
@@ -69,15 +73,20 @@ namespace FusedNet.Internal
         /// </summary>
         public void WakeUp() => _team.WakeUp();
 
-        /// <summary>Splits <paramref name="rows"/> output rows of step <paramref name="job"/> between the threads and waits for all.</summary>
-        public void RunRows(IParallelBody body, int job, int rows)
+        /// <summary>
+        /// Shares <paramref name="units"/> units (rows, passes or work items) of job <paramref name="job"/> between the
+        /// threads and waits for all. Each thread's share is cut into about <paramref name="chunksPerThread"/> chunks: more
+        /// chunks balance better when a thread is held back; fewer keep more of a kernel's weight reuse (and, in a row
+        /// pipeline, recompute fewer rows at chunk edges).
+        /// </summary>
+        public void RunRows(IParallelBody body, int job, int units, int chunksPerThread)
         {
             ObjectDisposedException.ThrowIf(_team.Stopped, this);
-            _team.Run(body, job, rows, samples: false, 0, 0);
+            _team.Run(body, job, units, chunksPerThread, samples: false, 0, 0);
         }
 
         /// <summary>
-        /// Splits a batch of <paramref name="batchSize"/> samples between the threads (contiguous ranges) and waits for all.
+        /// Shares a batch of <paramref name="batchSize"/> samples between the threads (one sample per chunk) and waits for all.
         /// The spans are pinned for the duration, so the workers can read and write them.
         /// </summary>
         public void RunSamples(IParallelBody body, int job, ReadOnlySpan<float> input, Span<float> output, int batchSize)
@@ -85,33 +94,46 @@ namespace FusedNet.Internal
             ObjectDisposedException.ThrowIf(_team.Stopped, this);
             fixed (float* inputStart = input)
             fixed (float* outputStart = output)
-                _team.Run(body, job, batchSize, samples: true, (nint)inputStart, (nint)outputStart);
+                _team.Run(body, job, batchSize, chunksPerThread: int.MaxValue, samples: true, (nint)inputStart, (nint)outputStart);
         }
 
         private sealed class Team
         {
-            private readonly long _spinTicks;
-            private readonly object _workGate = new object(), _doneGate = new object();
+            // Each thread's unclaimed units [next, end) of the current job, packed as end << 32 | next, one per cache line
+            // (the owner claims from next, other threads from end, both by compare-and-swap).
+            private const int RangeStride = 8;
+            private readonly long[] _ranges;
+            private readonly long _spinTicks, _stealAfterTicks;
 
-            // The current job, written by the caller before it publishes a new generation.
+            /// <summary>
+            /// How long a thread whose share is done waits before it takes chunks from the others: longer than threads sharing
+            /// a step evenly finish apart, shorter than a preemption (tens of microseconds and more on a shared VM).
+            /// </summary>
+            private const int StealAfterMicroseconds = 4;
+            private readonly object _workGate = new object();
+
+            // The current job, written by the caller before it publishes the ranges and a new generation.
             private IParallelBody? _body;
-            private int _job, _units;
+            private int _job, _grain;
             private bool _samples;
             private nint _input, _output;
-            private Exception? _failure;
+            private Exception? _callerFailure, _workerFailure;
 
             private long _generation;   // +1 per job (and at Stop): what workers wait for
             private long _wakeUps;      // +1 per WakeUp: sends sleeping workers back to polling
-            private int _remaining;     // worker parts of the current job not yet finished
+            private int _unitsLeft;     // units of the current job not yet finished
             private int _sleepers;      // workers inside the monitor wait
-            private int _callerWaiting; // 1 while the caller sleeps until _remaining is 0
+            private bool _wakePending;  // pulsed, and no worker has entered or left the wait since (see WakeSleepers)
+            private int _wakerCpu = -1; // the CPU the last pulse was sent from
             private volatile bool _stopping;
-            private readonly long[] _allocatedByWorker; // GC.GetAllocatedBytesForCurrentThread of each worker after its last part
+            private readonly long[] _allocatedByWorker; // GC.GetAllocatedBytesForCurrentThread of each worker after its last chunk
 
             public Team(int parts, int spinMicroseconds, string network)
             {
                 Parts = parts;
                 _spinTicks = spinMicroseconds * Stopwatch.Frequency / 1_000_000;
+                _stealAfterTicks = StealAfterMicroseconds * Stopwatch.Frequency / 1_000_000;
+                _ranges = new long[(parts + 1) * RangeStride];
                 _allocatedByWorker = new long[parts];
                 for (int part = 1; part < parts; part++)
                 {
@@ -133,41 +155,135 @@ namespace FusedNet.Internal
             }
             public bool Stopped => _stopping;
 
-            public void Run(IParallelBody body, int job, int units, bool samples, nint input, nint output)
+            public void Run(IParallelBody body, int job, int units, int chunksPerThread, bool samples, nint input, nint output)
             {
+                if (units <= 0) return;
                 _body = body;
                 _job = job;
-                _units = units;
+                _grain = (int)Math.Max(1, units / ((long)Parts * Math.Max(1, chunksPerThread)));
                 _samples = samples;
                 _input = input;
                 _output = output;
-                _failure = null;
-                Volatile.Write(ref _remaining, Parts - 1);
-                // Full fence: the job fields above are visible to a worker before it sees the new generation, and the
-                // sleeper count below is read after (a worker counts itself as a sleeper before it rechecks the generation).
+                _callerFailure = null;
+                _workerFailure = null;
+                Volatile.Write(ref _unitsLeft, units);
+                // Release writes: a thread that claims a unit from a range sees the job fields above. A worker still late
+                // from the previous job can only claim units of this one (the previous job's ranges were all empty before
+                // this call began), and runs them with this job's fields, so a late claim is never wrong.
+                for (int part = 0; part < Parts; part++)
+                    Volatile.Write(ref _ranges[(part + 1) * RangeStride], Pack((int)((long)units * part / Parts), (int)((long)units * (part + 1) / Parts)));
+                // Full fence: the ranges are visible before the new generation, and the sleeper count below is read after
+                // (a worker counts itself as a sleeper before it rechecks the generation).
                 Interlocked.Increment(ref _generation);
-                if (Volatile.Read(ref _sleepers) > 0)
-                    lock (_workGate) Monitor.PulseAll(_workGate);
+                WakeSleepers(newJob: true);
 
-                Exception? own = null;
-                try { Execute(0); }
-                catch (Exception e) { own = e; }
-                WaitForWorkers();
+                RunChunks(0);
+                WaitForUnits();
                 _body = null; // the team must not keep the network alive between calls
-                if (own is not null) ExceptionDispatchInfo.Capture(own).Throw();
-                if (_failure is not null)
-                    throw new InvalidOperationException("A FusedNet worker thread failed while running a step: " + _failure.Message, _failure);
+                if (_callerFailure is { } own) ExceptionDispatchInfo.Capture(own).Throw();
+                if (_workerFailure is { } failure)
+                    throw new InvalidOperationException("A FusedNet worker thread failed while running a step: " + failure.Message, failure);
             }
 
-            /// <summary>Runs part <paramref name="part"/> of the current job: an even share of its rows or samples (maybe none).</summary>
-            private void Execute(int part)
+            /// <summary>
+            /// Runs chunks of the current job as thread <paramref name="part"/>: its own share first; then, if the others are
+            /// not done within <see cref="StealAfterMicroseconds"/>, chunks left in their shares.
+            /// </summary>
+            private void RunChunks(int part)
             {
-                int begin = (int)((long)_units * part / Parts), end = (int)((long)_units * (part + 1) / Parts);
-                if (begin == end) return;
-                if (_samples)
-                    _body!.RunSamples(_job, ref Unsafe.AsRef<float>((void*)_input), ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
-                else
-                    _body!.RunRows(_job, begin, end, part);
+                int begin, end, done = 0;
+                while (ClaimFront(part, out begin, out end)) done += RunChunk(part, begin, end);
+                if (Finish(done) || OthersFinishWithin(_stealAfterTicks)) return;
+                done = 0;
+                for (int k = 1; k < Parts; k++)
+                {
+                    int victim = (part + k) % Parts;
+                    while (ClaimBack(victim, out begin, out end)) done += RunChunk(part, begin, end);
+                }
+                Finish(done);
+            }
+
+            /// <summary>
+            /// Counts <paramref name="done"/> units as finished (one update of the shared count per thread and round, not per
+            /// chunk, so its cache line does not bounce between the threads); true when the whole job is done.
+            /// </summary>
+            private bool Finish(int done)
+            {
+                if (done == 0) return Volatile.Read(ref _unitsLeft) == 0;
+                return Interlocked.Add(ref _unitsLeft, -done) == 0;
+            }
+
+            /// <summary>
+            /// Polls for the end of the job for <paramref name="ticks"/>. Threads that share a step evenly finish within
+            /// microseconds of each other; looking into another thread's share (its cache line) only when one is held back
+            /// longer keeps an undisturbed step free of that traffic.
+            /// </summary>
+            private bool OthersFinishWithin(long ticks)
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int polls = 1; ; polls++)
+                {
+                    if (Volatile.Read(ref _unitsLeft) == 0) return true;
+                    if ((polls & 7) == 0 && Stopwatch.GetTimestamp() - start > ticks) return false;
+                    Thread.SpinWait(4);
+                }
+            }
+
+            /// <summary>Runs one chunk; returns its unit count.</summary>
+            private int RunChunk(int part, int begin, int end)
+            {
+                try
+                {
+                    if (_samples)
+                        _body!.RunSamples(_job, ref Unsafe.AsRef<float>((void*)_input), ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
+                    else
+                        _body!.RunRows(_job, begin, end, part);
+                }
+                catch (Exception e)
+                {
+                    if (part == 0) _callerFailure ??= e;
+                    else Interlocked.CompareExchange(ref _workerFailure, e, null);
+                }
+                if (part > 0) Volatile.Write(ref _allocatedByWorker[part], GC.GetAllocatedBytesForCurrentThread());
+                return end - begin;
+            }
+
+            private static long Pack(int next, int end) => (long)end << 32 | (uint)next;
+
+            /// <summary>Takes the next chunk from the front of <paramref name="owner"/>'s range (the owner's own claims).</summary>
+            private bool ClaimFront(int owner, out int begin, out int end)
+            {
+                ref long range = ref _ranges[(owner + 1) * RangeStride];
+                while (true)
+                {
+                    long state = Volatile.Read(ref range);
+                    int next = (int)state, last = (int)(state >> 32);
+                    if (next >= last) { begin = end = 0; return false; }
+                    int take = Math.Min(_grain, last - next);
+                    if (Interlocked.CompareExchange(ref range, Pack(next + take, last), state) == state)
+                    {
+                        (begin, end) = (next, next + take);
+                        return true;
+                    }
+                }
+            }
+
+            /// <summary>Takes a chunk from the back of <paramref name="victim"/>'s range (a thread whose own share is done).</summary>
+            private bool ClaimBack(int victim, out int begin, out int end)
+            {
+                ref long range = ref _ranges[(victim + 1) * RangeStride];
+                while (true)
+                {
+                    long state = Volatile.Read(ref range);
+                    int next = (int)state, last = (int)(state >> 32);
+                    if (next >= last) { begin = end = 0; return false; }
+                    int take = Math.Min(_grain, last - next);
+                    if (Interlocked.CompareExchange(ref range, Pack(next, last - take), state) == state)
+                    {
+                        (begin, end) = (last - take, last);
+                        return true;
+                    }
+                }
             }
 
             private void WorkerLoop(object? state)
@@ -178,12 +294,7 @@ namespace FusedNet.Internal
                 {
                     seen = WaitForJob(seen);
                     if (_stopping) return;
-                    try { Execute(part); }
-                    catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-                    Volatile.Write(ref _allocatedByWorker[part], GC.GetAllocatedBytesForCurrentThread());
-                    // Full fence, then the check: either the caller sees _remaining = 0 before it sleeps, or we see it asleep.
-                    if (Interlocked.Decrement(ref _remaining) == 0 && Volatile.Read(ref _callerWaiting) != 0)
-                        lock (_doneGate) Monitor.PulseAll(_doneGate);
+                    RunChunks(part);
                 }
             }
 
@@ -198,10 +309,15 @@ namespace FusedNet.Internal
                     {
                         long wakeUps = Volatile.Read(ref _wakeUps);
                         Interlocked.Increment(ref _sleepers);
+                        _wakePending = false; // a new sleeper: the next job or WakeUp must pulse again
                         while ((generation = Volatile.Read(ref _generation)) == seen && Volatile.Read(ref _wakeUps) == wakeUps)
                             Monitor.Wait(_workGate);
                         Interlocked.Decrement(ref _sleepers);
+                        _wakePending = false;
                     }
+                    // Woken onto the CPU of the thread that woke us, we would only preempt it (see CpuPlacement).
+                    int wakerCpu = Volatile.Read(ref _wakerCpu);
+                    if (Thread.GetCurrentProcessorId() == wakerCpu) CpuPlacement.MoveOff(wakerCpu);
                     if (generation != seen) return generation;
                     // Woken by WakeUp: poll again for a spin, the job is on its way.
                 }
@@ -222,30 +338,37 @@ namespace FusedNet.Internal
                 }
             }
 
-            private void WaitForWorkers()
+            /// <summary>
+            /// Waits until every unit of the current job is done: only chunks other threads are running remain (the rest were
+            /// taken over). The caller polls and never sleeps here: it is inside Forward either way, and a sleeping caller
+            /// would add an OS wake-up (tens to hundreds of microseconds on a VM) to the step. It yields now and then, so a
+            /// worker that shares its core gets it.
+            /// </summary>
+            private void WaitForUnits()
             {
-                if (Volatile.Read(ref _remaining) == 0) return;
-                long start = Stopwatch.GetTimestamp();
-                for (int polls = 1; _spinTicks > 0; polls++)
+                for (int polls = 1; Volatile.Read(ref _unitsLeft) != 0; polls++)
                 {
-                    Thread.SpinWait(4);
-                    if (Volatile.Read(ref _remaining) == 0) return;
-                    if ((polls & 31) == 0 && Stopwatch.GetTimestamp() - start > _spinTicks) break;
-                }
-                lock (_doneGate)
-                {
-                    Interlocked.Exchange(ref _callerWaiting, 1);
-                    while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_doneGate);
-                    Volatile.Write(ref _callerWaiting, 0);
+                    if ((polls & 63) == 0) Thread.Yield();
+                    else Thread.SpinWait(4);
                 }
             }
 
-            public void WakeUp()
+            public void WakeUp() => WakeSleepers(newJob: false);
+
+            /// <summary>
+            /// Pulses the sleeping workers after a new job (whose generation is already published) or for WakeUp. One pulse
+            /// is sent until a worker enters or leaves the wait: a worker the OS is still waking needs no second one, and each
+            /// pulse is a system call that can hand the caller's CPU to the woken worker.
+            /// </summary>
+            private void WakeSleepers(bool newJob)
             {
-                if (Volatile.Read(ref _sleepers) == 0) return;
+                if (Volatile.Read(ref _sleepers) == 0 || Volatile.Read(ref _wakePending)) return;
                 lock (_workGate)
                 {
-                    Interlocked.Increment(ref _wakeUps);
+                    if (_sleepers == 0 || _wakePending) return;
+                    if (!newJob) Interlocked.Increment(ref _wakeUps);
+                    _wakePending = true;
+                    Volatile.Write(ref _wakerCpu, Thread.GetCurrentProcessorId());
                     Monitor.PulseAll(_workGate);
                 }
             }

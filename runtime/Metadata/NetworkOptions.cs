@@ -30,6 +30,9 @@ namespace FusedNet
         /// How long a thread that finished its part keeps polling for the next one before it sleeps (default 50 µs; 0 =
         /// sleep at once). Within one inference the next step comes within microseconds, so a short spin saves the
         /// wake-up latency of a sleeping thread; between inferences the workers sleep, so an idle network uses no CPU.
+        /// A caller that runs the network periodically can set it above the period: the workers are then awake for every
+        /// call (while the caller does the first step without them, a sleeping worker's wake-up takes tens to hundreds of
+        /// microseconds), at the price of a core polling between calls.
         /// </summary>
         public int SpinMicroseconds { get; init; } = 50;
 

@@ -1,0 +1,36 @@
+namespace FusedNet.Generator.Emit
+{
+    /// <summary>
+    /// How many chunks ParallelWorkers cuts each thread's share of a step into (its last RunRows argument). Each thread runs
+    /// its own share chunk by chunk and then takes chunks left in another thread's share, so a thread the OS or the
+    /// hypervisor holds back delays the step by at most one chunk. More chunks balance better; each chunk boundary costs
+    /// what the kernel reuses within one call, so the count depends on the kind of step.
+    /// </summary>
+    internal static class ChunksPerThread
+    {
+        /// <summary>
+        /// Direct convolution rows: the kernel runs output-channel blocks outside rows, so a block's weights are read once per
+        /// call; two chunks per thread re-read them once more.
+        /// </summary>
+        public const int ConvRows = 2;
+
+        /// <summary>Rows of a pool or elementwise pass: nothing is reused across rows.</summary>
+        public const int PassRows = 4;
+
+        /// <summary>Winograd passes: each is already several tile rows with their own transforms.</summary>
+        public const int Passes = 4;
+
+        /// <summary>(output-channel block, row) items of a large direct conv: consecutive items share a block's weights.</summary>
+        public const int Items = 4;
+
+        /// <summary>Winograd output-channel units: every chunk repeats the input transform of all tile rows.</summary>
+        public const int ChannelUnits = 2;
+
+        /// <summary>
+        /// Rows of a row pipeline: every chunk recomputes the earlier steps' rows at its top edge (several percent of the
+        /// pipeline's work per edge on MobileNet-style blocks), so a thread's share stays whole; a share not yet started is
+        /// still taken over.
+        /// </summary>
+        public const int Pipeline = 1;
+    }
+}

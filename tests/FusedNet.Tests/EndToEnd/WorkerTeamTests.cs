@@ -1,0 +1,184 @@
+using System;
+using System.Threading;
+using FusedNet.Internal;
+using Xunit;
+
+namespace FusedNet.Tests.EndToEnd
+{
+    /// <summary>
+    /// ParallelWorkers on its own, with bodies that record what they are given: every unit of a job runs exactly once,
+    /// whatever the thread count, unit count and chunking; a thread that is held back has its share taken over by the
+    /// others; failures reach the caller; nothing is allocated per job.
+    /// </summary>
+    public class WorkerTeamTests
+    {
+        /// <summary>Counts how often each unit ran and checks every range it is given.</summary>
+        private sealed class CountingBody : IParallelBody
+        {
+            public int[] Runs = Array.Empty<int>();
+            public int Units, BadRanges;
+            public readonly int[] UnitsByPart = new int[8];
+
+            public void RunRows(int job, int begin, int end, int part) => Record(begin, end, part);
+
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => Record(begin, end, part);
+
+            private void Record(int begin, int end, int part)
+            {
+                if (begin < 0 || end > Units || begin >= end) Interlocked.Increment(ref BadRanges);
+                for (int u = Math.Max(begin, 0); u < Math.Min(end, Units); u++) Interlocked.Increment(ref Runs[u]);
+                Interlocked.Add(ref UnitsByPart[part], end - begin);
+            }
+        }
+
+        [Theory]
+        [InlineData(2, 50)]
+        [InlineData(3, 50)]
+        [InlineData(4, 50)]
+        [InlineData(2, 0)]
+        [InlineData(4, 0)]
+        public void EveryUnit_RunsExactlyOnce_ForAnyChunking(int threads, int spinMicroseconds)
+        {
+            using var team = new ParallelWorkers(threads, spinMicroseconds, "team-test");
+            var body = new CountingBody();
+            foreach (int units in new[] { 1, 2, 3, 5, 7, 16, 31, 100, 1000 })
+                foreach (int chunks in new[] { 1, 2, 4, int.MaxValue })
+                {
+                    body.Runs = new int[units];
+                    body.Units = units;
+                    const int jobs = 40;
+                    for (int job = 0; job < jobs; job++) team.RunRows(body, job, units, chunks);
+                    Assert.Equal(0, body.BadRanges);
+                    for (int u = 0; u < units; u++)
+                        Assert.True(body.Runs[u] == jobs, $"{threads} threads, {units} units, {chunks} chunks per thread: unit {u} ran {body.Runs[u]} times in {jobs} jobs");
+                }
+        }
+
+        [Fact]
+        public void Samples_EachRunsOnce()
+        {
+            using var team = new ParallelWorkers(3, 50, "team-test");
+            var body = new CountingBody { Runs = new int[10], Units = 10 };
+            float[] input = new float[10], output = new float[10];
+            for (int job = 0; job < 30; job++) team.RunSamples(body, 0, input, output, 10);
+            Assert.Equal(0, body.BadRanges);
+            Assert.All(body.Runs, runs => Assert.Equal(30, runs));
+        }
+
+        /// <summary>
+        /// The worker blocks in its first chunk until the caller has run every other unit. With fixed shares the caller would
+        /// stop after its own half and the two would wait for each other (the worker gives up after 10 s, and the test fails);
+        /// taking over the held-back thread's share, the caller runs 7 of the 8 units.
+        /// </summary>
+        [Fact]
+        public void AHeldBackThread_HasItsShareTakenOver()
+        {
+            using var team = new ParallelWorkers(2, 50, "team-test");
+            var body = new HoldingBody(units: 8);
+            team.RunRows(body, 0, 8, chunksPerThread: 4); // grain 1: 8 chunks
+            Assert.False(body.TimedOut, "the worker waited 10 s for the caller to take over its share");
+            Assert.All(body.Runs, runs => Assert.Equal(1, runs));
+            Assert.True(body.CallerUnits >= 7, $"the caller ran {body.CallerUnits} of 8 units");
+        }
+
+        private sealed class HoldingBody : IParallelBody
+        {
+            private readonly ManualResetEventSlim _othersDone = new ManualResetEventSlim(false);
+            private readonly int _units;
+            public readonly int[] Runs;
+            public int CallerUnits;
+            public bool TimedOut;
+
+            public HoldingBody(int units)
+            {
+                _units = units;
+                Runs = new int[units];
+            }
+
+            public void RunRows(int job, int begin, int end, int part)
+            {
+                for (int u = begin; u < end; u++) Interlocked.Increment(ref Runs[u]);
+                if (part == 0)
+                {
+                    if ((CallerUnits += end - begin) >= _units - 1) _othersDone.Set();
+                }
+                else if (!_othersDone.Wait(TimeSpan.FromSeconds(10)))
+                    TimedOut = true;
+            }
+
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => throw new NotSupportedException();
+        }
+
+        private sealed class ThrowingBody : IParallelBody
+        {
+            public int ThrowOnPart;
+
+            public void RunRows(int job, int begin, int end, int part)
+            {
+                if (part == ThrowOnPart) throw new ArithmeticException($"unit {begin} failed");
+            }
+
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => throw new NotSupportedException();
+        }
+
+        [Fact]
+        public void Failures_ReachTheCaller_AndTheTeamKeepsWorking()
+        {
+            using var team = new ParallelWorkers(2, 50, "team-test");
+            // The caller's own failure comes through as it is.
+            Assert.Throws<ArithmeticException>(() => team.RunRows(new ThrowingBody { ThrowOnPart = 0 }, 0, 64, 4));
+            // A worker's failure is wrapped, naming what happened, if the worker ran any chunk (it may find none left).
+            var body = new CountingBody { Runs = new int[64], Units = 64 };
+            bool wrapped = false;
+            for (int attempt = 0; attempt < 200 && !wrapped; attempt++)
+            {
+                try
+                {
+                    team.RunRows(new ThrowingBody { ThrowOnPart = 1 }, 0, 64, 4);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Assert.Contains("worker thread failed", e.Message);
+                    Assert.IsType<ArithmeticException>(e.InnerException);
+                    wrapped = true;
+                }
+            }
+            Assert.True(wrapped, "in 200 jobs the spinning worker never ran a chunk");
+            // The team still runs every unit once afterwards.
+            team.RunRows(body, 0, 64, 4);
+            Assert.All(body.Runs, runs => Assert.Equal(1, runs));
+        }
+
+        private sealed class EmptyBody : IParallelBody
+        {
+            public void RunRows(int job, int begin, int end, int part) { }
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) { }
+        }
+
+        [Fact]
+        public void Jobs_AllocateNothing()
+        {
+            using var team = new ParallelWorkers(3, 50, "team-test");
+            var body = new EmptyBody();
+            float[] input = new float[4], output = new float[4];
+            for (int i = 0; i < 100; i++) team.RunRows(body, 0, 37, 4);
+            Assert.Equal(0, FusedNet.Tests.Harness.AllocationMeter.LeastBytes(() =>
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    team.RunRows(body, 0, 37, 4);
+                    team.RunSamples(body, 1, input, output, 4);
+                }
+            }));
+        }
+
+        [Fact]
+        public void ZeroUnits_ReturnsAtOnce_AndDisposedTeamsRefuseJobs()
+        {
+            var team = new ParallelWorkers(2, 50, "team-test");
+            team.RunRows(new ThrowingBody { ThrowOnPart = 0 }, 0, 0, 4); // nothing to run, nothing thrown
+            team.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => team.RunRows(new EmptyBody(), 0, 4, 4));
+        }
+    }
+}
