@@ -182,3 +182,45 @@ namespace FusedNet.Tests.EndToEnd
         }
     }
 }
+
+namespace FusedNet.Tests.EndToEnd
+{
+    /// <summary>CpuPlacement.MoveOff: a worker woken onto its waker's CPU moves off it, and is not left pinned.</summary>
+    public class CpuPlacementTests
+    {
+        [Fact]
+        public void MoveOff_LeavesTheCpu_AndRestoresTheAffinity()
+        {
+            if (!OperatingSystem.IsLinux() || Environment.ProcessorCount < 2) return; // a no-op elsewhere, tested below
+            string? failure = null;
+            var thread = new Thread(() =>
+            {
+                int start = Thread.GetCurrentProcessorId();
+                if (!FusedNet.Internal.CpuPlacement.MoveOff(start)) { failure = $"MoveOff({start}) reported no move"; return; }
+                if (!SettlesOff(start)) { failure = $"still on CPU {start} after MoveOff"; return; }
+                // The full mask is back: moving off the new CPU is allowed to go anywhere else, the first CPU included.
+                int now = Thread.GetCurrentProcessorId();
+                if (!FusedNet.Internal.CpuPlacement.MoveOff(now)) { failure = $"second MoveOff({now}) reported no move"; return; }
+                if (!SettlesOff(now)) failure = $"still on CPU {now} after the second MoveOff: the thread was left pinned";
+            });
+            thread.Start();
+            thread.Join();
+            Assert.Null(failure);
+        }
+
+        [Fact]
+        public void MoveOff_AnImpossibleCpu_DoesNothing()
+        {
+            Assert.False(FusedNet.Internal.CpuPlacement.MoveOff(-1));
+            Assert.False(FusedNet.Internal.CpuPlacement.MoveOff(1 << 20));
+        }
+
+        /// <summary>Thread.GetCurrentProcessorId is cached for a few calls; read it until it refreshes.</summary>
+        private static bool SettlesOff(int cpu)
+        {
+            for (int i = 0; i < 100_000; i++)
+                if (Thread.GetCurrentProcessorId() != cpu) return true;
+            return false;
+        }
+    }
+}
