@@ -25,6 +25,8 @@ namespace FusedNet.Bench
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     ///   --profile NET [N [TOP]]  per-step median times of both paths (IFusedNetwork.ProfileForward), the TOP slowest
     ///   --idle-cpu NET [THREADS]  process CPU time while idle and in a 100 Hz call loop, FusedNet then ORT (default 2 threads)
+    ///   --core-scaling [ROUNDS]  the multiply-add peak on one thread vs two at once, and preemption gaps: what two threads
+    ///                 can gain on this machine right now (the ceiling of the 2 thr / 1 thr column)
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
     /// </summary>
     public static class Program
@@ -100,6 +102,10 @@ namespace FusedNet.Bench
                 int top = profileAt + 3 < rest.Count && int.TryParse(rest[profileAt + 3], out int t) && t > 0 ? t : 15;
                 return StepProfile.Run(rest[profileAt + 1], count, top);
             }
+
+            int scalingAt = rest.IndexOf("--core-scaling");
+            if (scalingAt >= 0)
+                return CoreScaling.Run(scalingAt + 1 < rest.Count && int.TryParse(rest[scalingAt + 1], out int sr) && sr > 0 ? sr : 5);
 
             int idleAt = rest.IndexOf("--idle-cpu");
             if (idleAt >= 0)

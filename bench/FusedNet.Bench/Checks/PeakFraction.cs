@@ -62,7 +62,7 @@ namespace FusedNet.Bench.Checks
         // Twelve accumulators: enough independent chains to cover multiply-add latency (4–6 cycles) at two per cycle,
         // and, with the two operands, within the 16 registers of SSE/AVX2.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Peak128(int iterations)
+        internal static float Peak128(int iterations)
         {
             Vector128<float> a = Vector128.Create(0.999f), b = Vector128.Create(1e-6f);
             Vector128<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
@@ -79,7 +79,7 @@ namespace FusedNet.Bench.Checks
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Peak256(int iterations)
+        internal static float Peak256(int iterations)
         {
             Vector256<float> a = Vector256.Create(0.999f), b = Vector256.Create(1e-6f);
             Vector256<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
@@ -96,7 +96,7 @@ namespace FusedNet.Bench.Checks
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Peak512(int iterations)
+        internal static float Peak512(int iterations)
         {
             Vector512<float> a = Vector512.Create(0.999f), b = Vector512.Create(1e-6f);
             Vector512<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
