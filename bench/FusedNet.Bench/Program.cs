@@ -25,6 +25,9 @@ namespace FusedNet.Bench
     ///                 width, in thread CPU time (robust to a loaded machine); no BenchmarkDotNet
     ///   --profile NET [N [TOP]]  per-step median times of both paths (IFusedNetwork.ProfileForward), the TOP slowest
     ///   --idle-cpu NET [THREADS]  process CPU time while idle and in a 100 Hz call loop, FusedNet then ORT (default 2 threads)
+    ///   --thread-ratio NET [SECONDS]  1- and 2-thread instances in alternating ~20 ms rounds (medians), fused path only
+    ///   --periodic NET [PERIOD_MS [CALLS [SPIN_US]]]  per-call latency with one call every PERIOD_MS (the workers sleep
+    ///                 between calls), 1 then 2 threads; both take --with-load BUSY_US,PERIOD_US (a background thread)
     ///   --core-scaling [ROUNDS]  the multiply-add peak on one thread vs two at once, and preemption gaps: what two threads
     ///                 can gain on this machine right now (the ceiling of the 2 thr / 1 thr column)
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
@@ -101,6 +104,18 @@ namespace FusedNet.Bench
                 int count = profileAt + 2 < rest.Count && int.TryParse(rest[profileAt + 2], out int c) && c > 0 ? c : 50;
                 int top = profileAt + 3 < rest.Count && int.TryParse(rest[profileAt + 3], out int t) && t > 0 ? t : 15;
                 return StepProfile.Run(rest[profileAt + 1], count, top);
+            }
+
+            (int Busy, int Period)? load = ThreadTiming.ParseLoad(rest);
+            int ratioAt = rest.IndexOf("--thread-ratio");
+            if (ratioAt >= 0 && ratioAt + 1 < rest.Count)
+                return ThreadTiming.Ratio(rest[ratioAt + 1],
+                    ratioAt + 2 < rest.Count && double.TryParse(rest[ratioAt + 2], out double sec) && sec > 0 ? sec : 8, load);
+            int periodicAt = rest.IndexOf("--periodic");
+            if (periodicAt >= 0 && periodicAt + 1 < rest.Count)
+            {
+                double Arg(int k, double fallback) => periodicAt + k < rest.Count && double.TryParse(rest[periodicAt + k], out double v) && v > 0 ? v : fallback;
+                return ThreadTiming.Periodic(rest[periodicAt + 1], Arg(2, 2), (int)Arg(3, 1000), (int)Arg(4, 50), load);
             }
 
             int scalingAt = rest.IndexOf("--core-scaling");

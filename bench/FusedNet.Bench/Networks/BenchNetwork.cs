@@ -54,9 +54,9 @@ namespace FusedNet.Bench.Networks
         public long MultiplyAccumulates { get; }
 
         /// <summary>Constructs the generated network (with <paramref name="threads"/> threads) and checks it is the network the spec describes.</summary>
-        public IFusedNetwork Create(IWeightSource weights, int threads = 1)
+        public IFusedNetwork Create(IWeightSource weights, int threads = 1, int spinMicroseconds = 50)
         {
-            IFusedNetwork network = _create(weights, new NetworkOptions { Threads = threads });
+            IFusedNetwork network = _create(weights, new NetworkOptions { Threads = threads, SpinMicroseconds = spinMicroseconds });
             Spec.VerifyAgainst(Key, network);
             return network;
         }
