@@ -46,6 +46,10 @@ namespace FusedNet.Generator.Emit
             EmitInstanceMembers(w, plan);
             // Row pipelining is a fusion: the fused path only (the unfused path is the one-pass-per-layer baseline).
             var pipelines = RowPipelines.Find(plan.Fused, buffers);
+            long largestShared = System.Math.Max(LargestSharedWork(plan.Fused, pipelines), LargestSharedWork(plan.Unfused, RowPipelines.None));
+            w.Line("/// <summary>The most work of one step or row pipeline threads can share (RowRange.Work): below SplitThreshold, no step is shared, so a call leaves sleeping workers asleep.</summary>");
+            w.Line($"private const long LargestSharedStepWork = {Long(largestShared)};");
+            w.Line();
             EmitForward(w, plan, plan.Fused, "Forward", kernels, parameters, pipelines, HasFusedFallback(plan));
             EmitForward(w, plan, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None, false);
             if (HasFusedFallback(plan)) EmitFallbackProperty(w);
@@ -337,7 +341,7 @@ namespace FusedNet.Generator.Emit
             {
                 w.Open("if (batchSize > 1)");
                 w.Line("// BatchNorms without running statistics need the whole batch: it runs in phases on this thread's scratch (rows split as for one sample).");
-                w.Line("workers?.WakeUp();");
+                w.Line("if (LargestSharedStepWork >= _splitThreshold) workers?.WakeUp(); // (no step is shared otherwise)");
                 w.Line($"{BatchMethod(path)}(ref inputStart, ref outputStart, batchSize, _scratch, workers);");
                 w.Close();
             }
@@ -347,7 +351,7 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Open("else");
             w.Line("// One sample (or one thread): the sample's large steps are split by rows between the threads, if there are several.");
-            w.Line("workers?.WakeUp();");
+            w.Line("if (LargestSharedStepWork >= _splitThreshold) workers?.WakeUp(); // (no step is shared otherwise)");
             w.Open("for (int n = 0; n < batchSize; n++)");
             w.Line($"{core}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref {Unsafe}.Add(ref outputStart, n * OutputLength), _scratch, workers);");
             w.Close();
@@ -364,6 +368,12 @@ namespace FusedNet.Generator.Emit
             EmitStepMethods(w, path, kernels, parameters);
             foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain);
         }
+
+        /// <summary>The largest work of a step or row pipeline of <paramref name="path"/> that threads could share (0 when none could).</summary>
+        private static long LargestSharedWork(PathPlan path, RowPipelines pipelines) =>
+            path.Steps.Select(step => pipelines.StartingAt(step) is { } chain ? chain.Sum(RowRange.Work)
+                : RowRange.Splittable(step) && !pipelines.Continues(step) ? RowRange.Work(step) : 0L)
+                .DefaultIfEmpty(0L).Max();
 
         /// <summary>The job number of a row pipeline (IParallelBody.RunRows): its first step id from 200000.</summary>
         private static int PipelineJob(List<StepPlan> chain) => 200_000 + chain[0].Id;
@@ -415,6 +425,16 @@ namespace FusedNet.Generator.Emit
         /// on-stack replacement of the pipeline loops during the first inferences (and no tiering events later).
         /// </summary>
         private const string OptimizedAtOnce = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
+        /// <summary>
+        /// A pool or elementwise pass right after a step the threads shared is shared from 1/<c>8</c> of SplitThreshold:
+        /// each thread then reads the rows it wrote itself. Measured on cifar (2 threads, Zen 5 VM): its two max pools
+        /// (8,192 and 4,096 outputs) on the caller alone read half their input from the other core's cache (1.8 → 5.1 µs
+        /// for the first); with SplitThreshold 0 (which shares them) the network took 106 instead of 118 µs, with this rule
+        /// 104–115 µs against 117–119 in alternating runs (one noisy pair of runs: 139 against 135). Tiny's steps (1–2 µs,
+        /// no step shared) stay on the caller, where sharing them doubled its time.
+        /// </summary>
+        private const int PassAfterSharedFactor = 8;
 
         /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
         private static int SampleJob(PathPlan path) => path.Name == "fused" ? 0 : 1;
@@ -576,6 +596,8 @@ namespace FusedNet.Generator.Emit
                 w.Close();
             }
             if (profiled) w.Line($"long last = global::System.Diagnostics.Stopwatch.GetTimestamp(){(path.Steps.Count > 1 ? ", now" : "")};");
+            bool anyShared = path.Steps.Any(step => pipelines.StartingAt(step) is not null || (RowRange.Splittable(step) && !pipelines.Continues(step)));
+            if (anyShared) w.Line("bool shared = false; // whether the threads share the current step (and so wrote the rows the next one reads)");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
             foreach (StepPlan step in path.Steps)
@@ -595,28 +617,40 @@ namespace FusedNet.Generator.Emit
                     int lastRows = RowRange.Rows(last);
                     long work = chain.Sum(RowRange.Work);
                     w.Line($"// Steps {step.Id}–{last.Id} run interleaved by rows (the intermediate rows are read back while in cache){(profiled ? "; their time is counted to this step" : "")}.");
-                    w.Line($"if (workers is null || {Long(work)}L < _splitThreshold) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
-                    w.Line($"else workers.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
+                    w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
+                    w.Line($"if (!shared) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
+                    w.Line($"else workers!.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
                 }
                 else if (RowRange.Splittable(step))
                 {
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
                     string serial = string.Join(" ", OneThreadStepCalls(path, step));
-                    w.Line($"if (workers is null || {Long(RowRange.Work(step))}L < _splitThreshold) {{ {serial} }}");
+                    long work = RowRange.Work(step);
+                    if (step.Kind == StepKind.Conv)
+                        w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
+                    else
+                        // A pass after a step the threads shared reads rows each of them wrote: shared too (from 1/8 of the
+                        // threshold), each thread reads mostly its own rows instead of half of them from the other core's cache.
+                        w.Line($"shared = workers is not null && ({Long(work)}L >= _splitThreshold || shared && {Long(work)}L * {PassAfterSharedFactor} >= _splitThreshold);");
+                    w.Line($"if (!shared) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
                     if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output-channel block, row) items");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output-channel block, row) items");
                     else if (kernels.ChannelSplitUnits(path, step) is int units)
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(units)}, chunksPerThread: {ChunksPerThread.ChannelUnits}); // units of {WinogradTiling.ChannelUnit} output channels");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(units)}, chunksPerThread: {ChunksPerThread.ChannelUnits}); // units of {WinogradTiling.ChannelUnit} output channels");
                     else if (kernels.ThreadPassRows(path, step) is int passRows)
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
                     else
-                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind == StepKind.Conv ? ChunksPerThread.ConvRows : ChunksPerThread.PassRows)});");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind == StepKind.Conv ? ChunksPerThread.ConvRows : ChunksPerThread.PassRows)});");
                 }
-                else if (step.NormOverBatch)
-                    EmitBatchStatisticsStep(w, path, step, kernels, parameters, plan);
                 else
-                    EmitWholeStepCall(w, path, step, kernels, parameters);
+                {
+                    if (step.NormOverBatch) EmitBatchStatisticsStep(w, path, step, kernels, parameters, plan);
+                    else EmitWholeStepCall(w, path, step, kernels, parameters);
+                    // The calling thread alone wrote this step's output: a pass after it is shared only on its own merit.
+                    StepPlan? next = step.Id + 1 < path.Steps.Count ? path.Steps[step.Id + 1] : null;
+                    if (anyShared && next is not null && next.Kind != StepKind.Conv && RowRange.Splittable(next)) w.Line("shared = false;");
+                }
             }
             w.Line($"{K}.{kernels.CopyOut(path)}(ref s.{path.OutputBuffer}.Start, ref output);");
             if (profiled) w.Line($"ticks[{path.Steps.Count - 1}] = global::System.Diagnostics.Stopwatch.GetTimestamp() - last;");
@@ -661,7 +695,7 @@ namespace FusedNet.Generator.Emit
             w.Open("try");
             w.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             w.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            w.Line("_workers?.WakeUp();");
+            w.Line("if (LargestSharedStepWork >= _splitThreshold) _workers?.WakeUp();");
             w.Line("if (fused) RunFusedProfiled(ref inputStart, ref outputStart, _scratch, _workers, stepTicks);");
             w.Line("else RunUnfusedProfiled(ref inputStart, ref outputStart, _scratch, _workers, stepTicks);");
             w.Close();

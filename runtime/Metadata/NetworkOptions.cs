@@ -40,7 +40,8 @@ namespace FusedNet
         /// With several threads, the work from which a step's rows are split between them (default 500,000): a convolution
         /// counts its multiply-accumulates, a pass (pool, BatchNorm, activation, add) 16 per output element. A split costs
         /// about a microsecond (publishing it, the slowest thread's finish, cache lines moving between cores), so smaller steps
-        /// run on the calling thread alone. 0 splits every step of two rows or more.
+        /// run on the calling thread alone; a pass right after a split step is split from 1/8 of this (its input rows are
+        /// then in the cache of the thread that reads them). 0 splits every step of two rows or more.
         /// </summary>
         public long SplitThreshold { get; init; } = 500_000;
 

@@ -116,6 +116,10 @@ namespace FusedNet.Tests.EndToEnd
             public void RunRows(int job, int begin, int end, int part)
             {
                 if (part == ThrowOnPart) throw new ArithmeticException($"unit {begin} failed");
+                // The others work a little, so the worker (which may have to wake up first) claims chunks before the
+                // caller, done with its own share, takes over the worker's.
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (clock.Elapsed.TotalMicroseconds < 20) Thread.SpinWait(10);
             }
 
             public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => throw new NotSupportedException();
@@ -130,7 +134,7 @@ namespace FusedNet.Tests.EndToEnd
             // A worker's failure is wrapped, naming what happened, if the worker ran any chunk (it may find none left).
             var body = new CountingBody { Runs = new int[64], Units = 64 };
             bool wrapped = false;
-            for (int attempt = 0; attempt < 200 && !wrapped; attempt++)
+            for (int attempt = 0; attempt < 2_000 && !wrapped; attempt++)
             {
                 try
                 {
@@ -143,7 +147,7 @@ namespace FusedNet.Tests.EndToEnd
                     wrapped = true;
                 }
             }
-            Assert.True(wrapped, "in 200 jobs the spinning worker never ran a chunk");
+            Assert.True(wrapped, "in 2,000 jobs the worker never ran a chunk");
             // The team still runs every unit once afterwards.
             team.RunRows(body, 0, 64, 4);
             Assert.All(body.Runs, runs => Assert.Equal(1, runs));
