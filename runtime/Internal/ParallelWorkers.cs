@@ -251,38 +251,24 @@ namespace FusedNet.Internal
             private static long Pack(int next, int end) => (long)end << 32 | (uint)next;
 
             /// <summary>Takes the next chunk from the front of <paramref name="owner"/>'s range (the owner's own claims).</summary>
-            private bool ClaimFront(int owner, out int begin, out int end)
-            {
-                ref long range = ref _ranges[(owner + 1) * RangeStride];
-                while (true)
-                {
-                    long state = Volatile.Read(ref range);
-                    int next = (int)state, last = (int)(state >> 32);
-                    if (next >= last) { begin = end = 0; return false; }
-                    int take = Math.Min(_grain, last - next);
-                    if (Interlocked.CompareExchange(ref range, Pack(next + take, last), state) == state)
-                    {
-                        (begin, end) = (next, next + take);
-                        return true;
-                    }
-                }
-            }
+            private bool ClaimFront(int owner, out int begin, out int end) => Claim(owner, fromBack: false, out begin, out end);
 
             /// <summary>Takes a chunk from the back of <paramref name="victim"/>'s range (a thread whose own share is done).</summary>
-            private bool ClaimBack(int victim, out int begin, out int end)
+            private bool ClaimBack(int victim, out int begin, out int end) => Claim(victim, fromBack: true, out begin, out end);
+
+            /// <summary>Takes up to one grain of units from one end of thread <paramref name="part"/>'s unclaimed range; false when it is empty.</summary>
+            private bool Claim(int part, bool fromBack, out int begin, out int end)
             {
-                ref long range = ref _ranges[(victim + 1) * RangeStride];
+                ref long range = ref _ranges[(part + 1) * RangeStride];
                 while (true)
                 {
                     long state = Volatile.Read(ref range);
                     int next = (int)state, last = (int)(state >> 32);
                     if (next >= last) { begin = end = 0; return false; }
                     int take = Math.Min(_grain, last - next);
-                    if (Interlocked.CompareExchange(ref range, Pack(next, last - take), state) == state)
-                    {
-                        (begin, end) = (last - take, last);
-                        return true;
-                    }
+                    (begin, end) = fromBack ? (last - take, last) : (next, next + take);
+                    long claimed = fromBack ? Pack(next, last - take) : Pack(next + take, last);
+                    if (Interlocked.CompareExchange(ref range, claimed, state) == state) return true;
                 }
             }
 
