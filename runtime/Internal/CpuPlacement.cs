@@ -36,6 +36,20 @@ namespace FusedNet.Internal
             return moved;
         }
 
+        /// <summary>How many CPUs the calling thread may run on (Linux; -1 elsewhere or when it cannot be read). For tests.</summary>
+        internal static int AllowedCpuCount()
+        {
+            if (!OperatingSystem.IsLinux()) return -1;
+            var (get, _) = s_affinity.Value;
+            if (get == IntPtr.Zero) return -1;
+            byte* allowed = stackalloc byte[MaskBytes];
+            new Span<byte>(allowed, MaskBytes).Clear();
+            if (((delegate* unmanaged<int, nuint, byte*, int>)get)(0, MaskBytes, allowed) != 0) return -1;
+            int count = 0;
+            for (int i = 0; i < MaskBytes; i++) count += System.Numerics.BitOperations.PopCount(allowed[i]);
+            return count;
+        }
+
         /// <summary>
         /// sched_getaffinity and sched_setaffinity from libc, loaded by name as RegularFileCheck loads statx (NativeAOT
         /// does not map "libc"); zero when there are none.

@@ -189,23 +189,26 @@ namespace FusedNet.Tests.EndToEnd
 
 namespace FusedNet.Tests.EndToEnd
 {
-    /// <summary>CpuPlacement.MoveOff: a worker woken onto its waker's CPU moves off it, and is not left pinned.</summary>
+    /// <summary>
+    /// CpuPlacement.MoveOff: restricting the thread to the other CPUs succeeds (the kernel then migrates it before the call
+    /// returns), and the thread is not left pinned. Where it runs afterwards is not asserted: with the full mask back, the
+    /// scheduler may move it again at once (seen in CI with tests running on both cores).
+    /// </summary>
     public class CpuPlacementTests
     {
         [Fact]
-        public void MoveOff_LeavesTheCpu_AndRestoresTheAffinity()
+        public void MoveOff_Succeeds_AndRestoresTheAffinity()
         {
             if (!OperatingSystem.IsLinux() || Environment.ProcessorCount < 2) return; // a no-op elsewhere, tested below
             string? failure = null;
             var thread = new Thread(() =>
             {
-                int start = Thread.GetCurrentProcessorId();
-                if (!FusedNet.Internal.CpuPlacement.MoveOff(start)) { failure = $"MoveOff({start}) reported no move"; return; }
-                if (!SettlesOff(start)) { failure = $"still on CPU {start} after MoveOff"; return; }
-                // The full mask is back: moving off the new CPU is allowed to go anywhere else, the first CPU included.
-                int now = Thread.GetCurrentProcessorId();
-                if (!FusedNet.Internal.CpuPlacement.MoveOff(now)) { failure = $"second MoveOff({now}) reported no move"; return; }
-                if (!SettlesOff(now)) failure = $"still on CPU {now} after the second MoveOff: the thread was left pinned";
+                int allowed = FusedNet.Internal.CpuPlacement.AllowedCpuCount();
+                if (allowed < 2) return; // a test runner pinned to one CPU: nothing to move to
+                int cpu = Thread.GetCurrentProcessorId();
+                if (!FusedNet.Internal.CpuPlacement.MoveOff(cpu)) failure = $"MoveOff({cpu}) did not restrict the thread to the other CPUs";
+                else if (FusedNet.Internal.CpuPlacement.AllowedCpuCount() != allowed)
+                    failure = $"the thread may run on {FusedNet.Internal.CpuPlacement.AllowedCpuCount()} CPUs after MoveOff, {allowed} before: left pinned";
             });
             thread.Start();
             thread.Join();
@@ -217,14 +220,6 @@ namespace FusedNet.Tests.EndToEnd
         {
             Assert.False(FusedNet.Internal.CpuPlacement.MoveOff(-1));
             Assert.False(FusedNet.Internal.CpuPlacement.MoveOff(1 << 20));
-        }
-
-        /// <summary>Thread.GetCurrentProcessorId is cached for a few calls; read it until it refreshes.</summary>
-        private static bool SettlesOff(int cpu)
-        {
-            for (int i = 0; i < 100_000; i++)
-                if (Thread.GetCurrentProcessorId() != cpu) return true;
-            return false;
         }
     }
 }
