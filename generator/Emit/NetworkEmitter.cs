@@ -369,11 +369,17 @@ namespace FusedNet.Generator.Emit
             foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain);
         }
 
+        /// <summary>
+        /// The work (RowRange.Work) of what threads could share at <paramref name="step"/>: the row pipeline starting there, or
+        /// the step itself; null when nothing starts there that threads could share.
+        /// </summary>
+        private static long? ShareableWork(StepPlan step, RowPipelines pipelines) =>
+            pipelines.StartingAt(step) is { } chain ? chain.Sum(RowRange.Work)
+            : RowRange.Splittable(step) && !pipelines.Continues(step) ? RowRange.Work(step) : null;
+
         /// <summary>The largest work of a step or row pipeline of <paramref name="path"/> that threads could share (0 when none could).</summary>
         private static long LargestSharedWork(PathPlan path, RowPipelines pipelines) =>
-            path.Steps.Select(step => pipelines.StartingAt(step) is { } chain ? chain.Sum(RowRange.Work)
-                : RowRange.Splittable(step) && !pipelines.Continues(step) ? RowRange.Work(step) : 0L)
-                .DefaultIfEmpty(0L).Max();
+            path.Steps.Select(step => ShareableWork(step, pipelines) ?? 0L).DefaultIfEmpty(0L).Max();
 
         /// <summary>The job number of a row pipeline (IParallelBody.RunRows): its first step id from 200000.</summary>
         private static int PipelineJob(List<StepPlan> chain) => 200_000 + chain[0].Id;
@@ -596,7 +602,7 @@ namespace FusedNet.Generator.Emit
                 w.Close();
             }
             if (profiled) w.Line($"long last = global::System.Diagnostics.Stopwatch.GetTimestamp(){(path.Steps.Count > 1 ? ", now" : "")};");
-            bool anyShared = path.Steps.Any(step => pipelines.StartingAt(step) is not null || (RowRange.Splittable(step) && !pipelines.Continues(step)));
+            bool anyShared = path.Steps.Any(step => ShareableWork(step, pipelines) is not null);
             if (anyShared) w.Line("bool shared = false; // whether the threads share the current step (and so wrote the rows the next one reads)");
             const string K = KernelReference;
             w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
@@ -615,7 +621,7 @@ namespace FusedNet.Generator.Emit
                 {
                     StepPlan last = chain[chain.Count - 1];
                     int lastRows = RowRange.Rows(last);
-                    long work = chain.Sum(RowRange.Work);
+                    long work = ShareableWork(step, pipelines)!.Value;
                     w.Line($"// Steps {step.Id}–{last.Id} run interleaved by rows (the intermediate rows are read back while in cache){(profiled ? "; their time is counted to this step" : "")}.");
                     w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
                     w.Line($"if (!shared) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
@@ -625,7 +631,7 @@ namespace FusedNet.Generator.Emit
                 {
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
                     string serial = string.Join(" ", OneThreadStepCalls(path, step));
-                    long work = RowRange.Work(step);
+                    long work = ShareableWork(step, pipelines)!.Value;
                     if (step.Kind == StepKind.Conv)
                         w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
                     else

@@ -19,14 +19,11 @@ namespace FusedNet.Internal
         public static bool MoveOff(int cpu)
         {
             if (!OperatingSystem.IsLinux() || cpu < 0 || cpu >= MaskBytes * 8) return false;
-            var (get, set) = s_affinity.Value;
-            if (get == IntPtr.Zero || set == IntPtr.Zero) return false;
-            var getAffinity = (delegate* unmanaged<int, nuint, byte*, int>)get;
-            var setAffinity = (delegate* unmanaged<int, nuint, byte*, int>)set;
+            IntPtr set = s_affinity.Value.Set;
             byte* allowed = stackalloc byte[MaskBytes];
             byte* elsewhere = stackalloc byte[MaskBytes];
-            new Span<byte>(allowed, MaskBytes).Clear();
-            if (getAffinity(0, MaskBytes, allowed) != 0) return false;
+            if (set == IntPtr.Zero || !ReadAffinity(allowed)) return false;
+            var setAffinity = (delegate* unmanaged<int, nuint, byte*, int>)set;
             new Span<byte>(allowed, MaskBytes).CopyTo(new Span<byte>(elsewhere, MaskBytes));
             elsewhere[cpu / 8] &= (byte)~(1 << (cpu % 8));
             if (new Span<byte>(elsewhere, MaskBytes).IndexOfAnyExcept((byte)0) < 0) return false; // no other CPU allowed
@@ -40,14 +37,20 @@ namespace FusedNet.Internal
         internal static int AllowedCpuCount()
         {
             if (!OperatingSystem.IsLinux()) return -1;
-            var (get, _) = s_affinity.Value;
-            if (get == IntPtr.Zero) return -1;
             byte* allowed = stackalloc byte[MaskBytes];
-            new Span<byte>(allowed, MaskBytes).Clear();
-            if (((delegate* unmanaged<int, nuint, byte*, int>)get)(0, MaskBytes, allowed) != 0) return -1;
+            if (!ReadAffinity(allowed)) return -1;
             int count = 0;
             for (int i = 0; i < MaskBytes; i++) count += System.Numerics.BitOperations.PopCount(allowed[i]);
             return count;
+        }
+
+        /// <summary>The calling thread's affinity mask into <paramref name="mask"/> (<see cref="MaskBytes"/> bytes); false when it cannot be read.</summary>
+        private static bool ReadAffinity(byte* mask)
+        {
+            IntPtr get = s_affinity.Value.Get;
+            if (get == IntPtr.Zero) return false;
+            new Span<byte>(mask, MaskBytes).Clear();
+            return ((delegate* unmanaged<int, nuint, byte*, int>)get)(0, MaskBytes, mask) == 0;
         }
 
         /// <summary>

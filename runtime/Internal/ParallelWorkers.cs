@@ -192,13 +192,13 @@ namespace FusedNet.Internal
             private void RunChunks(int part)
             {
                 int begin, end, done = 0;
-                while (ClaimFront(part, out begin, out end)) done += RunChunk(part, begin, end);
+                while (Claim(part, fromBack: false, out begin, out end)) done += RunChunk(part, begin, end);
                 if (Finish(done) || OthersFinishWithin(_stealAfterTicks)) return;
                 done = 0;
                 for (int k = 1; k < Parts; k++)
                 {
                     int victim = (part + k) % Parts;
-                    while (ClaimBack(victim, out begin, out end)) done += RunChunk(part, begin, end);
+                    while (Claim(victim, fromBack: true, out begin, out end)) done += RunChunk(part, begin, end);
                 }
                 Finish(done);
             }
@@ -250,13 +250,10 @@ namespace FusedNet.Internal
 
             private static long Pack(int next, int end) => (long)end << 32 | (uint)next;
 
-            /// <summary>Takes the next chunk from the front of <paramref name="owner"/>'s range (the owner's own claims).</summary>
-            private bool ClaimFront(int owner, out int begin, out int end) => Claim(owner, fromBack: false, out begin, out end);
-
-            /// <summary>Takes a chunk from the back of <paramref name="victim"/>'s range (a thread whose own share is done).</summary>
-            private bool ClaimBack(int victim, out int begin, out int end) => Claim(victim, fromBack: true, out begin, out end);
-
-            /// <summary>Takes up to one grain of units from one end of thread <paramref name="part"/>'s unclaimed range; false when it is empty.</summary>
+            /// <summary>
+            /// Takes up to one grain of units from thread <paramref name="part"/>'s unclaimed range: from the front (the
+            /// owner's own claims) or the back (a thread whose own share is done); false when it is empty.
+            /// </summary>
             private bool Claim(int part, bool fromBack, out int begin, out int end)
             {
                 ref long range = ref _ranges[(part + 1) * RangeStride];

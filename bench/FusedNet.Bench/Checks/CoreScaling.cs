@@ -19,8 +19,10 @@ namespace FusedNet.Bench.Checks
 
         public static int Run(int rounds)
         {
-            string width = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "Vector128";
-            double flops = 12.0 * (Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4) * 2 * Iterations;
+            VectorWidth width = Vector512.IsHardwareAccelerated ? VectorWidth.Vector512
+                : Vector256.IsHardwareAccelerated ? VectorWidth.Vector256 : VectorWidth.Vector128;
+            double flops = PeakFraction.PeakLoopFlops(width, Iterations);
+            float Peak() => PeakFraction.PeakLoop(width, Iterations);
             Peak(); // JIT and warm-up
             Console.WriteLine($"multiply-add peak loop ({width}), wall time; gaps = stretches over 10 µs without the CPU, in 0.5 s of clock polling per thread");
             Console.WriteLine($"{"round",5} {"1 thread GFLOP/s",17} {"2 threads GFLOP/s",18} {"ratio",6} {"gaps 1 thr",11} {"gaps 2 thr (each)",18}");
@@ -43,11 +45,6 @@ namespace FusedNet.Bench.Checks
             }
             return 0;
         }
-
-        private static float Peak() =>
-            Vector512.IsHardwareAccelerated ? PeakFraction.Peak512(Iterations)
-            : Vector256.IsHardwareAccelerated ? PeakFraction.Peak256(Iterations)
-            : PeakFraction.Peak128(Iterations);
 
         private static double Timed(Func<float> work)
         {

@@ -47,22 +47,27 @@ namespace FusedNet.Bench.Checks
         private static double PeakGflops(VectorWidth width)
         {
             double start = ThreadCpuSeconds();
-            float sink = width switch
-            {
-                VectorWidth.Vector512 => Peak512(PeakIterations),
-                VectorWidth.Vector256 => Peak256(PeakIterations),
-                _ => Peak128(PeakIterations),
-            };
+            float sink = PeakLoop(width, PeakIterations);
             double seconds = ThreadCpuSeconds() - start;
             if (float.IsNaN(sink)) Console.WriteLine("(impossible: keeps the loop alive)");
-            // 12 chains × lanes × 2 flops per iteration.
-            return 12.0 * width.Lanes() * 2 * PeakIterations / seconds / 1e9;
+            return PeakLoopFlops(width, PeakIterations) / seconds / 1e9;
         }
+
+        /// <summary>The multiply-add loop at <paramref name="width"/> (see below); returns a value that keeps it alive.</summary>
+        internal static float PeakLoop(VectorWidth width, int iterations) => width switch
+        {
+            VectorWidth.Vector512 => Peak512(iterations),
+            VectorWidth.Vector256 => Peak256(iterations),
+            _ => Peak128(iterations),
+        };
+
+        /// <summary>Floating-point operations of <see cref="PeakLoop"/>: 12 chains × lanes × 2 per iteration.</summary>
+        internal static double PeakLoopFlops(VectorWidth width, int iterations) => 12.0 * width.Lanes() * 2 * iterations;
 
         // Twelve accumulators: enough independent chains to cover multiply-add latency (4–6 cycles) at two per cycle,
         // and, with the two operands, within the 16 registers of SSE/AVX2.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        internal static float Peak128(int iterations)
+        private static float Peak128(int iterations)
         {
             Vector128<float> a = Vector128.Create(0.999f), b = Vector128.Create(1e-6f);
             Vector128<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
@@ -79,7 +84,7 @@ namespace FusedNet.Bench.Checks
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        internal static float Peak256(int iterations)
+        private static float Peak256(int iterations)
         {
             Vector256<float> a = Vector256.Create(0.999f), b = Vector256.Create(1e-6f);
             Vector256<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
@@ -96,7 +101,7 @@ namespace FusedNet.Bench.Checks
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        internal static float Peak512(int iterations)
+        private static float Peak512(int iterations)
         {
             Vector512<float> a = Vector512.Create(0.999f), b = Vector512.Create(1e-6f);
             Vector512<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
