@@ -35,6 +35,15 @@ namespace FusedNet.Generator.Emit
             w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
             w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
+            if (!toChannelMajor && channelBlocks == 0)
+            {
+                // Fewer than 8 channels (an RGB or grey image): the whole row at once, vectorised for dense 1–4 channels.
+                const string M = "MemoryMarshal";
+                string planeLength = Int((s.Channels - 1) * plane + s.Width), pixelLength = Int((s.Width - 1) * stride + s.Channels);
+                w.Line($"Transpose.PlanesToPixels({M}.CreateReadOnlySpan(ref planeRow, {planeLength}), {Int(plane)}, {Int(s.Channels)}, {Int(s.Width)}, {M}.CreateSpan(ref row, {pixelLength}), {Int(stride)});");
+                w.Close();
+                return;
+            }
             if (channelBlocks > 0 && pixelBlocks > 0)
             {
                 w.Open($"for (int c = 0; c < {Int(channelBlocks)}; c += 8)");

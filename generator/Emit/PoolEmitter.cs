@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
 using static FusedNet.Generator.Emit.Code;
@@ -46,22 +48,62 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
+        /// <summary>At most this many channel vectors are summed in one sweep over the pixels (accumulators in registers).</summary>
+        private const int GlobalAverageVectorsPerSweep = 8;
+
+        /// <summary>
+        /// Independent partial sums per channel for a global average over <paramref name="channels"/> channels: enough
+        /// independent additions in flight to hide the add latency when there are few channel vectors. Depends on the
+        /// channel count only, not the vector width, so every width sums each channel in the same order (same result).
+        /// </summary>
+        internal static int GlobalAverageChains(int channels) => channels >= 64 ? 1 : channels >= 32 ? 2 : 4;
+
+        /// <summary>
+        /// Mean over all pixels per channel. Pixels are read in memory order (row by row, each pixel's channel vectors
+        /// together) with up to <see cref="GlobalAverageVectorsPerSweep"/> channel vectors per sweep, each with its own
+        /// accumulators: the additions of different vectors overlap instead of waiting on one chain. With few channels a
+        /// pixel's column x goes to partial sum x mod chains (see <see cref="GlobalAverageChains"/>); the partial sums
+        /// are added in order at the end.
+        /// </summary>
         public static void EmitGlobalAverage(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
         {
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
+            int vectors = channels / v.Lanes;
+            int chains = Math.Min(GlobalAverageChains(step.InputShape.Channels), width);
+            int fullColumns = width / chains * chains;
             OpenKernel(w, $"public static void {method}(ref float input, ref float output)");
-            w.Line($"// mean over {height}x{width} pixels, {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
-            w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
-            w.Line($"{v.Of} sum = {v.Of}.Zero;");
-            w.Open($"for (int y = 0; y < {Int(height)}; y++)");
-            w.Open($"for (int x = 0; x < {Int(width)}; x++)");
-            w.Line($"sum += {v.Load("input", Sum(PixelOffset(input, "y", "x"), "c"))};");
-            w.Close();
-            w.Close();
-            // A [C] result, or [C, 1, 1] (AdaptiveAvgPool2d) whose one pixel sits after the border a padded reader asked for.
-            w.Line(v.Store($"sum / {v.Broadcast($"{Int(height * width)}f")}", "output", Sum(PixelOffset(output, "0", "0"), "c")));
-            w.Close();
+            w.Line($"// mean over {height}x{width} pixels, {Int(vectors)} channel vector(s) of {v.Lanes}, at most {GlobalAverageVectorsPerSweep} per sweep;");
+            w.Line($"// {Int(chains)} partial sum(s) per channel (column x goes to sum x mod {Int(chains)}), added in order at the end.");
+            for (int first = 0; first < vectors; first += GlobalAverageVectorsPerSweep)
+            {
+                int count = Math.Min(GlobalAverageVectorsPerSweep, vectors - first);
+                string Acc(int k, int j) => $"sum{k}_{j}";
+                string Channel(int j) => Int((first + j) * v.Lanes);
+                w.Open();
+                w.Line($"// channels {Channel(0)}..{Int((first + count) * v.Lanes - 1)}");
+                for (int k = 0; k < chains; k++)
+                    w.Line($"{v.Of} {string.Join(", ", Enumerable.Range(0, count).Select(j => $"{Acc(k, j)} = {v.Of}.Zero"))};");
+                w.Open($"for (int y = 0; y < {Int(height)}; y++)");
+                void AddPixel(string x, int k, string name)
+                {
+                    w.Line($"ref float {name} = ref Unsafe.Add(ref input, {PixelOffset(input, "y", x)});");
+                    for (int j = 0; j < count; j++)
+                        w.Line($"{Acc(k, j)} += {v.Load(name, Channel(j))};");
+                }
+                w.Open($"for (int x = 0; x < {Int(fullColumns)}; x += {Int(chains)})");
+                for (int k = 0; k < chains; k++) AddPixel(k == 0 ? "x" : $"x + {Int(k)}", k, $"pixel{k}");
+                w.Close();
+                for (int x = fullColumns; x < width; x++) AddPixel(Int(x), x % chains, $"column{x}");
+                w.Close();
+                // A [C] result, or [C, 1, 1] (AdaptiveAvgPool2d) whose one pixel sits after the border a padded reader asked for.
+                for (int j = 0; j < count; j++)
+                {
+                    string total = string.Join(" + ", Enumerable.Range(0, chains).Select(k => Acc(k, j)));
+                    w.Line(v.Store($"({total}) / {v.Broadcast($"{Int(height * width)}f")}", "output", Sum(PixelOffset(output, "0", "0"), Channel(j))));
+                }
+                w.Close();
+            }
             w.Close();
         }
     }

@@ -58,5 +58,53 @@ namespace FusedNet.Tests.Kernels
             var e = Assert.Throws<ArgumentOutOfRangeException>(() => Transpose.Block8x8(new float[64], stride, new float[64], 8));
             Assert.Equal("sourceStride", e.ParamName);
         }
+
+        /// <summary>Every channel count the generated input copy passes (1–7), dense and padded pixels, widths around the 8-pixel blocks.</summary>
+        [Theory]
+        [InlineData(1, 1, false)] [InlineData(1, 25, false)] [InlineData(2, 17, false)] [InlineData(3, 7, false)] [InlineData(3, 8, false)]
+        [InlineData(3, 19, false)] [InlineData(3, 224, false)] [InlineData(4, 16, false)] [InlineData(4, 33, false)] [InlineData(5, 11, false)]
+        [InlineData(7, 9, false)] [InlineData(1, 9, true)] [InlineData(3, 21, true)] [InlineData(4, 8, true)] [InlineData(7, 3, true)]
+        public void PlanesToPixels_InterleavesChannels(int channels, int width, bool paddedPixels)
+        {
+            int planeStride = width + 3, pixelStride = paddedPixels ? 16 : channels;
+            float[] planes = new float[(channels - 1) * planeStride + width];
+            for (int i = 0; i < planes.Length; i++) planes[i] = i + 0.25f;
+            int reach = (width - 1) * pixelStride + channels;
+            float[] pixels = new float[reach + 5];
+            Array.Fill(pixels, -1f);
+
+            Transpose.PlanesToPixels(planes, planeStride, channels, width, pixels.AsSpan(0, reach), pixelStride);
+
+            for (int k = 0; k < pixels.Length; k++)
+            {
+                int x = k / pixelStride, c = k % pixelStride;
+                float expected = k < reach && c < channels ? planes[c * planeStride + x] : -1f; // padding lanes and past the span untouched
+                Assert.True(expected == pixels[k], $"pixels[{k}] (pixel {x}, lane {c}): expected {expected}, got {pixels[k]}");
+            }
+        }
+
+        [Fact]
+        public void PlanesToPixels_RejectsSpansShorterThanTheArgumentsReach_WithoutWriting()
+        {
+            float[] pixels = new float[100];
+            Array.Fill(pixels, -1f);
+            var e = Assert.Throws<ArgumentException>(() => Transpose.PlanesToPixels(new float[3 * 19], 19, 3, 19, pixels.AsSpan(0, 56), 3));
+            Assert.Equal("pixels", e.ParamName);
+            Assert.Contains("57", e.Message);
+            Assert.All(pixels, v => Assert.Equal(-1f, v));
+            e = Assert.Throws<ArgumentException>(() => Transpose.PlanesToPixels(new float[2 * 19 + 18], 19, 3, 19, new float[57], 3));
+            Assert.Equal("planes", e.ParamName);
+        }
+
+        [Theory]
+        [InlineData(0, 8, 3, 8, "channels")]
+        [InlineData(3, 0, 3, 8, "width")]
+        [InlineData(3, 8, 2, 8, "pixelStride")]
+        [InlineData(3, 8, 3, 7, "planeStride")]
+        public void PlanesToPixels_RejectsImpossibleLayouts(int channels, int width, int pixelStride, int planeStride, string parameter)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Transpose.PlanesToPixels(new float[1000], planeStride, channels, width, new float[1000], pixelStride));
+            Assert.Equal(parameter, e.ParamName);
+        }
     }
 }

@@ -8,6 +8,21 @@ namespace FusedNet.Tests.Networks
     {
         public static IReadOnlyList<(string Id, RefNetwork Network)> All { get; } =
         [
+            // The input copy (NCHW planes → NHWC pixels) for images of fewer than 8 channels: dense rows of 1–4 channels take the
+            // AVX2 interleave in blocks of 8 pixels plus a scalar tail (widths 16, 17, 19, 25), 5 channels the scalar loop, and an
+            // input read as whole vectors (padded pixels of 16 floats: a pool first) the padded-pixel loop.
+            ("input-rgb-19-wide", new RefNetwork(3, 4, 19, [new RefConv2d(8, 3) { Padding = 1 }, new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(2)])),
+            ("input-2-channels-17-wide", new RefNetwork(2, 3, 17, [new RefConv2d(6, 3) { Padding = 1 }, new RefGlobalAvgPool2d(), new RefLinear(2)])),
+            ("input-4-channels-16-wide", new RefNetwork(4, 3, 16, [new RefConv2d(8, 1), new RefGlobalAvgPool2d(), new RefLinear(2)])),
+            ("input-grey-25-wide", new RefNetwork(1, 3, 25, [new RefConv2d(4, 3), new RefFlatten(), new RefLinear(2)])),
+            ("input-5-channels-11-wide", new RefNetwork(5, 2, 11, [new RefConv2d(3, 3) { Padding = 1 }, new RefFlatten(), new RefLinear(2)])),
+            ("input-rgb-pooled-first", new RefNetwork(3, 6, 21, [new RefMaxPool2d(2), new RefConv2d(4, 1), new RefFlatten(), new RefLinear(2)])),
+            // Global average pooling: 4 partial sums per channel below 32 channels (width 37: a column left over), 2 below 64
+            // (width 9), one at 200 channels (more than 8 vectors: several sweeps over the pixels), and straight on the input.
+            ("gap-on-input-37-wide", new RefNetwork(3, 5, 37, [new RefGlobalAvgPool2d()])),
+            ("gap-40-channels-9-wide", new RefNetwork(5, 5, 9, [new RefConv2d(40, 3) { Padding = 1 }, new RefGlobalAvgPool2d(), new RefLinear(3)])),
+            ("gap-200-channels", new RefNetwork(4, 3, 9, [new RefConv2d(200, 1), new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(2)])),
+
             // Tiny inputs.
             ("input-1x1", new RefNetwork(3, 1, 1, [new RefConv2d(8, 1), new RefBatchNorm2d(), new RefReLU(), new RefGlobalAvgPool2d(), new RefLinear(4)])),
             ("input-1x1-conv3-pad1", new RefNetwork(2, 1, 1, [new RefConv2d(5, 3) { Padding = 1 }, new RefSigmoid(), new RefFlatten(), new RefLinear(3)])),
