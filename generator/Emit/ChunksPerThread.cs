@@ -17,6 +17,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>Rows of a pool or elementwise pass: nothing is reused across rows.</summary>
         public const int PassRows = 4;
 
+        /// <summary>Rows of the input copy: nothing is reused across rows.</summary>
+        public const int InputRows = 4;
+
         /// <summary>Winograd passes: each is already several tile rows with their own transforms.</summary>
         public const int Passes = 4;
 

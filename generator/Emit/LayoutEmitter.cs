@@ -16,9 +16,9 @@ namespace FusedNet.Generator.Emit
         public static void EmitCopyIn(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
-            OpenKernel(w, $"public static void {method}(ref float input, ref float buffer)");
-            w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}.");
-            EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float buffer, {string.Join(", ", RowRange.Parameters)})");
+            w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}; rows [rowBegin, rowEnd) (threads share the rows).");
+            EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer", rowRange: true);
             w.Close();
         }
 
@@ -26,13 +26,13 @@ namespace FusedNet.Generator.Emit
         /// Moves one image row at a time between NCHW (channel planes) and NHWC (pixels): 8 channels × 8 pixels
         /// per AVX transpose, scalar for the edges. A row of NHWC pixels is a few KB and stays in L1.
         /// </summary>
-        private static void EmitRowTranspose(SourceWriter w, BufferPlan buffer, bool toChannelMajor, string planes, string pixels)
+        private static void EmitRowTranspose(SourceWriter w, BufferPlan buffer, bool toChannelMajor, string planes, string pixels, bool rowRange = false)
         {
             Shape s = buffer.Shape;
             int channelBlocks = s.Channels / 8 * 8, pixelBlocks = s.Width / 8 * 8;
             int plane = s.Height * s.Width, stride = buffer.ChannelStride;
             const string U = "Unsafe"; // the kernels' file has `using System.Runtime.CompilerServices;`
-            w.Open($"for (int y = 0; y < {Int(s.Height)}; y++)");
+            w.Open(rowRange ? RowRange.Loop("y", s.Height) : $"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
             w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
             if (!toChannelMajor && channelBlocks == 0)

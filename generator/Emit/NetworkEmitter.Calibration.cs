@@ -49,7 +49,7 @@ namespace FusedNet.Generator.Emit
             w.Close();
             w.Line($"ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             w.Line($"ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyIn(path)}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref samples[n].{path.InputBuffer}.Start);");
+            w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyIn(path)}(ref {Unsafe}.Add(ref inputStart, n * InputLength), ref samples[n].{path.InputBuffer}.Start, 0, {Int(InputRows(plan, path))});");
             foreach (StepPlan step in path.Steps)
             {
                 // A BatchNorm without running statistics normalises with the batch's statistics in both modes (nothing to record).

@@ -54,7 +54,7 @@ namespace FusedNet.Generator.Emit
             EmitForward(w, plan, plan.Unfused, "ForwardUnfused", kernels, parameters, RowPipelines.None, false);
             if (HasFusedFallback(plan)) EmitFallbackProperty(w);
             EmitProfiling(w, plan);
-            EmitParallelBody(w, plan, pipelines, buffers);
+            EmitParallelBody(w, plan, pipelines, buffers, kernels);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
             EmitScratch(w, plan);
@@ -445,6 +445,20 @@ namespace FusedNet.Generator.Emit
         /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
         private static int SampleJob(PathPlan path) => path.Name == "fused" ? 0 : 1;
 
+        /// <summary>The job number of a path's shared input copy (IParallelBody.RunInputRows).</summary>
+        private static int InputRowJob(PathPlan path) => path.Name == "fused" ? 300_000 : 300_001;
+
+        /// <summary>Rows of the input sample, the input copy's row range.</summary>
+        private static int InputRows(NetworkPlan plan, PathPlan path) => plan.Buffers.First(b => b.Name == path.InputBuffer).Shape.Height;
+
+        /// <summary>
+        /// The work of the first step when threads can share it, else null. The input copy is shared exactly when that step
+        /// is: each thread then copies about the input rows its share of the step reads, instead of the caller copying all
+        /// of them into its own cache (on MobileNet-style 56×56×32 inputs the other thread read half the copy across cores).
+        /// </summary>
+        private static long? SharedInputCopyWork(NetworkPlan plan, PathPlan path, RowPipelines pipelines) =>
+            path.Steps.Count > 0 && path.Steps[0].Input == path.InputBuffer && InputRows(plan, path) >= 2 ? ShareableWork(path.Steps[0], pipelines) : null;
+
         /// <summary>The job number of a step's row split (IParallelBody.RunRows): the step id, unfused steps from 100000.</summary>
         private static int RowJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 0 : 100_000) + step.Id;
 
@@ -530,7 +544,7 @@ namespace FusedNet.Generator.Emit
         /// IParallelBody: what the worker threads call. RunRows maps a job number to a step method, RunSamples runs a share of
         /// a batch through one path with the thread's own scratch.
         /// </summary>
-        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines, Dictionary<string, BufferPlan> buffers)
+        private static void EmitParallelBody(SourceWriter w, NetworkPlan plan, RowPipelines pipelines, Dictionary<string, BufferPlan> buffers, KernelCatalog kernels)
         {
             const string I = "global::FusedNet.Internal";
             w.Open($"void {I}.IParallelBody.RunRows(int job, int rowBegin, int rowEnd, int part)");
@@ -560,6 +574,16 @@ namespace FusedNet.Generator.Emit
             foreach (List<StepPlan> chain in pipelines.Chains)
                 w.Line($"case {Int(PipelineJob(chain))}: {PipelineMethod(plan.Fused, chain)}(s, own, rowBegin, rowEnd); break;");
             w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no step for this row job")} + \" \" + job);");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Open($"void {I}.IParallelBody.RunInputRows(int job, ref float input, int rowBegin, int rowEnd, int part)");
+            w.Line("Scratch s = _scratch;");
+            w.Open("switch (job)");
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                if (SharedInputCopyWork(plan, path, path == plan.Fused ? pipelines : RowPipelines.None) is not null)
+                    w.Line($"case {Int(InputRowJob(path))}: {KernelReference}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start, rowBegin, rowEnd); break;");
+            w.Line($"default: throw new global::System.InvalidOperationException({String(plan.ClassName + ": no input copy for this job")} + \" \" + job);");
             w.Close();
             w.Close();
             w.Line();
@@ -605,7 +629,15 @@ namespace FusedNet.Generator.Emit
             bool anyShared = path.Steps.Any(step => ShareableWork(step, pipelines) is not null);
             if (anyShared) w.Line("bool shared = false; // whether the threads share the current step (and so wrote the rows the next one reads)");
             const string K = KernelReference;
-            w.Line($"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start);");
+            string copyIn = $"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start, 0, {Int(InputRows(plan, path))});";
+            if (SharedInputCopyWork(plan, path, pipelines) is long firstStepWork)
+            {
+                w.Line($"// The input copy is shared when the first step is (each thread copies about the rows its share reads).");
+                w.Line($"if (workers is null || {Long(firstStepWork)}L < _splitThreshold) {copyIn}");
+                w.Line($"else workers.RunInputRows(this, {Int(InputRowJob(path))}, global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputLength), {Int(InputRows(plan, path))}, chunksPerThread: {ChunksPerThread.InputRows});");
+            }
+            else
+                w.Line(copyIn);
             foreach (StepPlan step in path.Steps)
             {
                 if (profiled && step.Id > 0) w.Line($"now = global::System.Diagnostics.Stopwatch.GetTimestamp(); ticks[{step.Id - 1}] = now - last; last = now;");

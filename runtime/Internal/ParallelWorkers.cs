@@ -25,6 +25,14 @@ namespace FusedNet.Internal
         /// <paramref name="job"/> names, with the scratch buffers of thread <paramref name="part"/>.
         /// </summary>
         void RunSamples(int job, ref float batchInput, ref float batchOutput, int firstSample, int endSample, int part);
+
+        /// <summary>
+        /// Runs rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) of the job <paramref name="job"/> names that reads
+        /// the caller's input sample (the input copy), as thread <paramref name="part"/>. Bodies generated before this member
+        /// existed never start such a job.
+        /// </summary>
+        void RunInputRows(int job, ref float input, int rowBegin, int rowEnd, int part) =>
+            throw new NotSupportedException($"{GetType().Name} runs no input-row jobs (job {job}).");
     }
 
     /// <summary>
@@ -83,6 +91,18 @@ namespace FusedNet.Internal
         {
             ObjectDisposedException.ThrowIf(_team.Stopped, this);
             _team.Run(body, job, units, chunksPerThread, samples: false, 0, 0);
+        }
+
+        /// <summary>
+        /// Like <see cref="RunRows"/> for a job that reads the caller's <paramref name="input"/> sample (each thread copies the
+        /// input rows the next step's share of it reads, so they are in that thread's cache). The span is pinned for the duration.
+        /// </summary>
+        public void RunInputRows(IParallelBody body, int job, ReadOnlySpan<float> input, int units, int chunksPerThread)
+        {
+            ObjectDisposedException.ThrowIf(_team.Stopped, this);
+            if (input.IsEmpty) throw new ArgumentException("ParallelWorkers.RunInputRows: the input sample is empty.", nameof(input));
+            fixed (float* inputStart = input)
+                _team.Run(body, job, units, chunksPerThread, samples: false, (nint)inputStart, 0);
         }
 
         /// <summary>
@@ -236,6 +256,8 @@ namespace FusedNet.Internal
                 {
                     if (_samples)
                         _body!.RunSamples(_job, ref Unsafe.AsRef<float>((void*)_input), ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
+                    else if (_input != 0)
+                        _body!.RunInputRows(_job, ref Unsafe.AsRef<float>((void*)_input), begin, end, part);
                     else
                         _body!.RunRows(_job, begin, end, part);
                 }

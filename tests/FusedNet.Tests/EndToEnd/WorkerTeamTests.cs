@@ -65,6 +65,59 @@ namespace FusedNet.Tests.EndToEnd
             Assert.All(body.Runs, runs => Assert.Equal(30, runs));
         }
 
+        /// <summary>Reads input[row] for each row it is given (through the pointer the team passes) into its copy.</summary>
+        private sealed class InputRowBody : IParallelBody
+        {
+            public float[] Copied = Array.Empty<float>();
+            public int RowJobs, BadRanges;
+
+            public void RunRows(int job, int begin, int end, int part) => Interlocked.Increment(ref RowJobs);
+
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => throw new NotSupportedException();
+
+            public void RunInputRows(int job, ref float input, int begin, int end, int part)
+            {
+                if (begin < 0 || end > Copied.Length || begin >= end) Interlocked.Increment(ref BadRanges);
+                for (int row = begin; row < end; row++) Copied[row] += System.Runtime.CompilerServices.Unsafe.Add(ref input, row) + job;
+            }
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(4)]
+        public void InputRows_SeeTheCallersInput_EachRowOnce(int threads)
+        {
+            using var team = new ParallelWorkers(threads, 50, "team-test");
+            foreach (int rows in new[] { 1, 2, 7, 56, 224 })
+            {
+                float[] input = new float[rows];
+                for (int i = 0; i < rows; i++) input[i] = 1000f * i;
+                var body = new InputRowBody { Copied = new float[rows] };
+                const int jobs = 20;
+                for (int job = 0; job < jobs; job++) team.RunInputRows(body, 3, input, rows, chunksPerThread: 4);
+                Assert.Equal(0, body.BadRanges);
+                Assert.Equal(0, body.RowJobs); // never routed to RunRows
+                for (int row = 0; row < rows; row++)
+                    Assert.Equal(jobs * (input[row] + 3), body.Copied[row]);
+            }
+            // A later plain row job gets no input pointer: it goes to RunRows again.
+            var after = new InputRowBody { Copied = new float[8] };
+            team.RunRows(after, 0, 8, 4);
+            Assert.True(after.RowJobs > 0);
+            Assert.All(after.Copied, v => Assert.Equal(0f, v));
+        }
+
+        [Fact]
+        public void InputRows_RejectAnEmptyInput_AndBodiesWithoutInputJobsSayWhy()
+        {
+            using var team = new ParallelWorkers(2, 50, "team-test");
+            Assert.Throws<ArgumentException>(() => team.RunInputRows(new InputRowBody(), 0, ReadOnlySpan<float>.Empty, 4, 4));
+            // A body compiled before input-row jobs existed (only RunRows and RunSamples): the default member throws, and the
+            // failure reaches the caller as for any failing job.
+            var e = Assert.ThrowsAny<Exception>(() => team.RunInputRows(new EmptyBody(), 7, new float[4], 4, 4));
+            Assert.Contains("no input-row jobs (job 7)", e.ToString());
+        }
+
         /// <summary>
         /// The worker blocks in its first chunk until the caller has run every other unit. With fixed shares the caller would
         /// stop after its own half and the two would wait for each other (the worker gives up after 10 s, and the test fails);
