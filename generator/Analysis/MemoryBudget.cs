@@ -143,6 +143,8 @@ namespace FusedNet.Generator.Analysis
             if (workspace > 0) scratch.Add(("the Winograd workspace (the largest any Winograd convolution needs)", workspace * 4));
             long normWorkspace = NormWorkspaceFloats(plan);
             if (normWorkspace > 0) scratch.Add(("the normalisation workspace (per-channel statistics of the largest LayerNorm/GroupNorm/InstanceNorm2d)", normWorkspace * 4));
+            long poolWorkspace = PoolWorkspaceFloats(plan);
+            if (poolWorkspace > 0) scratch.Add(("the global-average-pool workspace (one partial sum per input row and channel)", poolWorkspace * 4));
             long batchStatistics = Emit.NetworkEmitter.BatchStatisticsScratchBytes(plan);
             if (batchStatistics > 0) scratch.Add(("the batch statistics of the BatchNorms without running statistics", batchStatistics));
 
@@ -177,6 +179,17 @@ namespace FusedNet.Generator.Analysis
         }
 
         /// <summary>Floats of the normalisation workspace: the most any Normalize step of either path uses (0 when there is none).</summary>
+        /// <summary>Floats of the global average pools' row sums: the largest any GlobalAvgPool step needs (0 without one).</summary>
+        public static long PoolWorkspaceFloats(NetworkPlan plan)
+        {
+            long floats = 0;
+            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
+                foreach (StepPlan step in path.Steps)
+                    if (step.Kind == StepKind.GlobalAvgPool)
+                        floats = System.Math.Max(floats, Emit.PoolEmitter.RowSumFloats(step));
+            return floats;
+        }
+
         public static long NormWorkspaceFloats(NetworkPlan plan)
         {
             long floats = 0;

@@ -93,6 +93,12 @@ namespace FusedNet.Generator.Emit
                                 StepRemarks(step, buffers, width) + $" {items} work items (output-channel block, row), so threads share the rows and the weights evenly.");
                             catalog._itemCounts[(path.Name, step.Id, width.Suffix)] = items;
                         }
+                        // A global average pool: the kernel above sums rows; this one adds the row sums into the means.
+                        if (step.Kind == StepKind.GlobalAvgPool)
+                            catalog._stepKernels[(path.Name, step.Id, width!.Suffix + "|finish")] = catalog.Add($"GlobalAvgPoolFinish_{ShapeName(step.InputShape)}_{width.Suffix}",
+                                (w, method) => PoolEmitter.EmitGlobalAverageFinish(w, method, step, buffers[step.Output], width),
+                                $"{path.MemberPrefix} step {step.Id}, after its rows: {step.Title}",
+                                StepRemarks(step, buffers, width) + " Adds the row sums into the means.");
                         // A BatchNorm without running statistics: in a batch of several samples, a kernel that gathers one sample's
                         // statistics into the batch's, and one that normalises with the batch's.
                         if (step.NormOverBatch)
@@ -128,6 +134,9 @@ namespace FusedNet.Generator.Emit
         }
 
         public string Name(PathPlan path, StepPlan step, VectorWidth? width) => _stepKernels[(path.Name, step.Id, width?.Suffix ?? "")];
+
+        /// <summary>The kernel that turns a global average pool's row sums into the means.</summary>
+        public string GlobalAverageFinishName(PathPlan path, StepPlan step, VectorWidth width) => _stepKernels[(path.Name, step.Id, width.Suffix + "|finish")];
 
         /// <summary>The two-pass kernel of a single-pass Winograd step (for several threads), or null when it has none.</summary>
         public string? ThreadedName(PathPlan path, StepPlan step, VectorWidth width) =>
@@ -245,7 +254,7 @@ namespace FusedNet.Generator.Emit
                 case StepKind.AvgPool:
                     return $"{step.Kind}{step.KernelHeight}s{step.Stride}{(step.Padding != 0 ? $"p{step.Padding}" : "")}_{ShapeName(step.OutputShape)}";
                 case StepKind.GlobalAvgPool:
-                    return $"GlobalAvgPool_{ShapeName(step.InputShape)}";
+                    return $"GlobalAvgPoolRows_{ShapeName(step.InputShape)}";
                 case StepKind.Flatten:
                     return $"Flatten_{ShapeName(step.InputShape)}";
                 case StepKind.Maxout:

@@ -64,7 +64,10 @@ namespace FusedNet.Generator.Emit
                 w.Open("for (int n = 0; n < batchSize; n++)");
                 w.Line("Scratch s = samples[n];");
                 if (RowRange.Splittable(step))
+                {
                     foreach (string call in OneThreadStepCalls(path, step)) w.Line(call);
+                    EmitStepFinish(w, path, step, kernels);
+                }
                 else
                     EmitWholeStepCall(w, path, step, kernels, parameters);
                 w.Close();

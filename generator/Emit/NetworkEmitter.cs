@@ -242,6 +242,17 @@ namespace FusedNet.Generator.Emit
         {
             int rows = RowRange.Rows(step);
             EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters) + (rows > 0 ? $", 0, {Int(rows)}" : ""));
+            EmitStepFinish(w, path, step, kernels);
+        }
+
+        /// <summary>
+        /// What completes a step after all its rows ran (on whichever threads): a global average pool adds its row sums
+        /// into the means. Nothing for the other steps.
+        /// </summary>
+        private static void EmitStepFinish(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels)
+        {
+            if (step.Kind != StepKind.GlobalAvgPool) return;
+            EmitKernelCall(w, step, width => kernels.GlobalAverageFinishName(path, step, width!), $"ref s.{PoolWorkspaceField}.Start, ref s.{step.Output}.Start");
         }
 
         /// <summary>A new Scratch: built from the weights <paramref name="weights"/> when a buffer's border is filled by a folded normalisation.</summary>
@@ -452,12 +463,17 @@ namespace FusedNet.Generator.Emit
         private static int InputRows(NetworkPlan plan, PathPlan path) => plan.Buffers.First(b => b.Name == path.InputBuffer).Shape.Height;
 
         /// <summary>
-        /// The work of the first step when threads can share it, else null. The input copy is shared exactly when that step
-        /// is: each thread then copies about the input rows its share of the step reads, instead of the caller copying all
-        /// of them into its own cache (on MobileNet-style 56×56×32 inputs the other thread read half the copy across cores).
+        /// The work that decides whether threads share the input copy (shared when it reaches SplitThreshold), or null when
+        /// they never do: the smaller of the first step's work (the copy is shared only when that step is: each thread then
+        /// copies about the input rows its share of the step reads, instead of the caller copying all of them into its own
+        /// cache) and the copy's own, 16 per element as for a pass. Measured on Zen 5, two threads: MobileNet-style 32×56×56
+        /// inputs (400 KB) gained 25 µs per call (the other thread had read half the copy across cores); a 3×32×32 input lost
+        /// 5 µs (one more hand-over for a 12 KB copy), and stays with the caller at the default threshold.
         /// </summary>
         private static long? SharedInputCopyWork(NetworkPlan plan, PathPlan path, RowPipelines pipelines) =>
-            path.Steps.Count > 0 && path.Steps[0].Input == path.InputBuffer && InputRows(plan, path) >= 2 ? ShareableWork(path.Steps[0], pipelines) : null;
+            path.Steps.Count > 0 && path.Steps[0].Input == path.InputBuffer && InputRows(plan, path) >= 2 && ShareableWork(path.Steps[0], pipelines) is long firstStepWork
+                ? System.Math.Min(firstStepWork, 16 * plan.Input.Length)
+                : null;
 
         /// <summary>The job number of a step's row split (IParallelBody.RunRows): the step id, unfused steps from 100000.</summary>
         private static int RowJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 0 : 100_000) + step.Id;
@@ -630,10 +646,10 @@ namespace FusedNet.Generator.Emit
             if (anyShared) w.Line("bool shared = false; // whether the threads share the current step (and so wrote the rows the next one reads)");
             const string K = KernelReference;
             string copyIn = $"{K}.{kernels.CopyIn(path)}(ref input, ref s.{path.InputBuffer}.Start, 0, {Int(InputRows(plan, path))});";
-            if (SharedInputCopyWork(plan, path, pipelines) is long firstStepWork)
+            if (SharedInputCopyWork(plan, path, pipelines) is long copyWork)
             {
-                w.Line($"// The input copy is shared when the first step is (each thread copies about the rows its share reads).");
-                w.Line($"if (workers is null || {Long(firstStepWork)}L < _splitThreshold) {copyIn}");
+                w.Line($"// Threads share a large input copy when they share the first step (each copies about the rows its share reads).");
+                w.Line($"if (workers is null || {Long(copyWork)}L < _splitThreshold) {copyIn}");
                 w.Line($"else workers.RunInputRows(this, {Int(InputRowJob(path))}, global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputLength), {Int(InputRows(plan, path))}, chunksPerThread: {ChunksPerThread.InputRows});");
             }
             else
@@ -680,6 +696,7 @@ namespace FusedNet.Generator.Emit
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
                     else
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind == StepKind.Conv ? ChunksPerThread.ConvRows : ChunksPerThread.PassRows)});");
+                    EmitStepFinish(w, path, step, kernels);
                 }
                 else
                 {
@@ -768,6 +785,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>The Scratch field of the normalisation steps' workspace (per-channel statistics).</summary>
         private const string NormWorkspaceField = "NormWorkspace";
 
+        /// <summary>The Scratch field of the global average pools' row sums.</summary>
+        private const string PoolWorkspaceField = "PoolWorkspace";
+
         /// <summary>The Scratch field of the Winograd steps' workspace.</summary>
         private const string WorkspaceField = "WinogradWorkspace";
 
@@ -796,6 +816,9 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Add:
                 case StepKind.Mul:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, ref s.{step.SecondInput}.Start";
+                case StepKind.GlobalAvgPool:
+                    // Row sums into the shared scratch's workspace (whichever thread runs the rows); EmitStepFinish writes the output.
+                    return $"ref s.{step.Input}.Start, ref s.{PoolWorkspaceField}.Start";
                 default:
                     return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start";
             }
@@ -1044,6 +1067,9 @@ namespace FusedNet.Generator.Emit
             long workspace = MemoryBudget.WinogradWorkspaceFloats(plan);
             if (workspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {WorkspaceField} = new {I}.AlignedBuffer({Long(workspace)}); // Winograd workspace: the largest any Winograd step needs");
+            long poolWorkspace = MemoryBudget.PoolWorkspaceFloats(plan);
+            if (poolWorkspace > 0)
+                w.Line($"public readonly {I}.AlignedBuffer {PoolWorkspaceField} = new {I}.AlignedBuffer({Long(poolWorkspace)}); // global average pools: one sum per input row and channel (the largest pool's)");
             long normWorkspace = MemoryBudget.NormWorkspaceFloats(plan);
             if (normWorkspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
@@ -1093,7 +1119,7 @@ namespace FusedNet.Generator.Emit
                     PoolEmitter.EmitWindowPool(w, method, step, input, output, width!);
                     break;
                 case StepKind.GlobalAvgPool:
-                    PoolEmitter.EmitGlobalAverage(w, method, step, input, output, width!);
+                    PoolEmitter.EmitGlobalAverageRows(w, method, step, input, width!);
                     break;
                 case StepKind.Normalize:
                     NormalizeEmitter.EmitKernel(w, method, step, input, output, width!);

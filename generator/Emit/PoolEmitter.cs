@@ -58,23 +58,32 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         internal static int GlobalAverageChains(int channels) => channels >= 64 ? 1 : channels >= 32 ? 2 : 4;
 
+        /// <summary>Floats between consecutive rows' sums in the workspace: channels rounded up to 16 (any vector width fits).</summary>
+        private static int RowSumStride(StepPlan step) => BufferPlan.RoundUp(step.InputShape.Channels, BufferPlan.ChannelAlignment);
+
+        /// <summary>Floats of a global average pool's row sums (the workspace it needs).</summary>
+        public static long RowSumFloats(StepPlan step) => (long)step.InputShape.Height * RowSumStride(step);
+
         /// <summary>
-        /// Mean over all pixels per channel. Pixels are read in memory order (row by row, each pixel's channel vectors
-        /// together) with up to <see cref="GlobalAverageVectorsPerSweep"/> channel vectors per sweep, each with its own
-        /// accumulators: the additions of different vectors overlap instead of waiting on one chain. With few channels a
-        /// pixel's column x goes to partial sum x mod chains (see <see cref="GlobalAverageChains"/>); the partial sums
-        /// are added in order at the end.
+        /// Global average pool, first half: the sum of each input row per channel, for rows [rowBegin, rowEnd), into the
+        /// workspace (threads share the rows: each sums rows it wrote in the step before). Pixels are read in memory order,
+        /// each pixel's channel vectors together, up to <see cref="GlobalAverageVectorsPerSweep"/> vectors per sweep with
+        /// their own accumulators, so the additions of different vectors overlap instead of waiting on one chain. With few
+        /// channels column x goes to partial sum x mod chains (see <see cref="GlobalAverageChains"/>), added in order at the
+        /// row's end. Which thread sums a row never changes its sum.
         /// </summary>
-        public static void EmitGlobalAverage(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        public static void EmitGlobalAverageRows(SourceWriter w, string method, StepPlan step, BufferPlan input, VectorWidth v)
         {
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
-            int height = step.InputShape.Height, width = step.InputShape.Width;
+            int width = step.InputShape.Width, stride = RowSumStride(step);
             int vectors = channels / v.Lanes;
             int chains = Math.Min(GlobalAverageChains(step.InputShape.Channels), width);
             int fullColumns = width / chains * chains;
-            OpenKernel(w, $"public static void {method}(ref float input, ref float output)");
-            w.Line($"// mean over {height}x{width} pixels, {Int(vectors)} channel vector(s) of {v.Lanes}, at most {GlobalAverageVectorsPerSweep} per sweep;");
-            w.Line($"// {Int(chains)} partial sum(s) per channel (column x goes to sum x mod {Int(chains)}), added in order at the end.");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float rowSums, {string.Join(", ", RowRange.Parameters)})");
+            w.Line($"// per row and channel, the sum over the row's {Int(width)} pixels into rowSums[y * {Int(stride)} + c]; {Int(vectors)} channel vector(s) of {v.Lanes},");
+            w.Line($"// at most {GlobalAverageVectorsPerSweep} per sweep; {Int(chains)} partial sum(s) per channel (column x goes to sum x mod {Int(chains)}), added in order.");
+            w.Open(RowRange.Loop("y", step.InputShape.Height));
+            w.Line($"ref float sums = ref Unsafe.Add(ref rowSums, y * {Int(stride)});");
             for (int first = 0; first < vectors; first += GlobalAverageVectorsPerSweep)
             {
                 int count = Math.Min(GlobalAverageVectorsPerSweep, vectors - first);
@@ -84,7 +93,6 @@ namespace FusedNet.Generator.Emit
                 w.Line($"// channels {Channel(0)}..{Int((first + count) * v.Lanes - 1)}");
                 for (int k = 0; k < chains; k++)
                     w.Line($"{v.Of} {string.Join(", ", Enumerable.Range(0, count).Select(j => $"{Acc(k, j)} = {v.Of}.Zero"))};");
-                w.Open($"for (int y = 0; y < {Int(height)}; y++)");
                 void AddPixel(string x, int k, string name)
                 {
                     w.Line($"ref float {name} = ref Unsafe.Add(ref input, {PixelOffset(input, "y", x)});");
@@ -95,13 +103,38 @@ namespace FusedNet.Generator.Emit
                 for (int k = 0; k < chains; k++) AddPixel(k == 0 ? "x" : $"x + {Int(k)}", k, $"pixel{k}");
                 w.Close();
                 for (int x = fullColumns; x < width; x++) AddPixel(Int(x), x % chains, $"column{x}");
+                for (int j = 0; j < count; j++)
+                    w.Line(v.Store(string.Join(" + ", Enumerable.Range(0, chains).Select(k => Acc(k, j))), "sums", Channel(j)));
+                w.Close();
+            }
+            w.Close();
+            w.Close();
+        }
+
+        /// <summary>
+        /// Global average pool, second half (one thread, after every row is summed): each channel's row sums added in row
+        /// order, divided by the pixel count.
+        /// </summary>
+        public static void EmitGlobalAverageFinish(SourceWriter w, string method, StepPlan step, BufferPlan output, VectorWidth v)
+        {
+            int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
+            int height = step.InputShape.Height, width = step.InputShape.Width, stride = RowSumStride(step);
+            int vectors = channels / v.Lanes;
+            OpenKernel(w, $"public static void {method}(ref float rowSums, ref float output)");
+            w.Line($"// mean over {height}x{width} pixels: the {Int(height)} row sums of each channel added in row order, {Int(vectors)} channel vector(s) of {v.Lanes}.");
+            for (int first = 0; first < vectors; first += GlobalAverageVectorsPerSweep)
+            {
+                int count = Math.Min(GlobalAverageVectorsPerSweep, vectors - first);
+                string Channel(int j) => Int((first + j) * v.Lanes);
+                w.Open();
+                w.Line($"{v.Of} {string.Join(", ", Enumerable.Range(0, count).Select(j => $"sum{j} = {v.Load("rowSums", Channel(j))}"))};");
+                w.Open($"for (int y = 1; y < {Int(height)}; y++)");
+                w.Line($"ref float sums = ref Unsafe.Add(ref rowSums, y * {Int(stride)});");
+                for (int j = 0; j < count; j++) w.Line($"sum{j} += {v.Load("sums", Channel(j))};");
                 w.Close();
                 // A [C] result, or [C, 1, 1] (AdaptiveAvgPool2d) whose one pixel sits after the border a padded reader asked for.
                 for (int j = 0; j < count; j++)
-                {
-                    string total = string.Join(" + ", Enumerable.Range(0, chains).Select(k => Acc(k, j)));
-                    w.Line(v.Store($"({total}) / {v.Broadcast($"{Int(height * width)}f")}", "output", Sum(PixelOffset(output, "0", "0"), Channel(j))));
-                }
+                    w.Line(v.Store($"sum{j} / {v.Broadcast($"{Int(height * width)}f")}", "output", Sum(PixelOffset(output, "0", "0"), Channel(j))));
                 w.Close();
             }
             w.Close();

@@ -16,7 +16,7 @@ namespace FusedNet.Generator.Emit
         public static string Loop(string variable, int height) =>
             $"for (int {variable} = rowBegin; {variable} < rowEnd; {variable}++) // output rows [rowBegin, rowEnd) of {Int(height)}";
 
-        /// <summary>Output rows of a step whose kernel takes a row range; 0 for the others (linear, global pool, copies).</summary>
+        /// <summary>Output rows of a step whose kernel takes a row range (a global pool: input rows); 0 for the others (linear, copies).</summary>
         public static int Rows(StepPlan step)
         {
             switch (step.Kind)
@@ -27,6 +27,8 @@ namespace FusedNet.Generator.Emit
                 case StepKind.MaxPool:
                 case StepKind.AvgPool:
                     return step.OutputShape.Height;
+                case StepKind.GlobalAvgPool:
+                    return step.InputShape.Height; // rows of the input it sums (the finishing kernel adds the row sums)
                 case StepKind.ScaleShift:
                 case StepKind.Activation:
                 case StepKind.Add:
@@ -44,10 +46,14 @@ namespace FusedNet.Generator.Emit
         /// <summary>
         /// A step's work in multiply-accumulates, as NetworkOptions.SplitThreshold measures it: a convolution's MACs; a pass
         /// (pool, BatchNorm, activation, add, mul) counts 16 per output element, about what a memory-bound element costs
-        /// next to an FMA-bound multiply-accumulate.
+        /// next to an FMA-bound multiply-accumulate; a global average pool 4 per input element (it only reads: about 2
+        /// multiply-accumulates' time per element measured on 128×28×28).
         /// </summary>
-        public static long Work(StepPlan step) => step.Kind == StepKind.Conv
-            ? step.MultiplyAccumulates
-            : 16 * step.OutputShape.Length;
+        public static long Work(StepPlan step) => step.Kind switch
+        {
+            StepKind.Conv => step.MultiplyAccumulates,
+            StepKind.GlobalAvgPool => 4 * step.InputShape.Length,
+            _ => 16 * step.OutputShape.Length,
+        };
     }
 }
