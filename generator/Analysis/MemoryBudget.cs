@@ -179,25 +179,20 @@ namespace FusedNet.Generator.Analysis
         }
 
         /// <summary>Floats of the normalisation workspace: the most any Normalize step of either path uses (0 when there is none).</summary>
-        /// <summary>Floats of the global average pools' row sums: the largest any GlobalAvgPool step needs (0 without one).</summary>
-        public static long PoolWorkspaceFloats(NetworkPlan plan)
-        {
-            long floats = 0;
-            foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
-                foreach (StepPlan step in path.Steps)
-                    if (step.Kind == StepKind.GlobalAvgPool)
-                        floats = System.Math.Max(floats, Emit.PoolEmitter.RowSumFloats(step));
-            return floats;
-        }
+        public static long NormWorkspaceFloats(NetworkPlan plan) => LargestOfKind(plan, StepKind.Normalize, Emit.NormalizeEmitter.WorkspaceFloats);
 
-        public static long NormWorkspaceFloats(NetworkPlan plan)
+        /// <summary>Floats of the global average pools' row sums: the most any GlobalAvgPool step needs (0 without one).</summary>
+        public static long PoolWorkspaceFloats(NetworkPlan plan) => LargestOfKind(plan, StepKind.GlobalAvgPool, Emit.PoolEmitter.RowSumFloats);
+
+        /// <summary>The largest <paramref name="floats"/> of the steps of <paramref name="kind"/> in either path (0 without one).</summary>
+        private static long LargestOfKind(NetworkPlan plan, StepKind kind, System.Func<StepPlan, long> floats)
         {
-            long floats = 0;
+            long largest = 0;
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps)
-                    if (step.Kind == StepKind.Normalize)
-                        floats = System.Math.Max(floats, Emit.NormalizeEmitter.WorkspaceFloats(step));
-            return floats;
+                    if (step.Kind == kind)
+                        largest = System.Math.Max(largest, floats(step));
+            return largest;
         }
 
         private static string Writer(NetworkPlan plan, string buffer, System.Func<int, string> label)

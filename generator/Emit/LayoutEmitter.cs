@@ -32,7 +32,7 @@ namespace FusedNet.Generator.Emit
             int channelBlocks = s.Channels / 8 * 8, pixelBlocks = s.Width / 8 * 8;
             int plane = s.Height * s.Width, stride = buffer.ChannelStride;
             const string U = "Unsafe"; // the kernels' file has `using System.Runtime.CompilerServices;`
-            w.Open(rowRange ? RowRange.Loop("y", s.Height) : $"for (int y = 0; y < {Int(s.Height)}; y++)");
+            w.Open(rowRange ? RowRange.Loop("y", s.Height, "input rows") : $"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
             w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
             if (!toChannelMajor && channelBlocks == 0)

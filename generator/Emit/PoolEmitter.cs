@@ -82,7 +82,7 @@ namespace FusedNet.Generator.Emit
             OpenKernel(w, $"public static void {method}(ref float input, ref float rowSums, {string.Join(", ", RowRange.Parameters)})");
             w.Line($"// per row and channel, the sum over the row's {Int(width)} pixels into rowSums[y * {Int(stride)} + c]; {Int(vectors)} channel vector(s) of {v.Lanes},");
             w.Line($"// at most {GlobalAverageVectorsPerSweep} per sweep; {Int(chains)} partial sum(s) per channel (column x goes to sum x mod {Int(chains)}), added in order.");
-            w.Open(RowRange.Loop("y", step.InputShape.Height));
+            w.Open(RowRange.Loop("y", step.InputShape.Height, "input rows"));
             w.Line($"ref float sums = ref Unsafe.Add(ref rowSums, y * {Int(stride)});");
             for (int first = 0; first < vectors; first += GlobalAverageVectorsPerSweep)
             {

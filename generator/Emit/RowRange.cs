@@ -13,8 +13,8 @@ namespace FusedNet.Generator.Emit
         public static readonly string[] Parameters = { "int rowBegin", "int rowEnd" };
 
         /// <summary>The outer loop over rows <c>[rowBegin, rowEnd)</c> of a <paramref name="height"/>-row output.</summary>
-        public static string Loop(string variable, int height) =>
-            $"for (int {variable} = rowBegin; {variable} < rowEnd; {variable}++) // output rows [rowBegin, rowEnd) of {Int(height)}";
+        public static string Loop(string variable, int height, string rows = "output rows") =>
+            $"for (int {variable} = rowBegin; {variable} < rowEnd; {variable}++) // {rows} [rowBegin, rowEnd) of {Int(height)}";
 
         /// <summary>Output rows of a step whose kernel takes a row range (a global pool: input rows); 0 for the others (linear, copies).</summary>
         public static int Rows(StepPlan step)

@@ -7,8 +7,9 @@ namespace FusedNet.Internal
 {
     /// <summary>
     /// Infrastructure for generated code; not part of the supported API.
-    /// Moves 8×8 blocks of floats between layouts (NCHW ↔ NHWC). Called by generated copy-in/copy-out code with
-    /// literal strides; a scalar copy of a 100k-float input costs ~1 cycle per element, the AVX transpose ~¼.
+    /// Moves floats between layouts (NCHW ↔ NHWC): 8×8 blocks, and whole rows of images with fewer than 8 channels.
+    /// Called by generated copy-in/copy-out code with literal strides; a scalar copy of a 100k-float input costs ~1 cycle
+    /// per element, the AVX transpose ~¼.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Transpose
