@@ -674,6 +674,7 @@ namespace FusedNet.Generator.Emit
                     w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
                     w.Line($"if (!shared) {PipelineMethod(path, chain)}(s, s, 0, {Int(lastRows)});");
                     w.Line($"else workers!.RunRows(this, {Int(PipelineJob(chain))}, {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
+                    EmitStepFinish(w, path, last, kernels);
                 }
                 else if (RowRange.Splittable(step))
                 {

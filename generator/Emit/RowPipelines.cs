@@ -7,7 +7,8 @@ namespace FusedNet.Generator.Emit
 {
     /// <summary>
     /// Row pipelining of the fused path: consecutive row-range steps where each reads the previous one's output (a
-    /// depthwise conv into the pointwise conv after it, an expand conv into a depthwise conv, a conv into a pool) run
+    /// depthwise conv into the pointwise conv after it, an expand conv into a depthwise conv, a conv into a pool or into
+    /// the row sums of a global average pool, whose finish runs after the chain) run
     /// interleaved by rows: before the last step computes output row r, each earlier step computes just the rows the next
     /// one reads for it. The intermediate rows are read back while they are still in L1/L2, instead of the whole tensor
     /// (megabytes at 112×112) being written out to L3/DRAM and read back by the next pass.
@@ -98,6 +99,7 @@ namespace FusedNet.Generator.Emit
                 case StepKind.Activation:
                 case StepKind.Add:
                 case StepKind.Mul:
+                case StepKind.GlobalAvgPool:
                     return true;
                 default:
                     return false;

@@ -85,7 +85,7 @@ namespace FusedNet.Tests.Graphs
             int expectedSteps = name switch
             {
                 "DepthwiseSeparable" => 3, // dw1 → pw1 → dw2 (dw2's output, 31×27×64, is under 256 KiB: pw2 runs on its own)
-                "InvertedResidual" => 3,   // expand → dw → project (+ the residual add in its epilogue)
+                "InvertedResidual" => 4,   // expand → dw → project (+ the residual add in its epilogue) → the pool's row sums
                 "StemAndPools" => 4,       // stem → max-pool → c2 → avg-pool
                 _ => 3,                    // dilated → five → valid
             };
