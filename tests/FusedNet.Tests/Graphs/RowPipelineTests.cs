@@ -96,6 +96,11 @@ namespace FusedNet.Tests.Graphs
             // The unfused path is the one-pass-per-layer baseline: the generated code interleaves only the fused steps.
             string source = NetworkEmitter.Emit(plan);
             Assert.Contains("private void FusedRows", source);
+            // A first pipeline reading a feature-map input (8 channels or more) copies the input rows itself; an image
+            // input (StemAndPools: 5 channels) is copied whole before it.
+            bool copiesInput = name != "StemAndPools";
+            Assert.Equal(copiesInput, source.Contains("(Scratch s, Scratch own, ref float input, int rowBegin, int rowEnd)"));
+            Assert.Equal(copiesInput, source.Contains("The input copy runs row by row inside the row pipeline"));
             Assert.DoesNotContain("private void UnfusedRows", source);
         }
 
