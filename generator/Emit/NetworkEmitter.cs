@@ -478,6 +478,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>The job number of a path's sample split (IParallelBody.RunSamples).</summary>
         private static int SampleJob(PathPlan path) => path.Name == "fused" ? 0 : 1;
 
+        /// <summary>C# for the run method's input sample as a span (what ParallelWorkers.RunInputRows pins for the workers).</summary>
+        private const string InputSample = "global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputLength)";
+
         /// <summary>Whether the row pipeline of the path's first step copies the input (see <see cref="CopiesInput"/>).</summary>
         private static bool PipelineCopiesInput(PathPlan path, RowPipelines pipelines) =>
             path.Steps.Count > 0 && pipelines.StartingAt(path.Steps[0]) is { } chain && CopiesInput(path, chain);
@@ -682,7 +685,7 @@ namespace FusedNet.Generator.Emit
             {
                 w.Line($"// Threads share a large input copy when they share the first step (each copies about the rows its share reads).");
                 w.Line($"if (workers is null || {Long(copyWork)}L < _splitThreshold) {copyIn}");
-                w.Line($"else workers.RunInputRows(this, {Int(InputRowJob(path))}, global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputLength), {Int(InputRows(plan, path))}, chunksPerThread: {ChunksPerThread.InputRows});");
+                w.Line($"else workers.RunInputRows(this, {Int(InputRowJob(path))}, {InputSample}, {Int(InputRows(plan, path))}, chunksPerThread: {ChunksPerThread.InputRows});");
             }
             else
                 w.Line(copyIn);
@@ -707,7 +710,7 @@ namespace FusedNet.Generator.Emit
                     if (CopiesInput(path, chain))
                     {
                         w.Line($"if (!shared) {PipelineMethod(path, chain)}(s, s, ref input, 0, {Int(lastRows)});");
-                        w.Line($"else workers!.RunInputRows(this, {Int(PipelineJob(chain))}, global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputLength), {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
+                        w.Line($"else workers!.RunInputRows(this, {Int(PipelineJob(chain))}, {InputSample}, {Int(lastRows)}, chunksPerThread: {ChunksPerThread.Pipeline});");
                     }
                     else
                     {
