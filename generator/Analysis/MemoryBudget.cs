@@ -174,6 +174,8 @@ namespace FusedNet.Generator.Analysis
                     {
                         BufferPlan input = plan.Buffers.First(b => b.Name == step.Input);
                         floats = System.Math.Max(floats, new WinogradTiling(step, input).WorkspaceFloats);
+                        if (WinogradTiling.TwoPassRows(step, input) is int twoPassRows) // the two-pass kernel threads run
+                            floats = System.Math.Max(floats, new WinogradTiling(step, input, twoPassRows).WorkspaceFloats);
                     }
             return floats;
         }

@@ -20,6 +20,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>Rows of the input copy: nothing is reused across rows.</summary>
         public const int InputRows = 4;
 
+        /// <summary>Rows of the output copy: nothing is reused across rows.</summary>
+        public const int OutputRows = 4;
+
         /// <summary>Winograd passes: each is already several tile rows with their own transforms.</summary>
         public const int Passes = 4;
 

@@ -39,6 +39,7 @@ namespace FusedNet.Generator.Emit
         private readonly Dictionary<(string Path, int Step, string Width), string> _stepKernels = new Dictionary<(string, int, string), string>();
         private readonly Dictionary<(string Path, int Step), int> _channelUnits = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, int Step), int> _passRows = new Dictionary<(string, int), int>();
+        private readonly Dictionary<(string Path, int Step), int> _twoThreadRows = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, int Step, string Width), int> _itemCounts = new Dictionary<(string, int, string), int>();
         private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
         private readonly string _className;
@@ -62,6 +63,9 @@ namespace FusedNet.Generator.Emit
                     if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
                         WinogradTiling.ThreadPassRows(step, buffers[step.Input]) is int passRows)
                         catalog._passRows[(path.Name, step.Id)] = passRows;
+                    if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
+                        WinogradTiling.TwoThreadRowsPerPass(step, buffers[step.Input]) is int halfRows)
+                        catalog._twoThreadRows[(path.Name, step.Id)] = halfRows;
                     IEnumerable<VectorWidth?> widths = !NetworkEmitter.IsVectorised(step)
                         ? new VectorWidth?[] { null }
                         : step.HasVector512 ? new[] { VectorWidth.V128, VectorWidth.V256, VectorWidth.V512 } : new[] { VectorWidth.V128, VectorWidth.V256 };
@@ -72,15 +76,16 @@ namespace FusedNet.Generator.Emit
                             $"{path.MemberPrefix} step {step.Id}: {step.Title}",
                             StepRemarks(step, buffers, width));
                         catalog._stepKernels[(path.Name, step.Id, width?.Suffix ?? "")] = name;
-                        // A single-pass Winograd step also gets a two-pass kernel for instances with several threads.
+                        // A single-pass Winograd step also gets a two-pass kernel for instances with several threads, and
+                        // a step of an odd number of passes one for instances with two (see WinogradTiling.TwoPassRows).
                         if (step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.Winograd &&
-                            WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]) is int rowsPerPass)
+                            WinogradTiling.TwoPassRows(step, buffers[step.Input]) is int rowsPerPass)
                         {
                             BufferPlan? residual = step.SecondInput is null ? null : buffers[step.SecondInput];
                             string threaded = catalog.Add(BaseName(step) + "_TwoPasses_" + width!.Suffix,
                                 (w, method) => WinogradEmitter.EmitKernel(w, method, step, buffers[step.Input], buffers[step.Output], residual, width, rowsPerPass),
-                                $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
-                                StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step.");
+                                $"{path.MemberPrefix} step {step.Id} on {(WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]) is null ? "two" : "several")} threads: {step.Title}",
+                                StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step evenly.");
                             catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
                         }
                         // A direct conv with weights larger than L2: a kernel threads share by (output-channel block, row) items.
@@ -138,7 +143,7 @@ namespace FusedNet.Generator.Emit
         /// <summary>The kernel that turns a global average pool's row sums into the means.</summary>
         public string GlobalAverageFinishName(PathPlan path, StepPlan step, VectorWidth width) => _stepKernels[(path.Name, step.Id, width.Suffix + "|finish")];
 
-        /// <summary>The two-pass kernel of a single-pass Winograd step (for several threads), or null when it has none.</summary>
+        /// <summary>The two-pass kernel of a Winograd step (see WinogradTiling.TwoPassRows), or null when it has none.</summary>
         public string? ThreadedName(PathPlan path, StepPlan step, VectorWidth width) =>
             _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|threads"), out string? name) ? name : null;
 
@@ -164,6 +169,10 @@ namespace FusedNet.Generator.Emit
         /// <summary>Tile rows per pass of a Winograd step that threads share by passes (see WinogradTiling.ThreadPassRows), or null.</summary>
         public int? ThreadPassRows(PathPlan path, StepPlan step) =>
             _passRows.TryGetValue((path.Name, step.Id), out int rows) ? rows : null;
+
+        /// <summary>Tile rows per pass of the two passes a team of two threads splits a Winograd step into (see WinogradTiling.TwoThreadRowsPerPass), or null.</summary>
+        public int? TwoThreadPassRows(PathPlan path, StepPlan step) =>
+            _twoThreadRows.TryGetValue((path.Name, step.Id), out int rows) ? rows : null;
 
         public string CopyIn(PathPlan path) => _copies[(path.Name, true)];
         public string CopyOut(PathPlan path) => _copies[(path.Name, false)];

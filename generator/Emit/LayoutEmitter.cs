@@ -18,7 +18,7 @@ namespace FusedNet.Generator.Emit
             Shape s = buffer.Shape;
             OpenKernel(w, $"public static void {method}(ref float input, ref float buffer, {string.Join(", ", RowRange.Parameters)})");
             w.Line($"// NCHW {s} → NHWC, border {Int(buffer.Border)}, channel stride {Int(buffer.ChannelStride)}; rows [rowBegin, rowEnd) (threads share the rows).");
-            EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer", rowRange: true);
+            EmitRowTranspose(w, buffer, toChannelMajor: false, "input", "buffer", rowRange: "input rows");
             w.Close();
         }
 
@@ -26,13 +26,13 @@ namespace FusedNet.Generator.Emit
         /// Moves one image row at a time between NCHW (channel planes) and NHWC (pixels): 8 channels × 8 pixels
         /// per AVX transpose, scalar for the edges. A row of NHWC pixels is a few KB and stays in L1.
         /// </summary>
-        private static void EmitRowTranspose(SourceWriter w, BufferPlan buffer, bool toChannelMajor, string planes, string pixels, bool rowRange = false)
+        private static void EmitRowTranspose(SourceWriter w, BufferPlan buffer, bool toChannelMajor, string planes, string pixels, string? rowRange = null)
         {
             Shape s = buffer.Shape;
             int channelBlocks = s.Channels / 8 * 8, pixelBlocks = s.Width / 8 * 8;
             int plane = s.Height * s.Width, stride = buffer.ChannelStride;
             const string U = "Unsafe"; // the kernels' file has `using System.Runtime.CompilerServices;`
-            w.Open(rowRange ? RowRange.Loop("y", s.Height, "input rows") : $"for (int y = 0; y < {Int(s.Height)}; y++)");
+            w.Open(rowRange is not null ? RowRange.Loop("y", s.Height, rowRange) : $"for (int y = 0; y < {Int(s.Height)}; y++)");
             w.Line($"ref float row = ref {U}.Add(ref {pixels}, {BufferOffset(buffer, "y", "0", "0")});");
             w.Line($"ref float planeRow = ref {U}.Add(ref {planes}, y * {Int(s.Width)});");
             if (!toChannelMajor && channelBlocks == 0)
@@ -78,11 +78,11 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
-        /// <summary>Result buffer → output sample (flat: a copy; spatial: NHWC → NCHW).</summary>
+        /// <summary>Result buffer → output sample (flat: a copy; spatial: NHWC → NCHW, rows [rowBegin, rowEnd) so threads can share it).</summary>
         public static void EmitCopyOut(SourceWriter w, string method, BufferPlan buffer)
         {
             Shape s = buffer.Shape;
-            w.Open($"public static void {method}(ref float buffer, ref float output)");
+            OpenKernel(w, $"public static void {method}(ref float buffer, ref float output{(s.IsFlat ? "" : ", " + string.Join(", ", RowRange.Parameters))})");
             if (s.IsFlat)
             {
                 w.Line($"// flat {s}: copy the {Int(s.Channels)} real features (the buffer is padded to {Int(buffer.ChannelStride)}).");
@@ -90,8 +90,8 @@ namespace FusedNet.Generator.Emit
             }
             else
             {
-                w.Line($"// NHWC → NCHW {s}.");
-                EmitRowTranspose(w, buffer, toChannelMajor: true, "output", "buffer");
+                w.Line($"// NHWC → NCHW {s}; rows [rowBegin, rowEnd) (threads share the rows).");
+                EmitRowTranspose(w, buffer, toChannelMajor: true, "output", "buffer", rowRange: "output rows");
             }
             w.Close();
         }

@@ -72,7 +72,7 @@ namespace FusedNet.Generator.Emit
                     EmitWholeStepCall(w, path, step, kernels, parameters);
                 w.Close();
             }
-            w.Line($"for (int n = 0; n < batchSize; n++) {K}.{kernels.CopyOut(path)}(ref samples[n].{path.OutputBuffer}.Start, ref {Unsafe}.Add(ref outputStart, n * OutputLength));");
+            w.Line($"for (int n = 0; n < batchSize; n++) {CopyOutCall(plan, path, kernels, $"ref samples[n].{path.OutputBuffer}.Start", $"ref {Unsafe}.Add(ref outputStart, n * OutputLength)")}");
             w.Close();
             w.Open("finally");
             w.Line("ExitBusy();");

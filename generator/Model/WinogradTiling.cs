@@ -29,6 +29,31 @@ namespace FusedNet.Generator.Model
         }
 
         /// <summary>
+        /// Tile rows per pass of the variant a team of exactly two threads runs, or null when the step needs none: threads that
+        /// share an odd number of passes (wide's and ResNet-18 layer1's 64 → 64 at 56×56: 7 passes of 2 tile rows) get 4 and 3,
+        /// so one thread computes 4/7 of the step while the other waits; two passes of half the tile rows give each exactly half.
+        /// Only for an even number of tile rows (else the halves differ again), 3 to <see cref="MostPassesEvened"/> passes (more
+        /// passes leave less imbalance to remove) and passes within <see cref="MaxPassBytes"/>. Measured on Zen 5 (AVX-512,
+        /// `--thread-ratio wide`, alternating builds): two threads 545–553 → 496–509 µs; one thread, 7 tile rows per pass run
+        /// as fast as 2 (422 vs 421 µs), so the bigger pass costs nothing. Other thread counts keep the step's own passes.
+        /// </summary>
+        public static int? TwoThreadRowsPerPass(StepPlan step, BufferPlan input)
+        {
+            if (ChannelSplitUnits(step, input) is not null) return null;
+            var tiling = new WinogradTiling(step, input);
+            int passes = (tiling.TileRows + tiling.RowsPerPass - 1) / tiling.RowsPerPass;
+            if (passes < 3 || passes % 2 == 0 || passes > MostPassesEvened || tiling.TileRows % 2 != 0) return null;
+            int rows = tiling.TileRows / 2;
+            return rows * tiling.PassBytesPerTileRow <= MaxPassBytes ? rows : null;
+        }
+
+        /// <summary>The most passes of a step that <see cref="TwoThreadRowsPerPass"/> evens out (9 passes: 5 vs 4, 11% over half).</summary>
+        public const int MostPassesEvened = 7;
+
+        /// <summary>Tile rows per pass of the step's two-pass kernel (<see cref="ThreadedRowsPerPass"/> or <see cref="TwoThreadRowsPerPass"/>), or null when it has none.</summary>
+        public static int? TwoPassRows(StepPlan step, BufferPlan input) => ThreadedRowsPerPass(step, input) ?? TwoThreadRowsPerPass(step, input);
+
+        /// <summary>
         /// Tile rows per pass when threads share a Winograd step by passes (the two-pass variant's, else the step's own), or
         /// null when they share it by output channels. Threads get whole passes: a pass is the kernel's smallest unit.
         /// </summary>
@@ -108,7 +133,7 @@ namespace FusedNet.Generator.Model
         private static int RowsOf(int tileRows, int tilesPerRow, int inPadded, int outPadded)
         {
             if (RowsPerPassOverride is int forced) return System.Math.Max(1, System.Math.Min(forced, tileRows));
-            long bytesPerRow = (long)Positions * tilesPerRow * (inPadded + outPadded) * 4;
+            long bytesPerRow = PassBytesOf(tilesPerRow, inPadded, outPadded);
             int rows = tileRows;
             for (int p = 1; p <= tileRows; p++)
                 if (tileRows % p == 0 && p * tilesPerRow >= TargetTilesPerPass)
@@ -119,6 +144,11 @@ namespace FusedNet.Generator.Model
             while (rows > 1 && rows * bytesPerRow > MaxPassBytes) rows--;
             return rows;
         }
+
+        /// <summary>Bytes of V and M for one tile row of a pass.</summary>
+        public long PassBytesPerTileRow => PassBytesOf(TilesPerRow, InPadded, OutPadded);
+
+        private static long PassBytesOf(int tilesPerRow, int inPadded, int outPadded) => (long)Positions * tilesPerRow * (inPadded + outPadded) * 4;
 
         /// <summary>Tiles per pass the planner aims for (rows of each of the 36 products).</summary>
         public const int TargetTilesPerPass = 16;

@@ -33,6 +33,14 @@ namespace FusedNet.Internal
         /// </summary>
         void RunInputRows(int job, ref float input, int rowBegin, int rowEnd, int part) =>
             throw new NotSupportedException($"{GetType().Name} runs no input-row jobs (job {job}).");
+
+        /// <summary>
+        /// Runs rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) of the job <paramref name="job"/> names that writes
+        /// the caller's output sample (the output copy), as thread <paramref name="part"/>. Bodies generated before this member
+        /// existed never start such a job.
+        /// </summary>
+        void RunOutputRows(int job, ref float output, int rowBegin, int rowEnd, int part) =>
+            throw new NotSupportedException($"{GetType().Name} runs no output-row jobs (job {job}).");
     }
 
     /// <summary>
@@ -103,6 +111,18 @@ namespace FusedNet.Internal
             if (input.IsEmpty) throw new ArgumentException("ParallelWorkers.RunInputRows: the input sample is empty.", nameof(input));
             fixed (float* inputStart = input)
                 _team.Run(body, job, units, chunksPerThread, samples: false, (nint)inputStart, 0);
+        }
+
+        /// <summary>
+        /// Like <see cref="RunRows"/> for a job that writes the caller's <paramref name="output"/> sample (each thread copies out
+        /// the rows the last step's share of it wrote, while they are in that thread's cache). The span is pinned for the duration.
+        /// </summary>
+        public void RunOutputRows(IParallelBody body, int job, Span<float> output, int units, int chunksPerThread)
+        {
+            ObjectDisposedException.ThrowIf(_team.Stopped, this);
+            if (output.IsEmpty) throw new ArgumentException("ParallelWorkers.RunOutputRows: the output sample is empty.", nameof(output));
+            fixed (float* outputStart = output)
+                _team.Run(body, job, units, chunksPerThread, samples: false, 0, (nint)outputStart);
         }
 
         /// <summary>
@@ -258,6 +278,8 @@ namespace FusedNet.Internal
                         _body!.RunSamples(_job, ref Unsafe.AsRef<float>((void*)_input), ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
                     else if (_input != 0)
                         _body!.RunInputRows(_job, ref Unsafe.AsRef<float>((void*)_input), begin, end, part);
+                    else if (_output != 0)
+                        _body!.RunOutputRows(_job, ref Unsafe.AsRef<float>((void*)_output), begin, end, part);
                     else
                         _body!.RunRows(_job, begin, end, part);
                 }

@@ -62,6 +62,7 @@ namespace FusedNet.Internal
         /// </summary>
         /// <exception cref="System.ArgumentOutOfRangeException">channels or width below 1, pixelStride below channels, or planeStride below width.</exception>
         /// <exception cref="System.ArgumentException">A span is shorter than the arguments reach.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per image row of every inference: no tier-0 first calls
         public static void PlanesToPixels(System.ReadOnlySpan<float> planes, int planeStride, int channels, int width, System.Span<float> pixels, int pixelStride)
         {
             if (channels < 1) throw new System.ArgumentOutOfRangeException(nameof(channels), channels, "Transpose.PlanesToPixels: at least one channel.");
@@ -99,6 +100,7 @@ namespace FusedNet.Internal
         /// elements f = 8j + e, i.e. pixel f / C, channel f mod C: each channel's 8 values are permuted to those pixel
         /// indices (one index vector per j, the same for every channel) and blended in where f mod C is that channel.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int InterleaveDenseAvx2(ref float planes, nint planeStride, int channels, int width, ref float pixels)
         {
             int blocks = width / 8 * 8;

@@ -118,6 +118,58 @@ namespace FusedNet.Tests.EndToEnd
             Assert.Contains("no input-row jobs (job 7)", e.ToString());
         }
 
+        /// <summary>Writes output[row] for each row it is given (through the pointer the team passes); input-row jobs must not reach it.</summary>
+        private sealed class OutputRowBody : IParallelBody
+        {
+            public int Rows, RowJobs, InputJobs, BadRanges;
+
+            public void RunRows(int job, int begin, int end, int part) => Interlocked.Increment(ref RowJobs);
+
+            public void RunSamples(int job, ref float input, ref float output, int begin, int end, int part) => throw new NotSupportedException();
+
+            public void RunInputRows(int job, ref float input, int begin, int end, int part) => Interlocked.Increment(ref InputJobs);
+
+            public void RunOutputRows(int job, ref float output, int begin, int end, int part)
+            {
+                if (begin < 0 || end > Rows || begin >= end) Interlocked.Increment(ref BadRanges);
+                for (int row = begin; row < end; row++) System.Runtime.CompilerServices.Unsafe.Add(ref output, row) += 1000f * row + job;
+            }
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(4)]
+        public void OutputRows_WriteTheCallersOutput_EachRowOnce(int threads)
+        {
+            using var team = new ParallelWorkers(threads, 50, "team-test");
+            foreach (int rows in new[] { 1, 2, 7, 56, 224 })
+            {
+                float[] output = new float[rows + 1];
+                output[rows] = -1f; // past the span the team is given: never written
+                var body = new OutputRowBody { Rows = rows };
+                const int jobs = 20;
+                for (int job = 0; job < jobs; job++) team.RunOutputRows(body, 5, output.AsSpan(0, rows), rows, chunksPerThread: 4);
+                Assert.Equal((0, 0, 0), (body.BadRanges, body.RowJobs, body.InputJobs)); // only ever routed to RunOutputRows
+                for (int row = 0; row < rows; row++)
+                    Assert.Equal(jobs * (1000f * row + 5), output[row]);
+                Assert.Equal(-1f, output[rows]);
+            }
+            // A later plain row job gets no output pointer: it goes to RunRows again.
+            var after = new OutputRowBody { Rows = 8 };
+            team.RunRows(after, 0, 8, 4);
+            Assert.True(after.RowJobs > 0);
+        }
+
+        [Fact]
+        public void OutputRows_RejectAnEmptyOutput_AndBodiesWithoutOutputJobsSayWhy()
+        {
+            using var team = new ParallelWorkers(2, 50, "team-test");
+            Assert.Throws<ArgumentException>(() => team.RunOutputRows(new OutputRowBody(), 0, Span<float>.Empty, 4, 4));
+            var e = Assert.ThrowsAny<Exception>(() => team.RunOutputRows(new EmptyBody(), 9, new float[4], 4, 4));
+            Assert.Contains("no output-row jobs (job 9)", e.ToString());
+        }
+
         /// <summary>
         /// The worker blocks in its first chunk until the caller has run every other unit. With fixed shares the caller would
         /// stop after its own half and the two would wait for each other (the worker gives up after 10 s, and the test fails);

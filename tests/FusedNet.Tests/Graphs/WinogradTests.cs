@@ -224,6 +224,78 @@ namespace FusedNet.Tests.Graphs
             }
         }
 
+        /// <summary>
+        /// A Winograd step of an odd number of passes (3 to 7) and an even number of tile rows gets a two-pass kernel that a
+        /// team of exactly two threads runs, one pass each (WinogradTiling.TwoThreadRowsPerPass); 3 and 4 threads keep the
+        /// step's own passes. Forced to 2 tile rows per pass here: 24 output rows (6 tile rows, 3 passes), a residual block
+        /// at 40 rows (10 tile rows, 5 passes) and 26 rows (7 tile rows: odd, no variant). On 2–4 threads, fused and unfused,
+        /// one sample and a batch, the outputs equal one thread's bit for bit and match the reference; the spatial outputs
+        /// also exercise the shared output copy.
+        /// </summary>
+        [Fact]
+        public void Odd_pass_counts_run_as_two_even_passes_on_two_threads_bit_for_bit()
+        {
+            var graphs = new Dictionary<string, GraphNet>
+            {
+                ["WinoOdd_a"] = Single(17, 33, 24, 11, 1, true),
+                ["WinoOdd_b"] = Residual(16, 40, 9),
+                ["WinoOdd_c"] = Single(20, 24, 28, 5, 0, false),
+            };
+            WinogradTiling.RowsPerPassOverride = 2;
+            CompiledGraphs compiled;
+            try
+            {
+                compiled = GraphCompiler.Compile(graphs);
+                string a = FusedNet.Generator.Emit.NetworkEmitter.Emit(compiled.Plans["WinoOdd_a"]);
+                Assert.Matches(@"else if \(workers!\.Threads == 2\) workers\.RunRows\(this, 4000\d\d, 2, chunksPerThread: 1\);", a);
+                Assert.Matches(@"case 4000\d\d: FusedStep\d+Threads\(s, own, rowBegin \* 3, rowEnd \* 3\); break;", a);
+                Assert.Matches(@"else workers!\.RunRows\(this, \d+, 3, chunksPerThread: \d+\); // passes of 2 tile rows", a); // 3 or 4 threads
+                Assert.Contains("workers!.RunOutputRows(this, 300002, ", a); // the spatial output is copied out by the threads that wrote it
+                string c = FusedNet.Generator.Emit.NetworkEmitter.Emit(compiled.Plans["WinoOdd_c"]);
+                Assert.DoesNotContain("Threads == 2", c);
+                Assert.DoesNotContain("_TwoPasses_", c);
+            }
+            finally
+            {
+                WinogradTiling.RowsPerPassOverride = null;
+            }
+            using (compiled)
+            {
+                int seed = 80;
+                foreach ((string name, GraphNet graph) in graphs)
+                    GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
+            }
+        }
+
+        [Fact]
+        public void Two_thread_passes_are_chosen_for_wide_and_fit_the_workspace()
+        {
+            (StepPlan Conv, BufferPlan Input, NetworkPlan Plan) Conv(int channels, int size)
+            {
+                var g = new GraphNet(channels, size, size);
+                g.ConvBn(GraphNet.In, channels, 3, "conv", "bn", padding: 1);
+                NetworkPlan plan = GraphCompiler.Plan(g);
+                StepPlan conv = plan.Fused.Steps.Single(s => s.Kind == StepKind.Conv);
+                Assert.Equal(ConvAlgorithm.Winograd, conv.Algorithm);
+                return (conv, plan.Buffers.Single(b => b.Name == conv.Input), plan);
+            }
+            // 64 -> 64 at 56x56 (wide, ResNet-18 layer1): 7 passes of 2 tile rows; two threads run 2 passes of 7.
+            var wide = Conv(64, 56);
+            Assert.Equal(2, new WinogradTiling(wide.Conv, wide.Input).RowsPerPass);
+            Assert.Equal(7, WinogradTiling.TwoThreadRowsPerPass(wide.Conv, wide.Input));
+            Assert.Null(WinogradTiling.ThreadedRowsPerPass(wide.Conv, wide.Input));
+            Assert.True(FusedNet.Generator.Analysis.MemoryBudget.WinogradWorkspaceFloats(wide.Plan) >= new WinogradTiling(wide.Conv, wide.Input, 7).WorkspaceFloats);
+            Assert.True(new WinogradTiling(wide.Conv, wide.Input, 7).WorkspaceFloats > new WinogradTiling(wide.Conv, wide.Input).WorkspaceFloats);
+            // 64 -> 64 at 32x32: 4 passes of 2, already even.
+            var even = Conv(64, 32);
+            Assert.Null(WinogradTiling.TwoThreadRowsPerPass(even.Conv, even.Input));
+            // 96 -> 96 at 28x28: one pass of 7 tile rows; its two-pass kernel (4 rows) serves every thread count.
+            var single = Conv(96, 28);
+            Assert.Equal(4, WinogradTiling.ThreadedRowsPerPass(single.Conv, single.Input));
+            Assert.Null(WinogradTiling.TwoThreadRowsPerPass(single.Conv, single.Input));
+            Assert.Equal(4, WinogradTiling.TwoPassRows(single.Conv, single.Input));
+        }
+
         [Fact]
         public void Threads_split_resnet_layer3_winograd_convs_by_output_channels()
         {
