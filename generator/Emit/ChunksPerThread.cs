@@ -23,6 +23,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>Rows of the output copy: nothing is reused across rows.</summary>
         public const int OutputRows = 4;
 
+        /// <summary>Output units of a Linear: each unit reads its own weights and the (shared, small) input vector.</summary>
+        public const int LinearUnits = 4;
+
         /// <summary>Winograd passes: each is already several tile rows with their own transforms.</summary>
         public const int Passes = 4;
 

@@ -20,23 +20,43 @@ namespace FusedNet.Generator.Emit
             int outVectors = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes * pieces;
             int vectors = pieces > 1 ? pieces : System.Math.Min(4, outVectors);
             int fullBlocks = outVectors / vectors * vectors;
-            OpenKernel(w, $"public static void {method}(ref float input, ref float output, ref float weights, ref float bias)");
+            int units = RowRange.Rows(step);
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output, ref float weights, ref float bias" +
+                          (units > 0 ? ", " + string.Join(", ", RowRange.Parameters) : "") + ")");
             w.Line($"// {Int(outVectors)} output vector(s) of {v.Lanes}, blocks of {Int(vectors)}; {Int(inFeatures)} input features" +
                    (pieces > 1 ? $"; Maxout({pieces}): each block's vectors are the pieces of one vector of outputs." : "."));
+            if (units == 0)
+            {
+                EmitBlocks(w, step, v, "0", Int(fullBlocks), vectors, fullBlocks, outVectors, inFeatures, remainderIf: null);
+                w.Close();
+                return;
+            }
+            // Units of 64 outputs are whole blocks (a multiple of 4 vectors at every width): threads share the outputs.
+            int unitVectors = RowRange.LinearUnitOutputs / v.Lanes;
+            w.Line($"// Output units [rowBegin, rowEnd) of {Int(units)}, {Int(RowRange.LinearUnitOutputs)} outputs ({Int(unitVectors)} vectors) each.");
+            w.Line($"int vectorBegin = rowBegin * {Int(unitVectors)}, vectorEnd = System.Math.Min(rowEnd * {Int(unitVectors)}, {Int(fullBlocks)});");
+            EmitBlocks(w, step, v, "vectorBegin", "vectorEnd", vectors, fullBlocks, outVectors, inFeatures,
+                       remainderIf: $"rowBegin * {Int(unitVectors)} <= {Int(fullBlocks)} && rowEnd * {Int(unitVectors)} > {Int(fullBlocks)}");
+            w.Close();
+        }
+
+        /// <summary>The full blocks from <paramref name="begin"/> to <paramref name="end"/>, then the remaining vectors (when the range holds them).</summary>
+        private static void EmitBlocks(SourceWriter w, StepPlan step, VectorWidth v, string begin, string end, int vectors, int fullBlocks,
+                                       int outVectors, int inFeatures, string? remainderIf)
+        {
             if (fullBlocks > 0)
             {
-                w.Open($"for (int vb = 0; vb < {Int(fullBlocks)}; vb += {Int(vectors)})");
+                w.Open($"for (int vb = {begin}; vb < {end}; vb += {Int(vectors)})");
                 EmitBlock(w, step, v, vectors, inFeatures);
                 w.Close();
             }
             if (outVectors > fullBlocks)
             {
-                w.Open();
+                w.Open(remainderIf is null ? null : $"if ({remainderIf})");
                 w.Line($"const int vb = {Int(fullBlocks)}; // remaining {Int(outVectors - fullBlocks)} vector(s)");
                 EmitBlock(w, step, v, outVectors - fullBlocks, inFeatures);
                 w.Close();
             }
-            w.Close();
         }
 
         private static void EmitBlock(SourceWriter w, StepPlan step, VectorWidth v, int vectors, int inFeatures)

@@ -769,7 +769,7 @@ namespace FusedNet.Generator.Emit
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
                     string serial = string.Join(" ", OneThreadStepCalls(path, step));
                     long work = ShareableWork(step, pipelines)!.Value;
-                    if (step.Kind == StepKind.Conv)
+                    if (step.Kind is StepKind.Conv or StepKind.Linear)
                         w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
                     else
                         // A pass after a step the threads shared reads rows each of them wrote: shared too (from 1/8 of the
@@ -788,7 +788,7 @@ namespace FusedNet.Generator.Emit
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
                     }
                     else
-                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind == StepKind.Conv ? ChunksPerThread.ConvRows : ChunksPerThread.PassRows)});");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind switch { StepKind.Conv => ChunksPerThread.ConvRows, StepKind.Linear => ChunksPerThread.LinearUnits, _ => ChunksPerThread.PassRows })}){(step.Kind == StepKind.Linear ? $"; // units of {RowRange.LinearUnitOutputs} outputs" : ";")}");
                     EmitStepFinish(w, path, step, kernels);
                 }
                 else

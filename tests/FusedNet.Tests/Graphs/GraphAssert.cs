@@ -58,6 +58,35 @@ namespace FusedNet.Tests.Graphs
             }
         }
 
+        /// <summary>
+        /// <paramref name="parallel"/> (a network with threads) allocates nothing per call, on the calling thread or its
+        /// workers: fused and unfused, batch 1 and 3, after a warm-up; the least of three 30-call windows must be 0 bytes.
+        /// </summary>
+        public static void AllocatesNothingOnAnyThread(IFusedNetwork parallel)
+        {
+            float[] one = RandomWeights.RandomInput(parallel.InputLength, seed: 4), three = RandomWeights.RandomInput(3 * parallel.InputLength, seed: 5);
+            float[] outOne = new float[parallel.OutputLength], outThree = new float[3 * parallel.OutputLength];
+            void Calls()
+            {
+                parallel.Forward(one, outOne);
+                parallel.ForwardUnfused(one, outOne);
+                parallel.Forward(three, outThree, 3);
+                parallel.ForwardUnfused(three, outThree, 3);
+            }
+            for (int i = 0; i < 10; i++) Calls();
+            Assert.Equal(0, Harness.AllocationMeter.LeastBytes(() => { for (int i = 0; i < 30; i++) Calls(); }));
+            var workers = (FusedNet.Internal.ParallelWorkers)parallel.GetType()
+                .GetField("_workers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(parallel)!;
+            long least = long.MaxValue;
+            for (int window = 0; window < 3 && least != 0; window++)
+            {
+                long before = workers.WorkerAllocatedBytes;
+                for (int i = 0; i < 30; i++) Calls();
+                least = Math.Min(least, workers.WorkerAllocatedBytes - before);
+            }
+            Assert.Equal(0, least);
+        }
+
         /// <summary>Fused and unfused (single sample) against the reference; fused and unfused batch of 3 against single runs.</summary>
         public static void MatchesReference(IFusedNetwork net, IWeightSource weights, GraphNet graph, int inputSeed, string label)
         {
