@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using FusedNet.Generator.Helpers;
 using FusedNet.Generator.Model;
@@ -20,7 +21,7 @@ namespace FusedNet.Generator.Emit
             BufferPlan? residual, BufferPlan? inputScale, VectorWidth? width, bool itemSplit = false)
         {
             var geometry = new Geometry(step, input, output, residual, inputScale);
-            if (itemSplit && ItemSplitItems(step, input, width!) is null)
+            if (itemSplit && step.Algorithm != ConvAlgorithm.Depthwise && ItemSplitItems(step, input, width!) is null)
                 throw new System.InvalidOperationException($"step {step.Id} is not shared by output-channel blocks");
             switch (step.Algorithm)
             {
@@ -31,7 +32,7 @@ namespace FusedNet.Generator.Emit
                     EmitOutputVectors(w, method, step, geometry, width!, itemSplit);
                     break;
                 case ConvAlgorithm.Depthwise when inputScale is null:
-                    EmitDepthwise(w, method, step, geometry, width!);
+                    EmitDepthwise(w, method, step, geometry, width!, itemSplit);
                     break;
                 case ConvAlgorithm.GroupedScalar when inputScale is null:
                     EmitGroupedScalar(w, method, step, geometry);
@@ -124,6 +125,28 @@ namespace FusedNet.Generator.Emit
             (_, int vectors) = v.ConvBlock(step.OutputShape.Width, vectorsPerGroup);
             int blocks = (vectorsPerGroup + vectors - 1) / vectors;
             return blocks * step.OutputShape.Height;
+        }
+
+        /// <summary>Channels per unit of a depthwise conv's work items: whole vectors at every width (4 of 16, 8 of 8, 16 of 4).</summary>
+        public const int DepthwiseUnitChannels = 64;
+
+        /// <summary>
+        /// A depthwise conv whose input a step wrote that threads share by output channels (an item-split direct conv: dsnet's
+        /// and MobileNetV2's large 1×1 convs; or a Winograd channel split) is shared the same way, by work items (64-channel unit
+        /// u, row oy), item = u·rows + oy: each thread's share then covers about the channels it wrote itself. Split by rows, each
+        /// thread read half of every row from the other core's cache (dsnet's 512×14×14 depthwise convs took as long on two
+        /// threads as on one). Returns the item count (the same at every width), or null when the step is split by rows.
+        /// </summary>
+        public static int? DepthwiseItems(StepPlan step, StepPlan? producer, IReadOnlyDictionary<string, BufferPlan> buffers)
+        {
+            if (step.Kind != StepKind.Conv || step.Algorithm != ConvAlgorithm.Depthwise || step.InputScale is not null || step.OutputShape.Height < 2)
+                return null;
+            if (producer is null || producer.Output != step.Input || producer.Kind != StepKind.Conv) return null;
+            BufferPlan producerInput = buffers[producer.Input];
+            bool producerByChannels = SplitsByItems(producer, producerInput) ||
+                producer.Algorithm == ConvAlgorithm.Winograd && WinogradTiling.ChannelSplitUnits(producer, producerInput) is not null;
+            if (!producerByChannels) return null;
+            return (step.OutputShape.Channels + DepthwiseUnitChannels - 1) / DepthwiseUnitChannels * step.OutputShape.Height;
         }
 
         /// <summary>Whether threads share the step by items at every width it is emitted at (V128, V256 and V512 when it has one).</summary>
@@ -378,17 +401,28 @@ namespace FusedNet.Generator.Emit
         /// Depthwise: vectors run across channels; each tap multiplies V channels' inputs by their own weights.
         /// Weights are packed [ky][kx][C rounded up to V].
         /// </summary>
-        private static void EmitDepthwise(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v)
+        private static void EmitDepthwise(SourceWriter w, string method, StepPlan step, Geometry g, VectorWidth v, bool itemSplit)
         {
             int channels = step.OutputShape.Channels;
             int paddedChannels = BufferPlan.RoundUp(channels, v.Lanes);
             int outWidth = step.OutputShape.Width;
+            int rows = step.OutputShape.Height;
             int pixels = DepthwisePixels(step, v, outWidth);
             int fullPixelBlocks = outWidth / pixels * pixels;
             Header(w, method, $"depthwise: {Int(paddedChannels / v.Lanes)} channel vector(s) of {v.Lanes}; register block {pixels} pixels, " +
                 $"sliding window (each input column loaded once per kernel row); tail {outWidth - fullPixelBlocks} pixel(s); epilogue: {EpilogueName(step.Epilogue)}.",
-                g.Parameters);
-            w.Open(RowRange.Loop("oy", step.OutputShape.Height));
+                itemSplit ? g.Parameters.Take(g.Parameters.Length - 2).Concat(new[] { "int itemBegin", "int itemEnd" }).ToArray() : g.Parameters);
+            // The channels each pixel block runs over: all of them, or (item split) the unit's.
+            string channelBegin = "0", channelEnd = Int(paddedChannels);
+            if (itemSplit)
+            {
+                w.Line($"// work items (unit u of {Int(DepthwiseUnitChannels)} channels, row oy) = u·{Int(rows)} + oy; this call computes items [itemBegin, itemEnd).");
+                w.Open($"for (int u = itemBegin / {Int(rows)}; u * {Int(rows)} < itemEnd; u++)");
+                w.Line($"int rowBegin = Math.Max(itemBegin - u * {Int(rows)}, 0), rowEnd = Math.Min(itemEnd - u * {Int(rows)}, {Int(rows)});");
+                w.Line($"int cBegin = u * {Int(DepthwiseUnitChannels)}, cEnd = Math.Min(cBegin + {Int(DepthwiseUnitChannels)}, {Int(paddedChannels)});");
+                (channelBegin, channelEnd) = ("cBegin", "cEnd");
+            }
+            w.Open(RowRange.Loop("oy", rows));
             w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
 
             void Block(int count)
@@ -398,7 +432,7 @@ namespace FusedNet.Generator.Emit
                 for (int r = 0; r < count; r++)
                     for (int kx = 0; kx < step.KernelWidth; kx++)
                         columns.Add(r * step.Stride + kx * step.Dilation);
-                w.Open($"for (int c = 0; c < {Int(paddedChannels)}; c += {v.Lanes})");
+                w.Open($"for (int c = {channelBegin}; c < {channelEnd}; c += {v.Lanes})");
                 w.Line($"{v.Of} b = {v.Load("bias", "c")};");
                 for (int r = 0; r < count; r++) w.Line($"{v.Of} acc{r} = b;");
                 w.Open($"for (int ky = 0; ky < {Int(step.KernelHeight)}; ky++)");
@@ -437,6 +471,7 @@ namespace FusedNet.Generator.Emit
                 w.Close();
             }
             w.Close();
+            if (itemSplit) w.Close();
             w.Close();
         }
 

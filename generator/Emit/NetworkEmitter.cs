@@ -594,9 +594,13 @@ namespace FusedNet.Generator.Emit
         }
 
         /// <summary>A step's item count at the width the kernels run at (the register blocks, so the blocks, differ by width).</summary>
-        private static string ItemCountExpression(PathPlan path, StepPlan step, KernelCatalog kernels) =>
-            (step.HasVector512 ? $"s_useVector512 ? {Int(kernels.ItemCount(path, step, VectorWidth.V512))} : " : "") +
-            $"s_useVector256 ? {Int(kernels.ItemCount(path, step, VectorWidth.V256))} : {Int(kernels.ItemCount(path, step, VectorWidth.V128))}";
+        private static string ItemCountExpression(PathPlan path, StepPlan step, KernelCatalog kernels)
+        {
+            int v128 = kernels.ItemCount(path, step, VectorWidth.V128), v256 = kernels.ItemCount(path, step, VectorWidth.V256);
+            int v512 = step.HasVector512 ? kernels.ItemCount(path, step, VectorWidth.V512) : v256;
+            if (v128 == v256 && v256 == v512) return Int(v128); // units of whole vectors at every width (a depthwise conv's)
+            return (step.HasVector512 ? $"s_useVector512 ? {Int(v512)} : " : "") + $"s_useVector256 ? {Int(v256)} : {Int(v128)}";
+        }
 
         /// <summary>The call of a step's kernel at the widest accelerated width (static readonly flags: one direct call remains).</summary>
         private static void EmitKernelCall(SourceWriter w, PathPlan path, StepPlan step, KernelCatalog kernels, string args) =>
@@ -630,8 +634,9 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                 {
-                    if (ConvEmitter.SplitsByItems(step, buffers[step.Input]))
-                        // Large weights: the range is one of (output-channel block, row) items (see ConvEmitter.ItemSplitItems).
+                    if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
+                        // Large weights, or a depthwise conv after a step shared by channels: the range is one of (channel block,
+                        // row) items (see ConvEmitter.ItemSplitItems and DepthwiseItems).
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Items(s, own, rowBegin, rowEnd); break;");
                     else if (IsWinograd(step) && WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is not null)
                         // Large transformed weights: the range is one of 16-channel units (see WinogradTiling.ChannelSplitUnits).
@@ -769,16 +774,19 @@ namespace FusedNet.Generator.Emit
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
                     string serial = string.Join(" ", OneThreadStepCalls(path, step));
                     long work = ShareableWork(step, pipelines)!.Value;
-                    if (step.Kind is StepKind.Conv or StepKind.Linear)
+                    if (step.Kind == StepKind.Linear || step.Kind == StepKind.Conv && step.Algorithm != ConvAlgorithm.Depthwise)
                         w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
                     else
-                        // A pass after a step the threads shared reads rows each of them wrote: shared too (from 1/8 of the
-                        // threshold), each thread reads mostly its own rows instead of half of them from the other core's cache.
+                        // A pass (or a depthwise conv, memory-bound like one) after a step the threads shared reads data each of
+                        // them wrote: shared too (from 1/8 of the threshold), so each thread reads mostly what it wrote instead of
+                        // half of it from the other core's cache (MobileNetV2's 960×7×7 depthwise convs: 18–29 µs on one thread,
+                        // 32–34 µs on the caller alone after a shared step).
                         w.Line($"shared = workers is not null && ({Long(work)}L >= _splitThreshold || shared && {Long(work)}L * {PassAfterSharedFactor} >= _splitThreshold);");
                     w.Line($"if (!shared) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
                     if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
-                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output-channel block, row) items");
+                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // " +
+                               (step.Algorithm == ConvAlgorithm.Depthwise ? $"({ConvEmitter.DepthwiseUnitChannels}-channel unit, row) items, as the step before shared its channels" : "(output-channel block, row) items"));
                     else if (kernels.ChannelSplitUnits(path, step) is int units)
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(units)}, chunksPerThread: {ChunksPerThread.ChannelUnits}); // units of {WinogradTiling.ChannelUnit} output channels");
                     else if (kernels.ThreadPassRows(path, step) is int passRows)
