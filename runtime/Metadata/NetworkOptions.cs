@@ -37,11 +37,12 @@ namespace FusedNet
         public int SpinMicroseconds { get; init; } = 50;
 
         /// <summary>
-        /// With several threads, the work from which a step's rows are split between them (default 500,000): a convolution
-        /// counts its multiply-accumulates, a pass (pool, BatchNorm, activation, add) 16 per output element. A split costs
-        /// about a microsecond (publishing it, the slowest thread's finish, cache lines moving between cores), so smaller steps
-        /// run on the calling thread alone; a pass right after a split step is split from 1/8 of this (its input rows are
-        /// then in the cache of the thread that reads them). 0 splits every step of two rows or more.
+        /// With several threads, the work from which a step is split between them (default 500,000): a convolution or a
+        /// Linear counts its multiply-accumulates, a pass (pool, BatchNorm, activation, add) 16 per output element. A split
+        /// costs about a microsecond (publishing it, the slowest thread's finish, cache lines moving between cores), so smaller
+        /// steps run on the calling thread alone; a pass or depthwise convolution right after a split step is split from 1/8
+        /// of this (its input is then in the cache of the thread that reads it). 0 splits every step that can be split (two
+        /// rows or more; a Linear of more than 64 outputs).
         /// </summary>
         public long SplitThreshold { get; init; } = 500_000;
 
