@@ -59,10 +59,27 @@ namespace FusedNet.Tests.Graphs
         }
 
         /// <summary>
-        /// <paramref name="parallel"/> (a network with threads) allocates nothing per call, on the calling thread or its
-        /// workers: fused and unfused, batch 1 and 3, after a warm-up; the least of three 30-call windows must be 0 bytes.
+        /// <paramref name="name"/> compiled from <paramref name="graph"/>, with seeded weights and two threads (SplitThreshold 0:
+        /// every splittable step shared), allocates nothing per call, on the calling thread or its worker: fused and unfused,
+        /// batch 1 and 3, after a warm-up; the least of three 30-call windows must be 0 bytes.
         /// </summary>
-        public static void AllocatesNothingOnAnyThread(IFusedNetwork parallel)
+        public static void AllocatesNothingOnAnyThread(string name, GraphNet graph, int seed)
+        {
+            using CompiledGraphs compiled = GraphCompiler.Compile(name, graph);
+            (_, IWeightSource weights) = compiled.CreateRandom(name, seed);
+            IFusedNetwork parallel = compiled.Create(name, weights, new NetworkOptions { Threads = 2, SplitThreshold = 0 });
+            try
+            {
+                AllocatesNothingOnAnyThread(parallel);
+            }
+            finally
+            {
+                parallel.StopThreads();
+            }
+        }
+
+        /// <summary>As above, for <paramref name="parallel"/> itself (a network with threads).</summary>
+        private static void AllocatesNothingOnAnyThread(IFusedNetwork parallel)
         {
             float[] one = RandomWeights.RandomInput(parallel.InputLength, seed: 4), three = RandomWeights.RandomInput(3 * parallel.InputLength, seed: 5);
             float[] outOne = new float[parallel.OutputLength], outThree = new float[3 * parallel.OutputLength];

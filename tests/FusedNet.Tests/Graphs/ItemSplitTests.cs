@@ -53,17 +53,7 @@ namespace FusedNet.Tests.Graphs
         [Fact]
         public void Item_split_allocates_nothing_on_any_thread()
         {
-            using CompiledGraphs compiled = GraphCompiler.Compile("ItemsAlloc", FewRows());
-            (_, IWeightSource weights) = compiled.CreateRandom("ItemsAlloc", seed: 3);
-            IFusedNetwork parallel = compiled.Create("ItemsAlloc", weights, new NetworkOptions { Threads = 2, SplitThreshold = 0 });
-            try
-            {
-                GraphAssert.AllocatesNothingOnAnyThread(parallel);
-            }
-            finally
-            {
-                parallel.StopThreads();
-            }
+            GraphAssert.AllocatesNothingOnAnyThread("ItemsAlloc", FewRows(), seed: 3);
         }
 
         /// <summary>The rule: only dense direct convs whose weights exceed L2 at every width; small ones stay split by rows.</summary>

@@ -55,17 +55,7 @@ namespace FusedNet.Tests.Graphs
         [Fact]
         public void Shared_linears_allocate_nothing_on_any_thread()
         {
-            using CompiledGraphs compiled = GraphCompiler.Compile("LinearAlloc", Classifier());
-            (_, IWeightSource weights) = compiled.CreateRandom("LinearAlloc", seed: 6);
-            IFusedNetwork parallel = compiled.Create("LinearAlloc", weights, new NetworkOptions { Threads = 2, SplitThreshold = 0 });
-            try
-            {
-                GraphAssert.AllocatesNothingOnAnyThread(parallel);
-            }
-            finally
-            {
-                parallel.StopThreads();
-            }
+            GraphAssert.AllocatesNothingOnAnyThread("LinearAlloc", Classifier(), seed: 6);
         }
     }
 }
