@@ -538,6 +538,27 @@ namespace FusedNet.Generator.Emit
         /// <summary>The job of a Winograd step's two-pass kernel on a team of two threads (see WinogradTiling.TwoThreadRowsPerPass).</summary>
         private static int TwoThreadJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 400_000 : 500_000) + step.Id;
 
+        /// <summary>The job number of a Winograd step's passes each followed by the pool rows they feed (see <see cref="PoolAfterPasses"/>).</summary>
+        private static int PassesWithPoolJob(StepPlan step) => 600_000 + step.Id;
+
+        /// <summary>
+        /// The window pool right after a Winograd step of the fused path that threads share by passes, when each pass's output
+        /// rows feed whole pool rows (windows of k = stride, no padding, a pass's rows a multiple of the stride): threads then
+        /// run each pass and the pool rows it feeds in one job, with no hand-over between them (on a 2-vCPU VM a shared
+        /// 2×2 pool cost 3–4 µs on two threads against 1–2 on one, most of it the hand-over). Null otherwise.
+        /// </summary>
+        private static StepPlan? PoolAfterPasses(PathPlan path, StepPlan step, KernelCatalog kernels, RowPipelines pipelines)
+        {
+            if (path.Name != "fused" || !IsWinograd(step) || step.Id + 1 >= path.Steps.Count) return null;
+            if (kernels.ThreadPassRows(path, step) is not int passRows || kernels.TwoThreadPassRows(path, step) is not null ||
+                kernels.ChannelSplitUnits(path, step) is not null)
+                return null;
+            StepPlan pool = path.Steps[step.Id + 1];
+            bool windows = pool.Kind is StepKind.MaxPool or StepKind.AvgPool && pool.Input == step.Output && pool.Padding == 0 &&
+                pool.KernelHeight == pool.Stride && pool.KernelWidth == pool.Stride && 4 * passRows % pool.Stride == 0;
+            return windows && !pipelines.Continues(pool) && pipelines.StartingAt(pool) is null ? pool : null;
+        }
+
         /// <summary>The method that runs rows [rowBegin, rowEnd) of a step threads can share, e.g. FusedStep3.</summary>
         private static string StepMethod(PathPlan path, StepPlan step) => $"{path.MemberPrefix}Step{step.Id}";
 
@@ -650,6 +671,13 @@ namespace FusedNet.Generator.Emit
                         w.Line($"case {Int(RowJob(path, step))}: {method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)})); break; // passes of {Int(passRows)} tile rows");
                         if (WinogradTiling.TwoThreadRowsPerPass(step, buffers[step.Input]) is int halfRows)
                             w.Line($"case {Int(TwoThreadJob(path, step))}: {StepMethod(path, step)}Threads(s, own, rowBegin * {Int(halfRows)}, rowEnd * {Int(halfRows)}); break; // two threads: two passes of {Int(halfRows)} tile rows");
+                        if (PoolAfterPasses(path, step, kernels, pipelines) is { } pool)
+                        {
+                            // Each pass's 4·passRows output rows feed whole pool rows (k = stride, no padding).
+                            int poolRowsPerPass = 4 * passRows / pool.Stride, poolRows = RowRange.Rows(pool);
+                            w.Line($"case {Int(PassesWithPoolJob(step))}: {method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)})); " +
+                                   $"{StepMethod(path, pool)}(s, own, rowBegin * {Int(poolRowsPerPass)}, global::System.Math.Min(rowEnd * {Int(poolRowsPerPass)}, {Int(poolRows)})); break; // passes, then the pool rows they feed");
+                        }
                     }
                     else
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
@@ -769,6 +797,17 @@ namespace FusedNet.Generator.Emit
                     }
                     EmitStepFinish(w, path, last, kernels);
                 }
+                else if (RowRange.Splittable(step) && step.Id > 0 && PoolAfterPasses(path, path.Steps[step.Id - 1], kernels, pipelines) == step)
+                {
+                    // The threads that shared the step before ran these rows with its passes; otherwise as any pass after it.
+                    long work = ShareableWork(step, pipelines)!.Value;
+                    w.Line($"//   (on threads that shared step {step.Id - 1}: computed with its passes{(profiled ? ", its time counted to that step" : "")})");
+                    w.Open("if (!shared)");
+                    w.Line($"shared = workers is not null && {Long(work)}L >= _splitThreshold;");
+                    w.Line($"if (!shared) {{ {string.Join(" ", OneThreadStepCalls(path, step))} }}");
+                    w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {ChunksPerThread.PassRows});");
+                    w.Close();
+                }
                 else if (RowRange.Splittable(step))
                 {
                     // One thread: all rows in one call (a Winograd step's rows are tile rows; a test hook may split them in two).
@@ -793,7 +832,10 @@ namespace FusedNet.Generator.Emit
                     {
                         if (kernels.TwoThreadPassRows(path, step) is int halfRows)
                             w.Line($"else if (workers!.Threads == 2) workers.RunRows(this, {Int(TwoThreadJob(path, step))}, 2, chunksPerThread: 1); // two passes of {Int(halfRows)} tile rows, one per thread (an odd number of passes would not share evenly)");
-                        w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
+                        if (PoolAfterPasses(path, step, kernels, pipelines) is { } pool)
+                            w.Line($"else workers!.RunRows(this, {Int(PassesWithPoolJob(step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows, each with the step {pool.Id} pool rows it feeds");
+                        else
+                            w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
                     }
                     else
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind switch { StepKind.Conv => ChunksPerThread.ConvRows, StepKind.Linear => ChunksPerThread.LinearUnits, _ => ChunksPerThread.PassRows })}){(step.Kind == StepKind.Linear ? $"; // units of {RowRange.LinearUnitOutputs} outputs" : ";")}");
