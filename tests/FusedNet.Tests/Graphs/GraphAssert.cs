@@ -21,6 +21,14 @@ namespace FusedNet.Tests.Graphs
     {
         public const double Tolerance = 1e-4;
 
+        /// <summary>As below, for every graph of <paramref name="graphs"/> in order, with seeds <paramref name="seedBefore"/> + 1, + 2, ….</summary>
+        public static void ThreadsMatchOneThreadBitForBit(CompiledGraphs compiled, IReadOnlyDictionary<string, GraphNet> graphs, int seedBefore)
+        {
+            int seed = seedBefore;
+            foreach ((string name, GraphNet graph) in graphs)
+                ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
+        }
+
         /// <summary>
         /// <paramref name="name"/> of <paramref name="compiled"/> with seeded weights: against the reference (MatchesReference),
         /// then on 2, 3 and 4 threads (SplitThreshold 0: every splittable step split) bit-for-bit the one-thread result, fused and

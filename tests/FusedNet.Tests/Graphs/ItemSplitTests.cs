@@ -44,9 +44,7 @@ namespace FusedNet.Tests.Graphs
             string source = NetworkEmitter.Emit(compiled.Plans["ItemsLarge"]);
             Assert.Matches(@"case \d+: FusedStep\d+Items\(s, own, rowBegin, rowEnd\); break;", source);
             Assert.Matches(@"workers!\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+, chunksPerThread: 4\); // \(output-channel block, row\) items", source);
-            int seed = 80;
-            foreach ((string name, GraphNet graph) in graphs)
-                GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
+            GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, graphs, seedBefore: 80);
         }
 
         /// <summary>The item-split path allocates nothing, on the calling thread or the workers (fused and unfused, batch 1 and 3).</summary>

@@ -218,9 +218,7 @@ namespace FusedNet.Tests.Graphs
             }
             using (compiled)
             {
-                int seed = 60;
-                foreach ((string name, GraphNet graph) in graphs)
-                    GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
+                GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, graphs, seedBefore: 60);
             }
         }
 
@@ -261,9 +259,7 @@ namespace FusedNet.Tests.Graphs
             }
             using (compiled)
             {
-                int seed = 80;
-                foreach ((string name, GraphNet graph) in graphs)
-                    GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, name, graph, seed: ++seed);
+                GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, graphs, seedBefore: 80);
             }
         }
 
