@@ -62,6 +62,9 @@ namespace FusedNet.Generator.Emit
             }
             string of = v.Of;
             w.Line($"{of} c2 = {v.Broadcast("2f")}, c4 = {v.Broadcast("4f")}, c8 = {v.Broadcast("8f")}, cm4 = {v.Broadcast("-4f")}, cm5 = {v.Broadcast("-5f")};");
+            w.Line("// The transforms' registers, declared once: every tile copy below reuses them (a kernel of several hundred locals");
+            w.Line("// makes the JIT stop inlining, and a call in these loops spills every vector register).");
+            w.Line($"{of} {string.Join(", ", TransformRegisters)};");
             w.Line($"ref float vAll = ref Unsafe.Add(ref workspace, {Long(t.VOffset)});");
             w.Line($"ref float mAll = ref Unsafe.Add(ref workspace, {Long(t.MOffset)});");
             w.Line($"ref float tmp = ref Unsafe.Add(ref workspace, {Long(t.TOffset)});");
@@ -124,8 +127,16 @@ namespace FusedNet.Generator.Emit
             w.Line($"ref float mXi = ref Unsafe.Add(ref mAll, xi * {Int(t.TilesPerPass * t.OutPadded)});");
             int fullVectorBlocks = outVectors / blockVectors * blockVectors;
             int fullTileBlocks = t.TilesPerPass / blockTiles * blockTiles;
+            int vectorStride = t.InChannels * lanes; // floats between output-channel vectors of U[xi]
             void TileLoops(int vectors)
             {
+                // U is used block by block in memory order (xi, then output-vector blocks), each block once per tile block: the
+                // block after this one is fetched into L2 while this one is computed (a step's U is larger than L2 when it
+                // matters, and the first tile block would otherwise wait for memory at every line).
+                string next = Product(Sum("vb", Int(vectors)), Int(vectorStride));
+                w.Line(channelSplit
+                    ? $"int uNext = vb + {Int(vectors)} < vEnd ? {next} : xi < {Int(WinogradTiling.Positions - 1)} ? {Int(outVectors * vectorStride)} + vBegin * {Int(vectorStride)} : 0; // this thread's next block (none after the last)"
+                    : $"int uNext = xi < {Int(WinogradTiling.Positions - 1)} || vb + {Int(vectors)} < {Int(outVectors)} ? {next} : 0; // the next block (after the last one of xi: the first of xi + 1; none after the last)");
                 if (fullTileBlocks > 0)
                 {
                     w.Open(fullTileBlocks == blockTiles ? "" : $"for (int t0 = 0; t0 < {Int(fullTileBlocks)}; t0 += {Int(blockTiles)})");
@@ -206,12 +217,18 @@ namespace FusedNet.Generator.Emit
             w.Close();
         }
 
+        /// <summary>The vectors the input and output transforms work in (<see cref="EmitKernel"/> declares them once).</summary>
+        private static readonly string[] TransformRegisters =
+        {
+            "d0", "d1", "d2", "d3", "d4", "d5", "y0", "y1", "y2", "y3", "y4", "y5", "pa", "pb", "pc", "pe", "s12", "d12", "s34", "d34",
+        };
+
         /// <summary>Bᵀ·x of six vectors x0..x5 (a column or a row of a tile) into y0..y5, 12 operations.</summary>
         private static void InputTransform1D(SourceWriter w, VectorWidth v, string[] x, string[] y)
         {
             // Bᵀ rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0], [0 4 0 -5 0 1].
-            w.Line($"{v.Of} pa = {v.Fma("cm4", x[2], x[4])}, pb = {v.Fma("cm4", x[1], x[3])}; // x4 - 4x2, x3 - 4x1");
-            w.Line($"{v.Of} pc = {x[4]} - {x[2]}, pe = c2 * ({x[3]} - {x[1]}); // x4 - x2, 2(x3 - x1)");
+            w.Line($"pa = {v.Fma("cm4", x[2], x[4])}; pb = {v.Fma("cm4", x[1], x[3])}; // x4 - 4x2, x3 - 4x1");
+            w.Line($"pc = {x[4]} - {x[2]}; pe = c2 * ({x[3]} - {x[1]}); // x4 - x2, 2(x3 - x1)");
             w.Line($"{y[0]} = {v.Fma("c4", x[0], v.Fma("cm5", x[2], x[4]))};");
             w.Line($"{y[1]} = pa + pb;");
             w.Line($"{y[2]} = pa - pb;");
@@ -224,7 +241,7 @@ namespace FusedNet.Generator.Emit
         private static void OutputTransform1D(SourceWriter w, VectorWidth v, string[] x, string[] y)
         {
             // Aᵀ rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
-            w.Line($"{v.Of} s12 = {x[1]} + {x[2]}, d12 = {x[1]} - {x[2]}, s34 = {x[3]} + {x[4]}, d34 = {x[3]} - {x[4]};");
+            w.Line($"s12 = {x[1]} + {x[2]}; d12 = {x[1]} - {x[2]}; s34 = {x[3]} + {x[4]}; d34 = {x[3]} - {x[4]};");
             w.Line($"{y[0]} = {x[0]} + s12 + s34;");
             w.Line($"{y[1]} = {v.Fma("c2", "d34", "d12")};");
             w.Line($"{y[2]} = {v.Fma("c4", "s34", "s12")};");
@@ -255,28 +272,21 @@ namespace FusedNet.Generator.Emit
             for (int j = 0; j < WinogradTiling.InputTile; j++)
             {
                 w.Open($"// column {j}{(j < columns ? "" : ": past the buffer, zeros")}");
-                var d = new string[6];
                 for (int r = 0; r < 6; r++)
-                {
-                    d[r] = $"d{r}";
                     w.Line(j < columns
-                        ? $"{v.Of} d{r} = {v.Load($"in{r}", Int(j * stride))};"
-                        : $"{v.Of} d{r} = {v.Of}.Zero;");
-                }
+                        ? $"d{r} = {v.Load($"in{r}", Int(j * stride))};"
+                        : $"d{r} = {v.Of}.Zero;");
                 var y = Names("y", 6);
-                w.Line($"{v.Of} {string.Join(", ", y)};");
-                InputTransform1D(w, v, d, y);
+                InputTransform1D(w, v, Names("d", 6), y);
                 for (int k = 0; k < 6; k++) w.Line(v.Store(y[k], "tmp", Int((k * 6 + j) * v.Lanes)));
                 w.Close();
             }
             for (int k = 0; k < WinogradTiling.InputTile; k++)
             {
                 w.Open($"// row {k} of Bt.d, times B");
-                var x = Names("x", 6);
-                for (int j = 0; j < 6; j++) w.Line($"{v.Of} x{j} = {v.Load("tmp", Int((k * 6 + j) * v.Lanes))};");
+                for (int j = 0; j < 6; j++) w.Line($"d{j} = {v.Load("tmp", Int((k * 6 + j) * v.Lanes))};");
                 var y = Names("y", 6);
-                w.Line($"{v.Of} {string.Join(", ", y)};");
-                InputTransform1D(w, v, x, y);
+                InputTransform1D(w, v, Names("d", 6), y);
                 for (int l = 0; l < 6; l++)
                     w.Line(v.Store(y[l], "vc", Int((k * 6 + l) * t.TilesPerPass * t.InPadded)));
                 w.Close();
@@ -293,9 +303,12 @@ namespace FusedNet.Generator.Emit
                     w.Line($"{v.Of} acc{r}_{j} = {v.Of}.Zero;");
             w.Line($"ref float x = ref Unsafe.Add(ref vXi, {Product("t0", Int(t.InPadded))});");
             w.Line($"ref float u = ref Unsafe.Add(ref uXi, {Product("vb", Int(vectorStride))});");
+            w.Line("ref float pf = ref Unsafe.Add(ref uXi, uNext);");
             w.Open($"for (int ic = 0; ic < {Int(t.InChannels)}; ic++)");
             for (int j = 0; j < vectors; j++)
                 w.Line($"{v.Of} w{j} = {v.Load("u", Int(j * vectorStride))};");
+            for (int j = 0; j < vectors; j++)
+                w.Line($"CachePrefetch.Line(ref Unsafe.Add(ref pf, {Int(j * vectorStride)}));");
             for (int r = 0; r < tiles; r++)
             {
                 w.Line($"{v.Of} x{r} = {v.Broadcast($"Unsafe.Add(ref x, {Int(r * t.InPadded)})")};");
@@ -304,6 +317,7 @@ namespace FusedNet.Generator.Emit
             }
             w.Line("x = ref Unsafe.Add(ref x, 1);");
             w.Line($"u = ref Unsafe.Add(ref u, {v.Lanes});");
+            w.Line($"pf = ref Unsafe.Add(ref pf, {v.Lanes});");
             w.Close();
             w.Line($"ref float m = ref Unsafe.Add(ref mXi, {Sum(Product("t0", Int(t.OutPadded)), Product("vb", Int(v.Lanes)))});");
             for (int r = 0; r < tiles; r++)
@@ -333,11 +347,9 @@ namespace FusedNet.Generator.Emit
             for (int l = 0; l < 6; l++)
             {
                 w.Open($"// column {l}");
-                var m = Names("m", 6);
-                for (int k = 0; k < 6; k++) w.Line($"{v.Of} m{k} = {v.Load("mc", Int((k * 6 + l) * t.TilesPerPass * t.OutPadded))};");
+                for (int k = 0; k < 6; k++) w.Line($"d{k} = {v.Load("mc", Int((k * 6 + l) * t.TilesPerPass * t.OutPadded))};");
                 var y = Names("y", 4);
-                w.Line($"{v.Of} {string.Join(", ", y)};");
-                OutputTransform1D(w, v, m, y);
+                OutputTransform1D(w, v, Names("d", 6), y);
                 for (int i = 0; i < 4; i++) w.Line(v.Store(y[i], "tmp", Int((i * 6 + l) * v.Lanes)));
                 w.Close();
             }
@@ -346,11 +358,8 @@ namespace FusedNet.Generator.Emit
             {
                 bool mayBeMissing = i >= lastRows;
                 w.Open(mayBeMissing ? $"if (ty < {Int(t.TileRows - 1)}) // output row {i} of the last tile row is past the output" : $"// output row {i}");
-                var x = Names("x", 6);
-                for (int l = 0; l < 6; l++) w.Line($"{v.Of} x{l} = {v.Load("tmp", Int((i * 6 + l) * v.Lanes))};");
-                var y = Names("y", 4);
-                w.Line($"{v.Of} {string.Join(", ", y)};");
-                OutputTransform1D(w, v, x, y);
+                for (int l = 0; l < 6; l++) w.Line($"d{l} = {v.Load("tmp", Int((i * 6 + l) * v.Lanes))};");
+                OutputTransform1D(w, v, Names("d", 6), Names("y", 4));
                 for (int j = 0; j < columns; j++)
                 {
                     int outOffset = (i * output.PaddedWidth + j) * output.ChannelStride;
