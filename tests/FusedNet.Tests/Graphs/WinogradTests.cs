@@ -209,7 +209,7 @@ namespace FusedNet.Tests.Graphs
                 compiled = GraphCompiler.Compile(graphs);
                 string source = FusedNet.Generator.Emit.NetworkEmitter.Emit(compiled.Plans["WinoChan_a"]);
                 Assert.Matches(@"case \d+: FusedStep\d+Channels\(s, own, rowBegin, rowEnd\); break;", source);
-                Assert.Matches(@"workers!\.RunRows\(this, \d+, 3, chunksPerThread: 2\); // units of 16 output channels", source); // 33 channels: 3 units of 16, 2 chunks per thread
+                Assert.Matches(@"workers!\.RunRows\(this, \d+, 3, chunksPerThread: 1\); // units of 16 output channels", source); // 33 channels: 3 units of 16, one chunk per thread
                 Assert.DoesNotContain("_TwoPasses_", source); // threads share it by channels, not by passes
             }
             finally
