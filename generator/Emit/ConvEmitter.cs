@@ -186,6 +186,9 @@ namespace FusedNet.Generator.Emit
             // (Capping J so a block's weights fit a 1 MiB L2, J = 2 instead of 3 on ResNet's 512-channel convs, measured no
             // faster: the FMA work per loaded input drops as much as the misses.)
             bool vectorsOuter = VectorsOuter(step, vectorsPerGroup, vectorStride);
+            // A pointwise block's weights (J vectors x input channels) are read from memory by the block's first row; the next
+            // block's are prefetched into L2 while this block's rows run (blocks of 1 to 3 output vectors: 100-200 KB).
+            bool prefetchNextBlock = vectorsOuter && step.KernelHeight == 1 && step.KernelWidth == 1 && step.Groups == 1 && pieces == 1 && g.InPerGroup > UnrollInputChannels;
             (int pixels, int vectors) = pieces > 1 ? (v.ConvBlockPixels(outWidth, pieces), pieces) : v.ConvBlock(outWidth, vectorsPerGroup);
             int fullVectorBlocks = vectorsPerGroup / vectors * vectors;
             int fullPixelBlocks = outWidth / pixels * pixels;
@@ -207,12 +210,14 @@ namespace FusedNet.Generator.Emit
 
             void PixelLoops(int vectorCount, string vectorStart)
             {
+                if (prefetchNextBlock)
+                    w.Line($"int prefetch = {vectorStart} + {Int(vectorCount)} < {Int(vectorsPerGroup)} ? {Int(vectorCount * vectorStride)} : 0; // the next block's weights, from each weight of this one");
                 if (vectorsOuter) OpenRow();
                 if (fullPixelBlocks > 0)
                 {
                     w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
                     if (fullPixelBlocks == pixels) w.Line("const int ox = 0; // one block covers the row");
-                    EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
+                    EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock);
                     w.Close();
                 }
                 int tail = outWidth - fullPixelBlocks;
@@ -220,7 +225,7 @@ namespace FusedNet.Generator.Emit
                 {
                     w.Open();
                     w.Line($"const int ox = {Int(fullPixelBlocks)}; // last {Int(tail)} pixel(s) of the row");
-                    EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped);
+                    EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock);
                     w.Close();
                 }
                 if (vectorsOuter) w.Close();
@@ -289,7 +294,7 @@ namespace FusedNet.Generator.Emit
         private const long WeightsResidentBytes = 512 * 1024;
 
         private static void EmitBlock(SourceWriter w, VectorWidth v, Geometry g, int pixels, int vectors, string ox, string vb,
-            int vectorsPerGroup, int vectorStride, bool grouped)
+            int vectorsPerGroup, int vectorStride, bool grouped, bool prefetchNextBlock = false)
         {
             StepPlan step = g.Step;
             string group = grouped ? "g" : "0";
@@ -353,6 +358,9 @@ namespace FusedNet.Generator.Emit
                 // Walk input channels by moving the two references: every load below is base + literal displacement.
                 w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
                 InputChannelStep(0, 0);
+                if (prefetchNextBlock)
+                    for (int j = 0; j < vectors; j++)
+                        w.Line($"CachePrefetch.Line(ref Unsafe.Add(ref wTap, {Sum("prefetch", Int(j * vectorStride))}));");
                 w.Line("x = ref Unsafe.Add(ref x, 1);");
                 if (scaled) w.Line("sc = ref Unsafe.Add(ref sc, 1);");
                 w.Line($"wTap = ref Unsafe.Add(ref wTap, {v.Lanes});");
