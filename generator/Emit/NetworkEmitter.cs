@@ -668,14 +668,15 @@ namespace FusedNet.Generator.Emit
                         // (the range is in passes; a single-pass step runs its two-pass kernel here).
                         int tileRows = WinogradTiling.TileRowsOf(step), passRows = WinogradTiling.ThreadPassRows(step, buffers[step.Input])!.Value;
                         string method = StepMethod(path, step) + (WinogradTiling.ThreadedRowsPerPass(step, buffers[step.Input]) is null ? "" : "Threads");
-                        w.Line($"case {Int(RowJob(path, step))}: {method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)})); break; // passes of {Int(passRows)} tile rows");
+                        string passes = $"{method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)}));";
+                        w.Line($"case {Int(RowJob(path, step))}: {passes} break; // passes of {Int(passRows)} tile rows");
                         if (WinogradTiling.TwoThreadRowsPerPass(step, buffers[step.Input]) is int halfRows)
                             w.Line($"case {Int(TwoThreadJob(path, step))}: {StepMethod(path, step)}Threads(s, own, rowBegin * {Int(halfRows)}, rowEnd * {Int(halfRows)}); break; // two threads: two passes of {Int(halfRows)} tile rows");
                         if (PoolAfterPasses(path, step, kernels, pipelines) is { } pool)
                         {
                             // Each pass's 4·passRows output rows feed whole pool rows (k = stride, no padding).
                             int poolRowsPerPass = 4 * passRows / pool.Stride, poolRows = RowRange.Rows(pool);
-                            w.Line($"case {Int(PassesWithPoolJob(step))}: {method}(s, own, rowBegin * {Int(passRows)}, global::System.Math.Min(rowEnd * {Int(passRows)}, {Int(tileRows)})); " +
+                            w.Line($"case {Int(PassesWithPoolJob(step))}: {passes} " +
                                    $"{StepMethod(path, pool)}(s, own, rowBegin * {Int(poolRowsPerPass)}, global::System.Math.Min(rowEnd * {Int(poolRowsPerPass)}, {Int(poolRows)})); break; // passes, then the pool rows they feed");
                         }
                     }
@@ -832,10 +833,10 @@ namespace FusedNet.Generator.Emit
                     {
                         if (kernels.TwoThreadPassRows(path, step) is int halfRows)
                             w.Line($"else if (workers!.Threads == 2) workers.RunRows(this, {Int(TwoThreadJob(path, step))}, 2, chunksPerThread: 1); // two passes of {Int(halfRows)} tile rows, one per thread (an odd number of passes would not share evenly)");
-                        if (PoolAfterPasses(path, step, kernels, pipelines) is { } pool)
-                            w.Line($"else workers!.RunRows(this, {Int(PassesWithPoolJob(step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows, each with the step {pool.Id} pool rows it feeds");
-                        else
-                            w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows");
+                        StepPlan? pool = PoolAfterPasses(path, step, kernels, pipelines);
+                        int job = pool is null ? RowJob(path, step) : PassesWithPoolJob(step);
+                        w.Line($"else workers!.RunRows(this, {Int(job)}, {Int((rows + passRows - 1) / passRows)}, chunksPerThread: {ChunksPerThread.Passes}); // passes of {Int(passRows)} tile rows" +
+                               (pool is null ? "" : $", each with the step {pool.Id} pool rows it feeds"));
                     }
                     else
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {(step.Kind switch { StepKind.Conv => ChunksPerThread.ConvRows, StepKind.Linear => ChunksPerThread.LinearUnits, _ => ChunksPerThread.PassRows })}){(step.Kind == StepKind.Linear ? $"; // units of {RowRange.LinearUnitOutputs} outputs" : ";")}");
