@@ -29,7 +29,7 @@ namespace FusedNet.Generator.Emit
         /// <summary>Winograd passes: each is already several tile rows with their own transforms.</summary>
         public const int Passes = 4;
 
-        /// <summary>(output-channel block, row) items of a large direct conv: consecutive items share a block's weights.</summary>
+        /// <summary>(output vector, row) items of a large or few-row direct conv: consecutive items share a block's weights.</summary>
         public const int Items = 4;
 
         /// <summary>

@@ -15,7 +15,7 @@ namespace FusedNet.Generator.Emit
     {
         /// <param name="itemSplit">
         /// The variant threads share by work items (<see cref="ItemSplitItems"/>): its range is [itemBegin, itemEnd) of
-        /// (output-channel block, row) pairs instead of rows.
+        /// (output vector, row) pairs instead of rows.
         /// </param>
         public static void EmitKernel(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output,
             BufferPlan? residual, BufferPlan? inputScale, VectorWidth? width, bool itemSplit = false)
@@ -107,25 +107,41 @@ namespace FusedNet.Generator.Emit
         }
 
         /// <summary>
-        /// Threads share a direct convolution by rows, which balances badly when there are few (ResNet-18's layer4: 7 rows,
-        /// 4 + 3 on two threads) and makes every thread stream all the weights. A dense convolution whose weights do not fit
-        /// L2 (its kernel already runs output-channel blocks outside rows, see EmitOutputVectors) is shared instead by work
-        /// items (block u, row oy), item = u·rows + oy: a thread's contiguous range covers whole blocks but at its ends, so
-        /// it reads little more than its share of the weights, and the split is even to one row of one block. Returns the
-        /// item count at vector width <paramref name="v"/>, or null when the step is split by rows.
+        /// Threads share a direct convolution by rows, which balances badly when there are few (ResNet-18's layer4 and
+        /// MobileNetV2's last blocks: 7 rows, 4 + 3 on two threads) and makes every thread stream all the weights. A dense
+        /// convolution with few rows (up to <see cref="FewRows"/>, from <see cref="FewRowsMinimumWork"/>) or whose weights do not fit L2 (its kernel already runs
+        /// output-channel blocks outside rows, see EmitOutputVectors) is shared instead by work items (output vector v, row oy):
+        /// the register block of output vectors [u·J, u·J + J) owns the J·rows items from u·J·rows, J per row, and a range
+        /// of items computes the rows whose first item it holds (<see cref="EmitItemLoop"/>). A thread's contiguous range so
+        /// covers whole blocks but at its ends and reads little more than its share of the weights, and shares are even to one
+        /// row of one block however the last block is cut (MobileNetV2's 160 channels are blocks of 3, 3, 3 and 1 vectors of 16:
+        /// as (block, row) items one thread of two got 60% of the work). Returns the item count (output vectors × rows) at
+        /// vector width <paramref name="v"/>, or null when the step is split by rows.
         /// </summary>
         public static int? ItemSplitItems(StepPlan step, BufferPlan input, VectorWidth v)
         {
             if (step.Kind != StepKind.Conv || step.Algorithm != ConvAlgorithm.OutputVectors || step.Groups != 1 || step.InputScale is not null ||
-                step.MaxoutPieces > 1)
+                step.MaxoutPieces > 1 || step.OutputShape.Height < 2)
                 return null;
-            int vectorsPerGroup = (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes;
-            int vectorStride = step.KernelHeight * step.KernelWidth * step.InputShape.Channels * v.Lanes;
-            if (!VectorsOuter(step, vectorsPerGroup, vectorStride)) return null;
-            (_, int vectors) = v.ConvBlock(step.OutputShape.Width, vectorsPerGroup);
-            int blocks = (vectorsPerGroup + vectors - 1) / vectors;
-            return blocks * step.OutputShape.Height;
+            if (!WeightsBeyondL2(step, v) && (step.OutputShape.Height > FewRows || step.MultiplyAccumulates < FewRowsMinimumWork)) return null;
+            return (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes * step.OutputShape.Height;
         }
+
+        /// <summary>Whether a dense (one-group) conv's kernel at width <paramref name="v"/> runs output-channel blocks outside rows.</summary>
+        private static bool WeightsBeyondL2(StepPlan step, VectorWidth v) =>
+            VectorsOuter(step, (step.OutputShape.Channels + v.Lanes - 1) / v.Lanes, step.KernelHeight * step.KernelWidth * step.InputShape.Channels * v.Lanes);
+
+        /// <summary>
+        /// Output rows up to which a dense direct conv is shared by items rather than rows: at 8 rows a row split leaves two
+        /// threads up to one row (12%) apart, and three threads a whole row of three.
+        /// </summary>
+        public const int FewRows = 8;
+
+        /// <summary>
+        /// Multiply-accumulates from which a few-row conv gets an item kernel: NetworkOptions.SplitThreshold's default, below
+        /// which threads do not share a step unless the user lowers it (then such a step is split by rows, as before).
+        /// </summary>
+        private const long FewRowsMinimumWork = 500_000;
 
         /// <summary>Channels per unit of a depthwise conv's work items: whole vectors at every width (4 of 16, 8 of 8, 16 of 4).</summary>
         public const int DepthwiseUnitChannels = 64;
@@ -149,10 +165,19 @@ namespace FusedNet.Generator.Emit
             return (step.OutputShape.Channels + DepthwiseUnitChannels - 1) / DepthwiseUnitChannels * step.OutputShape.Height;
         }
 
-        /// <summary>Whether threads share the step by items at every width it is emitted at (V128, V256 and V512 when it has one).</summary>
-        public static bool SplitsByItems(StepPlan step, BufferPlan input) =>
+        /// <summary>Whether the step has an item-split kernel at every width it is emitted at (V128, V256 and V512 when it has one).</summary>
+        public static bool HasItemKernel(StepPlan step, BufferPlan input) =>
             ItemSplitItems(step, input, VectorWidth.V128) is not null && ItemSplitItems(step, input, VectorWidth.V256) is not null &&
             (!step.HasVector512 || ItemSplitItems(step, input, VectorWidth.V512) is not null);
+
+        /// <summary>
+        /// Whether threads always share the step by items: it has an item kernel and its weights exceed L2 at every width.
+        /// A conv that has one only for its few rows is shared by items only when its rows do not divide evenly among the
+        /// threads (decided at run time, see NetworkEmitter); by rows, each thread reuses its input rows across all blocks.
+        /// </summary>
+        public static bool SplitsByItems(StepPlan step, BufferPlan input) =>
+            HasItemKernel(step, input) && WeightsBeyondL2(step, VectorWidth.V128) && WeightsBeyondL2(step, VectorWidth.V256) &&
+            (!step.HasVector512 || WeightsBeyondL2(step, VectorWidth.V512));
 
         /// <summary>Whether output-channel blocks are the outer loop (the group's packed weights exceed <see cref="WeightsResidentBytes"/>).</summary>
         private static bool VectorsOuter(StepPlan step, int vectorsPerGroup, int vectorStride) =>
@@ -199,7 +224,9 @@ namespace FusedNet.Generator.Emit
                 (pieces > 1 ? $" Maxout({pieces}): each block's {pieces} vectors are the pieces of one vector of outputs (interleaved weights)." : ""),
                 itemSplit ? g.Parameters.Take(g.Parameters.Length - 2).Concat(new[] { "int itemBegin", "int itemEnd" }).ToArray() : g.Parameters);
             bool grouped = step.Groups > 1;
-            w.Line($"// loop order: {(vectorsOuter ? "output-channel blocks outside rows (the weights do not fit L2; each block's are reused by every row)" : "rows outside output-channel blocks")}.");
+            // Threads that share the step by items run each block's rows of their share (whatever the weights' size).
+            bool blocksOuter = vectorsOuter || itemSplit;
+            w.Line($"// loop order: {(vectorsOuter ? "output-channel blocks outside rows (the weights do not fit L2; each block's are reused by every row)" : blocksOuter ? "output-channel blocks outside rows (work items)" : "rows outside output-channel blocks")}.");
             if (grouped) w.Open($"for (int g = 0; g < {Int(step.Groups)}; g++)");
 
             void OpenRow()
@@ -212,7 +239,7 @@ namespace FusedNet.Generator.Emit
             {
                 if (prefetchNextBlock)
                     w.Line($"int prefetch = {vectorStart} + {Int(vectorCount)} < {Int(vectorsPerGroup)} ? {Int(vectorCount * vectorStride)} : 0; // the next block's weights, from each weight of this one");
-                if (vectorsOuter) OpenRow();
+                if (blocksOuter) OpenRow();
                 if (fullPixelBlocks > 0)
                 {
                     w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
@@ -228,7 +255,7 @@ namespace FusedNet.Generator.Emit
                     EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock);
                     w.Close();
                 }
-                if (vectorsOuter) w.Close();
+                if (blocksOuter) w.Close();
             }
 
             if (itemSplit)
@@ -258,34 +285,41 @@ namespace FusedNet.Generator.Emit
         }
 
         /// <summary>
-        /// The item-split variant's loop (see <see cref="ItemSplitItems"/>): the output-channel blocks the range touches, each
-        /// over its share of rows [rowBegin, rowEnd) (whole blocks but at the range's ends).
+        /// The item-split variant's loop (see <see cref="ItemSplitItems"/>): for each block of J output vectors the range
+        /// touches, its rows [rowBegin, rowEnd) whose first item (block start + row·J) lies in [itemBegin, itemEnd). Ranges
+        /// that partition the items so partition the (block, row) pairs, each computed by exactly one range.
         /// </summary>
         private static void EmitItemLoop(SourceWriter w, StepPlan step, int vectors, int vectorsPerGroup, int fullVectorBlocks,
             System.Action<int, string> pixelLoops)
         {
             int rows = step.OutputShape.Height;
-            int fullBlocks = fullVectorBlocks / vectors;
-            w.Line($"// work items (output-channel block u, row oy) = u·{Int(rows)} + oy; this call computes items [itemBegin, itemEnd): " +
-                   $"{Int(fullBlocks)} block(s) of {Int(vectors)} vector(s){(vectorsPerGroup > fullVectorBlocks ? $" and one of {Int(vectorsPerGroup - fullVectorBlocks)}" : "")}.");
-            w.Open($"for (int u = itemBegin / {Int(rows)}; u * {Int(rows)} < itemEnd; u++)");
-            w.Line($"int rowBegin = Math.Max(itemBegin - u * {Int(rows)}, 0), rowEnd = Math.Min(itemEnd - u * {Int(rows)}, {Int(rows)});");
+            int fullBlocks = fullVectorBlocks / vectors, tailVectors = vectorsPerGroup - fullVectorBlocks;
+            w.Line($"// work items (output vector, row): the block of {Int(vectors)} vector(s) from vb = u·{Int(vectors)} owns items " +
+                   $"[vb·{Int(rows)}, (vb + {Int(vectors)})·{Int(rows)}), {Int(vectors)} per row; this call computes the rows whose first item is in " +
+                   $"[itemBegin, itemEnd): {Int(fullBlocks)} block(s) of {Int(vectors)} vector(s){(tailVectors > 0 ? $" and one of {Int(tailVectors)}" : "")}.");
             if (fullBlocks > 0)
             {
-                w.Open($"if (u < {Int(fullBlocks)})");
-                w.Line($"int vb = u * {Int(vectors)};");
+                int blockItems = vectors * rows;
+                w.Open($"for (int u = itemBegin / {Int(blockItems)}; u < {Int(fullBlocks)} && u * {Int(blockItems)} < itemEnd; u++)");
+                w.Line($"int vb = u * {Int(vectors)}, first = u * {Int(blockItems)};");
+                w.Line($"int rowBegin = {CeilingDivision("Math.Max(itemBegin - first, 0)", vectors)}, rowEnd = Math.Min({CeilingDivision("itemEnd - first", vectors)}, {Int(rows)});");
                 pixelLoops(vectors, "vb");
                 w.Close();
             }
-            if (vectorsPerGroup > fullVectorBlocks)
+            if (tailVectors > 0)
             {
-                w.Open(fullBlocks > 0 ? "else" : "");
-                w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(vectorsPerGroup - fullVectorBlocks)} vector(s) of output channels");
-                pixelLoops(vectorsPerGroup - fullVectorBlocks, "vb");
+                int first = fullVectorBlocks * rows;
+                w.Open($"if (itemEnd > {Int(first)})");
+                w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(tailVectors)} vector(s) of output channels, items from {Int(first)}");
+                w.Line($"int rowBegin = {CeilingDivision($"Math.Max(itemBegin - {Int(first)}, 0)", tailVectors)}, rowEnd = Math.Min({CeilingDivision($"itemEnd - {Int(first)}", tailVectors)}, {Int(rows)});");
+                pixelLoops(tailVectors, "vb");
                 w.Close();
             }
-            w.Close();
         }
+
+        /// <summary>⌈<paramref name="value"/> / <paramref name="divisor"/>⌉ of a non-negative expression, as code.</summary>
+        private static string CeilingDivision(string value, int divisor) =>
+            divisor == 1 ? value : $"({value} + {Int(divisor - 1)}) / {Int(divisor)}";
 
         /// <summary>
         /// Packed weight bytes (of one group) up to which rows are the outer loop: about half of a 1 MiB L2 (Zen 4/5; Zen 3

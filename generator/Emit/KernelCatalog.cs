@@ -88,10 +88,10 @@ namespace FusedNet.Generator.Emit
                                 StepRemarks(step, buffers, width) + $" Two passes of {rowsPerPass} tile row(s), so two threads can share the step evenly.");
                             catalog._stepKernels[(path.Name, step.Id, width.Suffix + "|threads")] = threaded;
                         }
-                        // A direct conv with weights larger than L2: a kernel threads share by (output-channel block, row) items;
+                        // A direct conv with few rows or weights larger than L2: a kernel threads share by (output vector, row) items;
                         // a depthwise conv after a step shared by channels: by (channel unit, row) items (see ConvEmitter.DepthwiseItems).
                         int? itemCount = width is null ? null
-                            : ConvEmitter.SplitsByItems(step, buffers[step.Input]) ? ConvEmitter.ItemSplitItems(step, buffers[step.Input], width)
+                            : ConvEmitter.HasItemKernel(step, buffers[step.Input]) ? ConvEmitter.ItemSplitItems(step, buffers[step.Input], width)
                             : ConvEmitter.DepthwiseItems(step, step.Id > 0 ? path.Steps[step.Id - 1] : null, buffers);
                         if (width is not null && itemCount is int items)
                         {
@@ -101,7 +101,7 @@ namespace FusedNet.Generator.Emit
                                 $"{path.MemberPrefix} step {step.Id} on several threads: {step.Title}",
                                 StepRemarks(step, buffers, width) + (step.Algorithm == ConvAlgorithm.Depthwise
                                     ? $" {items} work items ({ConvEmitter.DepthwiseUnitChannels}-channel unit, row), so each thread reads the channels it wrote in the step before."
-                                    : $" {items} work items (output-channel block, row), so threads share the rows and the weights evenly."));
+                                    : $" {items} work items (output vector, row), so threads share the rows and the weights evenly."));
                             catalog._itemCounts[(path.Name, step.Id, width.Suffix)] = items;
                         }
                         // A global average pool: the kernel above sums rows; this one adds the row sums into the means.

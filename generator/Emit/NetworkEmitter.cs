@@ -542,6 +542,17 @@ namespace FusedNet.Generator.Emit
         private static int PassesWithPoolJob(StepPlan step) => 600_000 + step.Id;
 
         /// <summary>
+        /// The job of a few-row direct conv's item split, which threads run when its rows do not divide evenly among them
+        /// (its row job stays the row split; see ConvEmitter.ItemSplitItems).
+        /// </summary>
+        private static int UnevenRowsItemJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 700_000 : 800_000) + step.Id;
+
+        /// <summary>Whether the step has an item kernel that threads run only when its rows do not divide evenly among them.</summary>
+        private static bool ItemsWhenRowsUneven(PathPlan path, StepPlan step, KernelCatalog kernels, BufferPlan input) =>
+            kernels.ItemSplitName(path, step, VectorWidth.V256) is not null && step.Algorithm == ConvAlgorithm.OutputVectors &&
+            !ConvEmitter.SplitsByItems(step, input);
+
+        /// <summary>
         /// The window pool right after a Winograd step of the fused path that threads share by passes, when each pass's output
         /// rows feed whole pool rows (windows of k = stride, no padding, a pass's rows a multiple of the stride): threads then
         /// run each pass and the pool rows it feeds in one job, with no hand-over between them (on a 2-vCPU VM a shared
@@ -588,8 +599,8 @@ namespace FusedNet.Generator.Emit
                 }
                 if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
                 {
-                    // Threads share this direct conv by (output-channel block, row) items (see ConvEmitter.ItemSplitItems).
-                    w.Line($"/// <summary>Step {step.Id}, work items [itemBegin, itemEnd) of (output-channel block, row): what threads run (even shares of rows and weights).</summary>");
+                    // Threads share this direct conv by (output vector, row) items (see ConvEmitter.ItemSplitItems).
+                    w.Line($"/// <summary>Step {step.Id}, work items [itemBegin, itemEnd) of (output vector, row): what threads run (even shares of rows and weights).</summary>");
                     w.Line(OptimizedAtOnce);
                     w.Open($"private void {StepMethod(path, step)}Items(Scratch s, Scratch own, int itemBegin, int itemEnd)");
                     w.Line("FoldedWeights w = _weights;");
@@ -655,9 +666,15 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                 {
-                    if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
-                        // Large weights, or a depthwise conv after a step shared by channels: the range is one of (channel block,
-                        // row) items (see ConvEmitter.ItemSplitItems and DepthwiseItems).
+                    if (ItemsWhenRowsUneven(path, step, kernels, buffers[step.Input]))
+                    {
+                        // Few rows: split by rows, or by (output vector, row) items when the rows do not divide evenly.
+                        w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
+                        w.Line($"case {Int(UnevenRowsItemJob(path, step))}: {StepMethod(path, step)}Items(s, own, rowBegin, rowEnd); break;");
+                    }
+                    else if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
+                        // Large weights, or a depthwise conv after a step shared by channels: the range is one of (output
+                        // vector or channel unit, row) items (see ConvEmitter.ItemSplitItems and DepthwiseItems).
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}Items(s, own, rowBegin, rowEnd); break;");
                     else if (IsWinograd(step) && WinogradTiling.ChannelSplitUnits(step, buffers[step.Input]) is not null)
                         // Large transformed weights: the range is one of 16-channel units (see WinogradTiling.ChannelSplitUnits).
@@ -824,9 +841,14 @@ namespace FusedNet.Generator.Emit
                         w.Line($"shared = workers is not null && ({Long(work)}L >= _splitThreshold || shared && {Long(work)}L * {PassAfterSharedFactor} >= _splitThreshold);");
                     w.Line($"if (!shared) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
-                    if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
+                    if (ItemsWhenRowsUneven(path, step, kernels, plan.Buffers.First(b => b.Name == step.Input)))
+                    {
+                        w.Line($"else if ({Int(rows)} % workers!.Threads != 0) workers.RunRows(this, {Int(UnevenRowsItemJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output vector, row) items: {Int(rows)} rows do not divide evenly among the threads");
+                        w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {ChunksPerThread.ConvRows});");
+                    }
+                    else if (kernels.ItemSplitName(path, step, VectorWidth.V256) is not null)
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // " +
-                               (step.Algorithm == ConvAlgorithm.Depthwise ? $"({ConvEmitter.DepthwiseUnitChannels}-channel unit, row) items, as the step before shared its channels" : "(output-channel block, row) items"));
+                               (step.Algorithm == ConvAlgorithm.Depthwise ? $"({ConvEmitter.DepthwiseUnitChannels}-channel unit, row) items, as the step before shared its channels" : "(output vector, row) items"));
                     else if (kernels.ChannelSplitUnits(path, step) is int units)
                         w.Line($"else workers!.RunRows(this, {Int(RowJob(path, step))}, {Int(units)}, chunksPerThread: {ChunksPerThread.ChannelUnits}); // units of {WinogradTiling.ChannelUnit} output channels");
                     else if (kernels.ThreadPassRows(path, step) is int passRows)

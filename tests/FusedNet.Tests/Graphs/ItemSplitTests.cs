@@ -9,7 +9,8 @@ namespace FusedNet.Tests.Graphs
 {
     /// <summary>
     /// Direct convolutions whose packed weights exceed L2 (ConvEmitter.ItemSplitItems) are shared between threads by work
-    /// items (output-channel block, row) instead of rows. Every output is computed by the same code as on one thread, so the
+    /// items (output vector, row) instead of rows, and so are those of few rows when the rows do not divide evenly among
+    /// the threads (7 rows on 2, 3 or 4 threads; 4 rows on 3). Every output is computed by the same code as on one thread, so the
     /// results must be bit-for-bit the one-thread ones, on 2–4 threads (more threads than rows on the 5-row conv), fused and
     /// unfused, batch 1 and 3; and they match the double reference (1e-4·max(1, |ref|)). Channel counts are not multiples
     /// of 16 (tail blocks), widths are odd (tail pixels), and one conv has a residual epilogue.
@@ -56,7 +57,9 @@ namespace FusedNet.Tests.Graphs
             Assert.Matches(@"CachePrefetch\.Line\(ref Unsafe\.Add\(ref wTap, prefetch \+ \d+\)\);", NetworkEmitter.Emit(compiled.Plans["ItemsPointwise"]));
             string source = NetworkEmitter.Emit(compiled.Plans["ItemsLarge"]);
             Assert.Matches(@"case \d+: FusedStep\d+Items\(s, own, rowBegin, rowEnd\); break;", source);
-            Assert.Matches(@"workers!\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+, chunksPerThread: 4\); // \(output-channel block, row\) items", source);
+            Assert.Matches(@"workers!\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+, chunksPerThread: 4\); // \(output vector, row\) items", source);
+            // wide (1x1 83 -> 400 at 7 rows, small weights): items only when the rows do not divide evenly among the threads.
+            Assert.Matches(@"else if \(7 % workers!\.Threads != 0\) workers\.RunRows\(this, 7\d{5}, s_useVector512 \? 175 : s_useVector256 \? 350 : 700, chunksPerThread: 4\);", source);
             GraphAssert.ThreadsMatchOneThreadBitForBit(compiled, graphs, seedBefore: 80);
         }
 
@@ -67,9 +70,9 @@ namespace FusedNet.Tests.Graphs
             GraphAssert.AllocatesNothingOnAnyThread("ItemsAlloc", FewRows(), seed: 3);
         }
 
-        /// <summary>The rule: only dense direct convs whose weights exceed L2 at every width; small ones stay split by rows.</summary>
+        /// <summary>The rule: dense direct convs whose weights exceed L2 at every width always; few-row ones (up to 8) have an item kernel too.</summary>
         [Fact]
-        public void Only_convs_with_weights_beyond_L2_are_split_by_items()
+        public void Only_convs_with_weights_beyond_L2_are_always_split_by_items()
         {
             NetworkPlan plan = GraphCompiler.Plan(Large());
             var buffers = plan.Buffers.ToDictionary(b => b.Name);
@@ -80,10 +83,12 @@ namespace FusedNet.Tests.Graphs
                 convs.Where(s => ConvEmitter.SplitsByItems(s, buffers[s.Input])).Select(s => plan.Layers[s.MainLayer].Name));
             Assert.Equal(4, convs.Count);
             StepPlan conv1 = convs[0];
-            // 83 channels at V512: 6 vectors; the register block's vectors decide the blocks; 7 rows each.
-            int? items = ConvEmitter.ItemSplitItems(conv1, buffers[conv1.Input], EmitWidth.V512);
-            Assert.NotNull(items);
-            Assert.Equal(0, items!.Value % 7);
+            // An item is one output vector of one row: 83 channels at V512 are 6 vectors, at V128 21; 7 rows.
+            Assert.Equal(6 * 7, ConvEmitter.ItemSplitItems(conv1, buffers[conv1.Input], EmitWidth.V512));
+            Assert.Equal(21 * 7, ConvEmitter.ItemSplitItems(conv1, buffers[conv1.Input], EmitWidth.V128));
+            // The few-row convs have item kernels too, used only when their rows do not divide evenly among the threads.
+            Assert.Equal(new[] { "conv1", "wide", "shortcut", "down" },
+                convs.Where(s => ConvEmitter.HasItemKernel(s, buffers[s.Input])).Select(s => plan.Layers[s.MainLayer].Name));
         }
     }
 }
