@@ -109,8 +109,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>
         /// Threads share a direct convolution by rows, which balances badly when there are few (ResNet-18's layer4 and
         /// MobileNetV2's last blocks: 7 rows, 4 + 3 on two threads) and makes every thread stream all the weights. A dense
-        /// convolution with few rows (up to <see cref="FewRows"/>, from <see cref="FewRowsMinimumWork"/>) or whose weights do not fit L2 (its kernel already runs
-        /// output-channel blocks outside rows, see EmitOutputVectors) is shared instead by work items (output vector v, row oy):
+        /// convolution with few rows (up to <see cref="FewRows"/>, from <see cref="FewRowsMinimumWork"/>) or whose weights do
+        /// not fit L2 (its kernel already runs output-channel blocks outside rows, see EmitOutputVectors) is shared instead by
+        /// work items (output vector v, row oy):
         /// the register block of output vectors [u·J, u·J + J) owns the J·rows items from u·J·rows, J per row, and a range
         /// of items computes the rows whose first item it holds (<see cref="EmitItemLoop"/>). A thread's contiguous range so
         /// covers whole blocks but at its ends and reads little more than its share of the weights, and shares are even to one

@@ -121,6 +121,7 @@ namespace FusedNet.Generator.Model
         /// enough. The extra line is never read or written.
         /// </summary>
         private static int PixelStride(int channels) => channels % 512 == 0 ? channels + ChannelAlignment : channels;
+
         public int PaddedHeight => Shape.Height + 2 * Border;
         public int PaddedWidth => Shape.Width + 2 * Border;
         public int Length => Shape.IsFlat ? ChannelStride : PaddedHeight * PaddedWidth * ChannelStride;
