@@ -303,7 +303,7 @@ namespace FusedNet.Generator.Emit
                 int blockItems = vectors * rows;
                 w.Open($"for (int u = itemBegin / {Int(blockItems)}; u < {Int(fullBlocks)} && u * {Int(blockItems)} < itemEnd; u++)");
                 w.Line($"int vb = u * {Int(vectors)}, first = u * {Int(blockItems)};");
-                w.Line($"int rowBegin = {CeilingDivision("Math.Max(itemBegin - first, 0)", vectors)}, rowEnd = Math.Min({CeilingDivision("itemEnd - first", vectors)}, {Int(rows)});");
+                w.Line(BlockRows("first", vectors, rows));
                 pixelLoops(vectors, "vb");
                 w.Close();
             }
@@ -312,15 +312,21 @@ namespace FusedNet.Generator.Emit
                 int first = fullVectorBlocks * rows;
                 w.Open($"if (itemEnd > {Int(first)})");
                 w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(tailVectors)} vector(s) of output channels, items from {Int(first)}");
-                w.Line($"int rowBegin = {CeilingDivision($"Math.Max(itemBegin - {Int(first)}, 0)", tailVectors)}, rowEnd = Math.Min({CeilingDivision($"itemEnd - {Int(first)}", tailVectors)}, {Int(rows)});");
+                w.Line(BlockRows(Int(first), tailVectors, rows));
                 pixelLoops(tailVectors, "vb");
                 w.Close();
             }
         }
 
-        /// <summary>⌈<paramref name="value"/> / <paramref name="divisor"/>⌉ of a non-negative expression, as code.</summary>
-        private static string CeilingDivision(string value, int divisor) =>
-            divisor == 1 ? value : $"({value} + {Int(divisor - 1)}) / {Int(divisor)}";
+        /// <summary>
+        /// The rows [rowBegin, rowEnd) of a block of <paramref name="vectors"/> vectors whose items start at
+        /// <paramref name="first"/>: those whose first item (first + row·vectors) lies in [itemBegin, itemEnd).
+        /// </summary>
+        private static string BlockRows(string first, int vectors, int rows)
+        {
+            string CeilingDivision(string value) => vectors == 1 ? value : $"({value} + {Int(vectors - 1)}) / {Int(vectors)}";
+            return $"int rowBegin = {CeilingDivision($"Math.Max(itemBegin - {first}, 0)")}, rowEnd = Math.Min({CeilingDivision($"itemEnd - {first}")}, {Int(rows)});";
+        }
 
         /// <summary>
         /// Packed weight bytes (of one group) up to which rows are the outer loop: about half of a 1 MiB L2 (Zen 4/5; Zen 3

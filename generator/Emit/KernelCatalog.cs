@@ -41,6 +41,7 @@ namespace FusedNet.Generator.Emit
         private readonly Dictionary<(string Path, int Step), int> _passRows = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, int Step), int> _twoThreadRows = new Dictionary<(string, int), int>();
         private readonly Dictionary<(string Path, int Step, string Width), int> _itemCounts = new Dictionary<(string, int, string), int>();
+        private readonly HashSet<(string Path, int Step)> _itemsWhenRowsUneven = new HashSet<(string, int)>();
         private readonly Dictionary<(string Path, bool In), string> _copies = new Dictionary<(string, bool), string>();
         private readonly string _className;
 
@@ -103,6 +104,9 @@ namespace FusedNet.Generator.Emit
                                     ? $" {items} work items ({ConvEmitter.DepthwiseUnitChannels}-channel unit, row), so each thread reads the channels it wrote in the step before."
                                     : $" {items} work items (output vector, row), so threads share the rows and the weights evenly."));
                             catalog._itemCounts[(path.Name, step.Id, width.Suffix)] = items;
+                            // A direct conv that has its item kernel only for its few rows keeps its row split when they divide evenly.
+                            if (step.Algorithm == ConvAlgorithm.OutputVectors && !ConvEmitter.SplitsByItems(step, buffers[step.Input]))
+                                catalog._itemsWhenRowsUneven.Add((path.Name, step.Id));
                         }
                         // A global average pool: the kernel above sums rows; this one adds the row sums into the means.
                         if (step.Kind == StepKind.GlobalAvgPool)
@@ -164,6 +168,12 @@ namespace FusedNet.Generator.Emit
         /// <summary>The item-split kernel of a direct conv with large weights (for several threads), or null when threads split it by rows.</summary>
         public string? ItemSplitName(PathPlan path, StepPlan step, VectorWidth width) =>
             _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|items"), out string? name) ? name : null;
+
+        /// <summary>
+        /// Whether threads run the step's item kernel only when its rows do not divide evenly among them (a few-row direct conv
+        /// whose weights fit L2; see ConvEmitter.SplitsByItems); otherwise they split its rows.
+        /// </summary>
+        public bool ItemsWhenRowsUneven(PathPlan path, StepPlan step) => _itemsWhenRowsUneven.Contains((path.Name, step.Id));
 
         /// <summary>The work items of a step's item-split kernel at <paramref name="width"/> (see ConvEmitter.ItemSplitItems).</summary>
         public int ItemCount(PathPlan path, StepPlan step, VectorWidth width) => _itemCounts[(path.Name, step.Id, width.Suffix)];

@@ -547,11 +547,6 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         private static int UnevenRowsItemJob(PathPlan path, StepPlan step) => (path.Name == "fused" ? 700_000 : 800_000) + step.Id;
 
-        /// <summary>Whether the step has an item kernel that threads run only when its rows do not divide evenly among them.</summary>
-        private static bool ItemsWhenRowsUneven(PathPlan path, StepPlan step, KernelCatalog kernels, BufferPlan input) =>
-            kernels.ItemSplitName(path, step, VectorWidth.V256) is not null && step.Algorithm == ConvAlgorithm.OutputVectors &&
-            !ConvEmitter.SplitsByItems(step, input);
-
         /// <summary>
         /// The window pool right after a Winograd step of the fused path that threads share by passes, when each pass's output
         /// rows feed whole pool rows (windows of k = stride, no padding, a pass's rows a multiple of the stride): threads then
@@ -666,7 +661,7 @@ namespace FusedNet.Generator.Emit
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
                 foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
                 {
-                    if (ItemsWhenRowsUneven(path, step, kernels, buffers[step.Input]))
+                    if (kernels.ItemsWhenRowsUneven(path, step))
                     {
                         // Few rows: split by rows, or by (output vector, row) items when the rows do not divide evenly.
                         w.Line($"case {Int(RowJob(path, step))}: {StepMethod(path, step)}(s, own, rowBegin, rowEnd); break;");
@@ -841,7 +836,7 @@ namespace FusedNet.Generator.Emit
                         w.Line($"shared = workers is not null && ({Long(work)}L >= _splitThreshold || shared && {Long(work)}L * {PassAfterSharedFactor} >= _splitThreshold);");
                     w.Line($"if (!shared) {{ {serial} }}");
                     // Threads split the rows, or the output channels of a Winograd step with large transformed weights.
-                    if (ItemsWhenRowsUneven(path, step, kernels, plan.Buffers.First(b => b.Name == step.Input)))
+                    if (kernels.ItemsWhenRowsUneven(path, step))
                     {
                         w.Line($"else if ({Int(rows)} % workers!.Threads != 0) workers.RunRows(this, {Int(UnevenRowsItemJob(path, step))}, {ItemCountExpression(path, step, kernels)}, chunksPerThread: {ChunksPerThread.Items}); // (output vector, row) items: {Int(rows)} rows do not divide evenly among the threads");
                         w.Line($"else workers.RunRows(this, {Int(RowJob(path, step))}, {Int(rows)}, chunksPerThread: {ChunksPerThread.ConvRows});");
