@@ -145,6 +145,8 @@ namespace FusedNet.Generator.Analysis
             if (normWorkspace > 0) scratch.Add(("the normalisation workspace (per-channel statistics of the largest LayerNorm/GroupNorm/InstanceNorm2d)", normWorkspace * 4));
             long poolWorkspace = PoolWorkspaceFloats(plan);
             if (poolWorkspace > 0) scratch.Add(("the global-average-pool workspace (one partial sum per input row and channel)", poolWorkspace * 4));
+            long windows = Emit.RowPipelines.WindowFloats(plan);
+            if (windows > 0) scratch.Add(("the rolling windows of the row pipelines (a few rows of each large intermediate)", windows * 4));
             long batchStatistics = Emit.NetworkEmitter.BatchStatisticsScratchBytes(plan);
             if (batchStatistics > 0) scratch.Add(("the batch statistics of the BatchNorms without running statistics", batchStatistics));
 

@@ -376,8 +376,8 @@ namespace FusedNet.Generator.Emit
             EmitRun(w, plan, path, core, kernels, parameters, pipelines, profiled: false, fallbackToUnfused);
             EmitRun(w, plan, path, core + "Profiled", kernels, parameters, pipelines, profiled: true, fallbackToUnfused);
             if (batchStatistics) EmitBatchStatisticsRun(w, plan, path, parameters);
-            EmitStepMethods(w, path, kernels, parameters);
-            foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, path, chain, kernels);
+            EmitStepMethods(w, path, kernels, parameters, pipelines);
+            foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, plan, path, chain, kernels, pipelines);
         }
 
         /// <summary>
@@ -406,14 +406,19 @@ namespace FusedNet.Generator.Emit
         /// <summary>The job number of a row pipeline (IParallelBody.RunRows): its first step id from 200000.</summary>
         private static int PipelineJob(List<StepPlan> chain) => 200_000 + chain[0].Id;
 
+        /// <summary>The pipeline method whose chain holds <paramref name="step"/>.</summary>
+        private static string PipelineMethodOf(PathPlan path, RowPipelines pipelines, StepPlan step) =>
+            PipelineMethod(path, pipelines.Chains.First(chain => chain.Contains(step)));
+
         /// <summary>The method that runs rows [rowBegin, rowEnd) of a pipeline's last step, e.g. FusedRows3To5.</summary>
         private static string PipelineMethod(PathPlan path, List<StepPlan> chain) => $"{path.MemberPrefix}Rows{chain[0].Id}To{chain[chain.Count - 1].Id}";
 
         /// <summary>
         /// A row pipeline (see <see cref="RowPipelines"/>): for each output row r of the last step, every earlier step first
         /// computes the rows the next one reads for it (computed once, in order: doneN counts step N's finished rows).
+        /// Intermediates in rolling windows (see <see cref="RowWindow"/>) keep baseN, the padded row at the window's front.
         /// </summary>
-        private static void EmitPipelineMethod(SourceWriter w, PathPlan path, List<StepPlan> chain, KernelCatalog kernels)
+        private static void EmitPipelineMethod(SourceWriter w, NetworkPlan plan, PathPlan path, List<StepPlan> chain, KernelCatalog kernels, RowPipelines pipelines)
         {
             StepPlan last = chain[chain.Count - 1];
             bool copiesInput = CopiesInput(path, chain);
@@ -429,6 +434,8 @@ namespace FusedNet.Generator.Emit
             }
             if (copiesInput)
                 w.Line($"int doneInput = {RowPipelines.FirstRow(chain[0], next)}; // input rows copied (from the first one this range reads)");
+            foreach (StepPlan step in chain)
+                if (pipelines.WindowWrittenBy(step) is { } window) EmitWindowStart(w, window, step == chain[chain.Count - 2] ? "rowBegin" : $"done{window.Consumer.Id}");
             w.Open("for (int r = rowBegin; r < rowEnd; r++)");
             string end = "r + 1";
             for (int k = chain.Count - 2; k >= 0; k--)
@@ -449,14 +456,80 @@ namespace FusedNet.Generator.Emit
             {
                 int id = chain[k].Id;
                 w.Open($"if (need{id} > done{id})");
-                w.Line($"{StepMethod(path, chain[k])}(s, own, done{id}, need{id});");
+                RowWindow? window = pipelines.WindowWrittenBy(chain[k]);
+                if (window is not null) EmitWindowMakeRoom(w, window, k == chain.Count - 2 ? "r" : $"done{window.Consumer.Id}");
+                EmitPipelineStepCall(w, plan, path, chain[k], pipelines, $"done{id}", $"need{id}");
+                if (window is not null && window.Buffer.Border > 0)
+                {
+                    int height = chain[k].OutputShape.Height, border = window.Buffer.Border;
+                    w.Line($"if (need{id} == {Int(height)}) own.{window.Field}.Span.Slice({window.Offset(Int(height + border))}, {Int(border * window.RowFloats)}).Clear(); // the bottom border rows step {window.Consumer.Id} reads");
+                }
                 w.Line($"done{id} = need{id};");
                 w.Close();
             }
-            w.Line($"{StepMethod(path, last)}(s, own, r, r + 1);");
+            EmitPipelineStepCall(w, plan, path, last, pipelines, "r", "r + 1");
             w.Close();
             w.Close();
             w.Line();
+        }
+
+        /// <summary>
+        /// A window's base before the range's first call: the first padded row the consumer reads. Rows above the producer's
+        /// first row there are the top border (a range starting at the top): zeroed, the window may hold an earlier call's rows.
+        /// </summary>
+        /// <param name="consumerDone">The consumer's first row: its doneN, or rowBegin for the chain's last step.</param>
+        private static void EmitWindowStart(SourceWriter w, RowWindow window, string consumerDone)
+        {
+            int id = window.Producer.Id, border = window.Buffer.Border;
+            w.Line($"// step {id} writes its rows into own.{window.Field}: padded rows [{window.BaseLocal}, {window.BaseLocal} + {Int(window.Rows)}) of {window.Buffer.Name} ({Comment(window.Buffer.Shape.ToString())} as [{window.Buffer.PaddedHeight}][{window.Buffer.PaddedWidth}][{window.Buffer.ChannelStride}]), which only step {window.Consumer.Id} reads");
+            w.Line($"int {window.BaseLocal} = {window.FirstPaddedRowRead(consumerDone)};");
+            if (border > 0)
+                w.Line($"if (done{id} + {Int(border)} > {window.BaseLocal}) own.{window.Field}.Span.Slice({Int(window.GuardRows * window.RowFloats)}, (done{id} + {Int(border)} - {window.BaseLocal}) * {Int(window.RowFloats)}).Clear(); // top border rows");
+        }
+
+        /// <summary>
+        /// Before the producer writes rows [doneN, needN): when they (and, after its last row, the bottom border) would not
+        /// fit, the rows the consumer still reads move to the window's front.
+        /// </summary>
+        /// <param name="consumerDone">The consumer's next row: its doneN, or r for the chain's last step.</param>
+        private static void EmitWindowMakeRoom(SourceWriter w, RowWindow window, string consumerDone)
+        {
+            int id = window.Producer.Id, border = window.Buffer.Border, height = window.Producer.OutputShape.Height;
+            string b = window.BaseLocal;
+            string end = border == 0 ? $"need{id}" : $"(need{id} == {Int(height)} ? {Int(height + 2 * border)} : need{id} + {Int(border)})";
+            w.Open($"if ({end} - {b} > {Int(window.Rows)})");
+            w.Line($"int top = {window.FirstPaddedRowRead(consumerDone)}; // the first padded row step {window.Consumer.Id} still reads");
+            w.Line($"own.{window.Field}.Span.Slice({window.Offset("top")}, (done{id} + {Int(border)} - top) * {Int(window.RowFloats)}).CopyTo(own.{window.Field}.Span.Slice({Int(window.GuardRows * window.RowFloats)}));");
+            w.Line($"{b} = top;");
+            w.Close();
+        }
+
+        /// <summary>
+        /// The call of a chain step for rows [<paramref name="begin"/>, <paramref name="end"/>): its step method, or, when it
+        /// reads or writes a window, its rebased method with references moved to row <paramref name="begin"/>'s place.
+        /// </summary>
+        private static void EmitPipelineStepCall(SourceWriter w, NetworkPlan plan, PathPlan path, StepPlan step, RowPipelines pipelines, string begin, string end)
+        {
+            if (!pipelines.Rebased(step))
+            {
+                w.Line($"{StepMethod(path, step)}(s, own, {begin}, {end});");
+                return;
+            }
+            int stride = RowPipelines.Window(step).S;
+            string input = pipelines.WindowReadBy(step) is { } read
+                ? $"ref {Unsafe}.Add(ref own.{read.Field}.Start, {read.Offset(Product(begin, Int(stride)))})"
+                : $"ref {Unsafe}.Add(ref s.{step.Input}.Start, {Product(Product(begin, Int(stride)), Int(RowFloats(plan, step.Input)))})";
+            string output = pipelines.WindowWrittenBy(step) is { } written
+                ? $"ref {Unsafe}.Add(ref own.{written.Field}.Start, {written.Offset(begin)})"
+                : $"ref {Unsafe}.Add(ref s.{step.Output}.Start, {Product(begin, Int(RowFloats(plan, step.Output)))})";
+            w.Line($"{StepMethod(path, step)}Rebased(s, own, {input}, {output}, {(end == $"{begin} + 1" ? "1" : $"{end} - {begin}")});");
+        }
+
+        /// <summary>Floats of one padded row of buffer <paramref name="name"/>.</summary>
+        private static int RowFloats(NetworkPlan plan, string name)
+        {
+            BufferPlan buffer = plan.Buffers.First(b => b.Name == name);
+            return buffer.PaddedWidth * buffer.ChannelStride;
         }
 
         /// <summary>
@@ -569,7 +642,7 @@ namespace FusedNet.Generator.Emit
         private static string StepMethod(PathPlan path, StepPlan step) => $"{path.MemberPrefix}Step{step.Id}";
 
         /// <summary>One method per step that threads can share: the width dispatch over a row range.</summary>
-        private static void EmitStepMethods(SourceWriter w, PathPlan path, KernelCatalog kernels, ParameterFields parameters)
+        private static void EmitStepMethods(SourceWriter w, PathPlan path, KernelCatalog kernels, ParameterFields parameters, RowPipelines pipelines)
         {
             foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
             {
@@ -580,6 +653,17 @@ namespace FusedNet.Generator.Emit
                 EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own") + ", rowBegin, rowEnd");
                 w.Close();
                 w.Line();
+                if (pipelines.Rebased(step))
+                {
+                    // Inside its row pipeline the step reads or writes a rolling window (see RowWindow).
+                    w.Line($"/// <summary>Step {step.Id} for <paramref name=\"rows\"/> output rows whose first is at <paramref name=\"output\"/> and reads from <paramref name=\"input\"/> (references moved to that row's place in a buffer or a rolling window; see {PipelineMethodOf(path, pipelines, step)}).</summary>");
+                    w.Line(OptimizedAtOnce);
+                    w.Open($"private void {StepMethod(path, step)}Rebased(Scratch s, Scratch own, ref float input, ref float output, int rows)");
+                    w.Line("FoldedWeights w = _weights;");
+                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own", input: "ref input", output: "ref output") + ", 0, rows");
+                    w.Close();
+                    w.Line();
+                }
                 if (IsWinograd(step) && kernels.ThreadedName(path, step, VectorWidth.V256) is not null)
                 {
                     // The two-pass kernel of a Winograd step, which threads share by pass (see RunRows).
@@ -965,14 +1049,18 @@ namespace FusedNet.Generator.Emit
             step.Kind is not (StepKind.Flatten or StepKind.CatSlice or StepKind.Maxout) && !(step.Kind == StepKind.Conv && step.Algorithm == ConvAlgorithm.GroupedScalar);
 
         /// <param name="workspaceOwner">The Scratch whose Winograd workspace the call uses: the running thread's own when rows are split.</param>
-        private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s")
+        /// <param name="input">The input reference when not the input buffer's start (a rebased call, convolutions only).</param>
+        /// <param name="output">The output reference when not the output buffer's start (a rebased call, convolutions only).</param>
+        private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s", string? input = null, string? output = null)
         {
             string Field(string part) => $"ref w.{parameters.Field(step, part)}.Start";
+            if ((input ?? output) is not null && step.Kind != StepKind.Conv)
+                throw new System.InvalidOperationException($"step {step.Id}: only convolutions run rebased");
             switch (step.Kind)
             {
                 case StepKind.Conv:
                 case StepKind.Linear:
-                    return $"ref s.{step.Input}.Start, ref s.{step.Output}.Start, {Field("Weights")}, {Field("Bias")}" +
+                    return $"{input ?? $"ref s.{step.Input}.Start"}, {output ?? $"ref s.{step.Output}.Start"}, {Field("Weights")}, {Field("Bias")}" +
                         (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
                         (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start") +
                         // Winograd: the shared workspace (the range of tile rows follows, see TileRowRanges).
@@ -1244,6 +1332,8 @@ namespace FusedNet.Generator.Emit
             if (normWorkspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
             EmitBatchStatisticsScratch(w, plan);
+            foreach (RowWindow window in RowPipelines.Find(plan.Fused, plan.Buffers.ToDictionary(b => b.Name)).Windows)
+                w.Line($"public readonly {I}.AlignedBuffer {window.Field} = new {I}.AlignedBuffer({Long(window.Floats)}); // rolling window: {Int(window.GuardRows)} + {Int(window.Rows)} of the {Int(window.Buffer.PaddedHeight)} padded rows of {window.Buffer.Name}, step {window.Producer.Id} → step {window.Consumer.Id} (RowWindow)");
             var filled = plan.Buffers.Where(b => b.BorderFillLayer >= 0).ToList();
             if (filled.Count > 0)
             {

@@ -34,6 +34,8 @@ namespace FusedNet.Generator.Emit
 
         private readonly Dictionary<int, List<StepPlan>> _chainsByFirstStep = new Dictionary<int, List<StepPlan>>();
         private readonly Dictionary<int, int> _chainOfStep = new Dictionary<int, int>();
+        private readonly Dictionary<int, RowWindow> _windowsByProducer = new Dictionary<int, RowWindow>();
+        private readonly Dictionary<int, RowWindow> _windowsByConsumer = new Dictionary<int, RowWindow>();
 
         public static readonly RowPipelines None = new RowPipelines();
 
@@ -44,6 +46,22 @@ namespace FusedNet.Generator.Emit
 
         /// <summary>Whether <paramref name="step"/> runs inside a chain that starts at an earlier step.</summary>
         public bool Continues(StepPlan step) => _chainOfStep.TryGetValue(step.Id, out int first) && first != step.Id;
+
+        /// <summary>Every rolling window of every chain (see <see cref="RowWindow"/>).</summary>
+        public IEnumerable<RowWindow> Windows => _windowsByProducer.Values.OrderBy(w => w.Producer.Id);
+
+        /// <summary>The window <paramref name="step"/> writes its rows into inside its chain, or null (it writes its buffer).</summary>
+        public RowWindow? WindowWrittenBy(StepPlan step) => _windowsByProducer.TryGetValue(step.Id, out var window) ? window : null;
+
+        /// <summary>The window <paramref name="step"/> reads its input rows from inside its chain, or null (it reads its buffer).</summary>
+        public RowWindow? WindowReadBy(StepPlan step) => _windowsByConsumer.TryGetValue(step.Id, out var window) ? window : null;
+
+        /// <summary>Whether <paramref name="step"/> reads or writes a window: its pipeline calls it with rebased rows.</summary>
+        public bool Rebased(StepPlan step) => WindowWrittenBy(step) is not null || WindowReadBy(step) is not null;
+
+        /// <summary>Floats of every window of the fused path of <paramref name="plan"/> (each Scratch holds them all).</summary>
+        public static long WindowFloats(NetworkPlan plan) =>
+            Find(plan.Fused, plan.Buffers.ToDictionary(b => b.Name)).Windows.Sum(w => w.Floats);
 
         public static RowPipelines Find(PathPlan path, IReadOnlyDictionary<string, BufferPlan> buffers)
         {
@@ -58,6 +76,11 @@ namespace FusedNet.Generator.Emit
                 {
                     result._chainsByFirstStep[chain[0].Id] = chain;
                     foreach (StepPlan step in chain) result._chainOfStep[step.Id] = chain[0].Id;
+                    foreach (RowWindow window in RowWindow.Of(path, i, chain, buffers))
+                    {
+                        result._windowsByProducer[window.Producer.Id] = window;
+                        result._windowsByConsumer[window.Consumer.Id] = window;
+                    }
                 }
                 i += chain.Count;
             }
@@ -131,7 +154,7 @@ namespace FusedNet.Generator.Emit
         }
 
         /// <summary>Kernel rows, stride, padding and dilation over rows; a pass reads its own row.</summary>
-        private static (int K, int S, int P, int D) Window(StepPlan step) => step.Kind switch
+        internal static (int K, int S, int P, int D) Window(StepPlan step) => step.Kind switch
         {
             StepKind.Conv => (step.KernelHeight, step.Stride, step.Padding, step.Dilation),
             StepKind.MaxPool or StepKind.AvgPool => (step.KernelHeight, step.Stride, step.Padding, 1),

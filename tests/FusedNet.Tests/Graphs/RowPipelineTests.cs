@@ -62,7 +62,21 @@ namespace FusedNet.Tests.Graphs
             return g;
         }
 
-        public static TheoryData<string> Names => new() { "DepthwiseSeparable", "InvertedResidual", "StemAndPools", "Windows" };
+        /// <summary>
+        /// Grouped convolutions the output-vector kernel cannot take (5 and 15 outputs per group: the scalar kernel), at an even
+        /// height, so the stride-2 conv never reads the bottom border row its rolling window still makes room for.
+        /// </summary>
+        private static GraphNet Grouped()
+        {
+            var g = new GraphNet(12, 60, 80);
+            int x = g.ReLU(g.Conv(GraphNet.In, 20, 3, "g4", padding: 1, groups: 4));
+            x = g.ReLU(g.Conv(x, 30, 3, "g2", stride: 2, padding: 1, groups: 2));
+            x = g.Conv(x, 16, 1, "pw");
+            g.Linear(g.Flatten(g.GlobalAvgPool(x)), 3, "fc");
+            return g;
+        }
+
+        public static TheoryData<string> Names => new() { "DepthwiseSeparable", "InvertedResidual", "StemAndPools", "Windows", "Grouped" };
 
         private static GraphNet Build(string name) => name switch
         {
@@ -70,6 +84,7 @@ namespace FusedNet.Tests.Graphs
             "InvertedResidual" => InvertedResidual(),
             "StemAndPools" => StemAndPools(),
             "Windows" => Windows(),
+            "Grouped" => Grouped(),
             _ => throw new ArgumentException(name),
         };
 
@@ -87,14 +102,35 @@ namespace FusedNet.Tests.Graphs
                 "DepthwiseSeparable" => 3, // dw1 → pw1 → dw2 (dw2's output, 31×27×64, is under 256 KiB: pw2 runs on its own)
                 "InvertedResidual" => 4,   // expand → dw → project (+ the residual add in its epilogue) → the pool's row sums
                 "StemAndPools" => 4,       // stem → max-pool → c2 → avg-pool
+                "Grouped" => 2,            // g4 → g2 (g2's output, 30×30×40, is under 256 KiB)
                 _ => 3,                    // dilated → five → valid
             };
             Assert.Equal(expectedSteps, chains.Sum(c => c.Count));
             foreach (List<StepPlan> chain in chains)
                 for (int k = 1; k < chain.Count; k++)
                     Assert.Equal(chain[k - 1].Output, chain[k].Input);
+            // Rolling windows (RowWindow): between two direct convs whose intermediate nothing else reads.
+            List<RowWindow> windows = RowPipelines.Find(plan.Fused, buffers).Windows.ToList();
+            int expectedWindows = name switch
+            {
+                "DepthwiseSeparable" => 2, // dw1 → pw1, pw1 → dw2
+                "InvertedResidual" => 1,   // expand → dw (the project conv also reads the residual by row: it keeps its buffer)
+                "StemAndPools" => 0,       // every intermediate is a pool's input or output (pools clip windows to absolute rows)
+                "Grouped" => 1,            // g4 → g2 (both the scalar grouped kernel)
+                _ => 2,                    // dilated → five, five → valid
+            };
+            Assert.Equal(expectedWindows, windows.Count);
+            foreach (RowWindow window in windows)
+            {
+                Assert.Equal(StepKind.Conv, window.Producer.Kind);
+                Assert.Equal(StepKind.Conv, window.Consumer.Kind);
+                Assert.Equal(window.Producer.Output, window.Consumer.Input);
+                Assert.True(2 * window.Rows <= window.Buffer.PaddedHeight, $"window {window.Field}: {window.Rows} of {window.Buffer.PaddedHeight} rows");
+            }
+            if (name == "Grouped") Assert.All(windows, w => Assert.Equal(ConvAlgorithm.GroupedScalar, w.Producer.Algorithm));
             // The unfused path is the one-pass-per-layer baseline: the generated code interleaves only the fused steps.
             string source = NetworkEmitter.Emit(plan);
+            foreach (RowWindow window in windows) Assert.Contains($"AlignedBuffer {window.Field} = ", source);
             Assert.Contains("private void FusedRows", source);
             // A first pipeline reading a feature-map input (8 channels or more) copies the input rows itself; an image
             // input (StemAndPools: 5 channels) is copied whole before it.
@@ -139,6 +175,48 @@ namespace FusedNet.Tests.Graphs
                 }
             }
             GraphAssert.AllocatesNothing(single);
+        }
+
+        /// <summary>
+        /// A rolling window keeps the rows of the previous call (another sample, another range): every call must zero the
+        /// border rows it reads and overwrite the rest before reading them. Each sample's output from a fresh instance equals
+        /// its output on an instance that ran the other samples first, in another order, on 1 and 3 threads.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Names))]
+        public void Rolling_windows_carry_nothing_from_one_call_to_the_next(string name)
+        {
+            GraphNet graph = Build(name);
+            using CompiledGraphs compiled = GraphCompiler.Compile(name, graph);
+            (IFusedNetwork first, IWeightSource weights) = compiled.CreateRandom(name, seed: 7);
+            int inputLength = first.InputLength, outputLength = first.OutputLength;
+            float[] input = RandomWeights.RandomInput(3 * inputLength, seed: 31);
+            // Sample 1 scaled up: stale rows left by it would show in the next sample's output.
+            for (int i = inputLength; i < 2 * inputLength; i++) input[i] *= 8;
+            var fresh = new float[3][];
+            for (int n = 0; n < 3; n++)
+            {
+                IFusedNetwork network = n == 0 ? first : compiled.Create(name, weights, new NetworkOptions());
+                fresh[n] = new float[outputLength];
+                network.Forward(input.AsSpan(n * inputLength, inputLength), fresh[n]);
+            }
+            foreach (int threads in new[] { 1, 3 })
+            {
+                IFusedNetwork network = compiled.Create(name, weights, new NetworkOptions { Threads = threads, SplitThreshold = 0 });
+                try
+                {
+                    foreach (int n in new[] { 1, 2, 0, 1, 0, 2 })
+                    {
+                        float[] output = new float[outputLength];
+                        network.Forward(input.AsSpan(n * inputLength, inputLength), output);
+                        Assert.True(output.AsSpan().SequenceEqual(fresh[n]), $"{name}: sample {n} on {threads} thread(s) after other samples differs from a fresh instance's");
+                    }
+                }
+                finally
+                {
+                    network.StopThreads();
+                }
+            }
         }
     }
 }
