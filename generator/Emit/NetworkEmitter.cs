@@ -376,7 +376,7 @@ namespace FusedNet.Generator.Emit
             EmitRun(w, plan, path, core, kernels, parameters, pipelines, profiled: false, fallbackToUnfused);
             EmitRun(w, plan, path, core + "Profiled", kernels, parameters, pipelines, profiled: true, fallbackToUnfused);
             if (batchStatistics) EmitBatchStatisticsRun(w, plan, path, parameters);
-            EmitStepMethods(w, path, kernels, parameters, pipelines);
+            EmitStepMethods(w, plan, path, kernels, parameters, pipelines);
             foreach (List<StepPlan> chain in pipelines.Chains) EmitPipelineMethod(w, plan, path, chain, kernels, pipelines);
         }
 
@@ -522,7 +522,7 @@ namespace FusedNet.Generator.Emit
             string output = pipelines.WindowWrittenBy(step) is { } written
                 ? $"ref {Unsafe}.Add(ref own.{written.Field}.Start, {written.Offset(begin)})"
                 : $"ref {Unsafe}.Add(ref s.{step.Output}.Start, {Product(begin, Int(RowFloats(plan, step.Output)))})";
-            w.Line($"{StepMethod(path, step)}Rebased(s, own, {input}, {output}, {(end == $"{begin} + 1" ? "1" : $"{end} - {begin}")});");
+            w.Line($"{StepMethod(path, step)}Rebased(s, own, {input}, {output}, {begin}, {(end == $"{begin} + 1" ? "1" : $"{end} - {begin}")});");
         }
 
         /// <summary>Floats of one padded row of buffer <paramref name="name"/>.</summary>
@@ -642,7 +642,7 @@ namespace FusedNet.Generator.Emit
         private static string StepMethod(PathPlan path, StepPlan step) => $"{path.MemberPrefix}Step{step.Id}";
 
         /// <summary>One method per step that threads can share: the width dispatch over a row range.</summary>
-        private static void EmitStepMethods(SourceWriter w, PathPlan path, KernelCatalog kernels, ParameterFields parameters, RowPipelines pipelines)
+        private static void EmitStepMethods(SourceWriter w, NetworkPlan plan, PathPlan path, KernelCatalog kernels, ParameterFields parameters, RowPipelines pipelines)
         {
             foreach (StepPlan step in path.Steps.Where(RowRange.Splittable))
             {
@@ -656,11 +656,13 @@ namespace FusedNet.Generator.Emit
                 if (pipelines.Rebased(step))
                 {
                     // Inside its row pipeline the step reads or writes a rolling window (see RowWindow).
-                    w.Line($"/// <summary>Step {step.Id} for <paramref name=\"rows\"/> output rows whose first is at <paramref name=\"output\"/> and reads from <paramref name=\"input\"/> (references moved to that row's place in a buffer or a rolling window; see {PipelineMethodOf(path, pipelines, step)}).</summary>");
+                    w.Line($"/// <summary>Step {step.Id} for output rows [firstRow, firstRow + rows), written from <paramref name=\"output\"/> and read from <paramref name=\"input\"/> (references moved to firstRow's place in a buffer or a rolling window; see {PipelineMethodOf(path, pipelines, step)}).</summary>");
                     w.Line(OptimizedAtOnce);
-                    w.Open($"private void {StepMethod(path, step)}Rebased(Scratch s, Scratch own, ref float input, ref float output, int rows)");
+                    w.Open($"private void {StepMethod(path, step)}Rebased(Scratch s, Scratch own, ref float input, ref float output, int firstRow, int rows)");
                     w.Line("FoldedWeights w = _weights;");
-                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own", input: "ref input", output: "ref output") + ", 0, rows");
+                    // The residual operand is read by output row: it moves with the output.
+                    string? residual = step.SecondInput is null ? null : $"ref {Unsafe}.Add(ref s.{step.SecondInput}.Start, firstRow * {Int(RowFloats(plan, step.SecondInput))})";
+                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own", input: "ref input", output: "ref output", second: residual) + ", 0, rows");
                     w.Close();
                     w.Line();
                 }
@@ -1051,17 +1053,18 @@ namespace FusedNet.Generator.Emit
         /// <param name="workspaceOwner">The Scratch whose Winograd workspace the call uses: the running thread's own when rows are split.</param>
         /// <param name="input">The input reference when not the input buffer's start (a rebased call, convolutions only).</param>
         /// <param name="output">The output reference when not the output buffer's start (a rebased call, convolutions only).</param>
-        private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s", string? input = null, string? output = null)
+        /// <param name="second">The residual reference when not its buffer's start (a rebased call).</param>
+        private static string StepArguments(StepPlan step, ParameterFields parameters, string workspaceOwner = "s", string? input = null, string? output = null, string? second = null)
         {
             string Field(string part) => $"ref w.{parameters.Field(step, part)}.Start";
-            if ((input ?? output) is not null && step.Kind != StepKind.Conv)
+            if ((input ?? output ?? second) is not null && step.Kind != StepKind.Conv)
                 throw new System.InvalidOperationException($"step {step.Id}: only convolutions run rebased");
             switch (step.Kind)
             {
                 case StepKind.Conv:
                 case StepKind.Linear:
                     return $"{input ?? $"ref s.{step.Input}.Start"}, {output ?? $"ref s.{step.Output}.Start"}, {Field("Weights")}, {Field("Bias")}" +
-                        (step.SecondInput is null ? "" : $", ref s.{step.SecondInput}.Start") +
+                        (step.SecondInput is null ? "" : $", {second ?? $"ref s.{step.SecondInput}.Start"}") +
                         (step.InputScale is null ? "" : $", ref s.{step.InputScale}.Start") +
                         // Winograd: the shared workspace (the range of tile rows follows, see TileRowRanges).
                         (IsWinograd(step) ? $", ref {workspaceOwner}.{WorkspaceField}.Start" : "");

@@ -114,7 +114,7 @@ namespace FusedNet.Tests.Graphs
             int expectedWindows = name switch
             {
                 "DepthwiseSeparable" => 2, // dw1 → pw1, pw1 → dw2
-                "InvertedResidual" => 1,   // expand → dw (the project conv also reads the residual by row: it keeps its buffer)
+                "InvertedResidual" => 2,   // expand → dw, dw → project (its residual operand moves with its output rows)
                 "StemAndPools" => 0,       // every intermediate is a pool's input or output (pools clip windows to absolute rows)
                 "Grouped" => 1,            // g4 → g2 (both the scalar grouped kernel)
                 _ => 2,                    // dilated → five, five → valid
