@@ -28,6 +28,8 @@ namespace FusedNet.Bench
     ///   --thread-ratio NET [SECONDS]  1- and 2-thread instances in alternating ~20 ms rounds (medians), fused path only
     ///   --periodic NET [PERIOD_MS [CALLS [SPIN_US]]]  per-call latency with one call every PERIOD_MS (the workers sleep
     ///                 between calls), 1 then 2 threads; both take --with-load BUSY_US,PERIOD_US (a background thread)
+    ///   --compare-build DIR NET [THREADS [SECONDS]]  this build's fused path against the build in DIR (its
+    ///                 bin/Release/net10.0) in one process, alternating rounds: the ratio of two commits, robust to the VM's drift
     ///   --core-scaling [ROUNDS]  the multiply-add peak on one thread vs two at once, and preemption gaps: what two threads
     ///                 can gain on this machine right now (the ceiling of the 2 thr / 1 thr column)
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
@@ -116,6 +118,13 @@ namespace FusedNet.Bench
             {
                 double Arg(int k, double fallback) => periodicAt + k < rest.Count && double.TryParse(rest[periodicAt + k], out double v) && v > 0 ? v : fallback;
                 return ThreadTiming.Periodic(rest[periodicAt + 1], Arg(2, 2), (int)Arg(3, 1000), (int)Arg(4, 50), load);
+            }
+
+            int compareAt = rest.IndexOf("--compare-build");
+            if (compareAt >= 0 && compareAt + 2 < rest.Count)
+            {
+                double Arg(int k, double fallback) => compareAt + k < rest.Count && double.TryParse(rest[compareAt + k], out double v) && v > 0 ? v : fallback;
+                return BuildComparison.Run(rest[compareAt + 1], rest[compareAt + 2], (int)Arg(3, 1), Arg(4, 15));
             }
 
             int scalingAt = rest.IndexOf("--core-scaling");
