@@ -50,8 +50,10 @@ namespace FusedNet.Generator.Emit
         public static KernelCatalog Build(NetworkPlan plan, Dictionary<string, BufferPlan> buffers)
         {
             var catalog = new KernelCatalog(plan.ClassName);
+            RowPipelines fusedPipelines = RowPipelines.Find(plan.Fused, buffers);
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
             {
+                RowPipelines pipelines = path == plan.Fused ? fusedPipelines : RowPipelines.None;
                 BufferPlan input = buffers[path.InputBuffer], output = buffers[path.OutputBuffer];
                 catalog._copies[(path.Name, true)] = catalog.Add($"CopyIn_{ShapeName(input.Shape)}",
                     (w, name) => LayoutEmitter.EmitCopyIn(w, name, input), $"{path.Name} path: NCHW input sample into {input.Name}",
@@ -108,6 +110,12 @@ namespace FusedNet.Generator.Emit
                             if (step.Algorithm == ConvAlgorithm.OutputVectors && !ConvEmitter.SplitsByItems(step, buffers[step.Input]))
                                 catalog._itemsWhenRowsUneven.Add((path.Name, step.Id));
                         }
+                        // A pool that reads or writes a rolling window in its row pipeline: the variant called with moved references.
+                        if (step.Kind is StepKind.MaxPool or StepKind.AvgPool && pipelines.Rebased(step))
+                            catalog._stepKernels[(path.Name, step.Id, width!.Suffix + "|rebased")] = catalog.Add(BaseName(step) + "_Rebased_" + width.Suffix,
+                                (w, method) => PoolEmitter.EmitWindowPool(w, method, step, buffers[step.Input], buffers[step.Output], width, rebased: true),
+                                $"{path.MemberPrefix} step {step.Id} in its row pipeline: {step.Title}",
+                                StepRemarks(step, buffers, width) + " Rows from firstRow, references moved to the rows' places (a rolling window's).");
                         // A global average pool: the kernel above sums rows; this one adds the row sums into the means.
                         if (step.Kind == StepKind.GlobalAvgPool)
                             catalog._stepKernels[(path.Name, step.Id, width!.Suffix + "|finish")] = catalog.Add($"GlobalAvgPoolFinish_{ShapeName(step.InputShape)}_{width.Suffix}",
@@ -149,6 +157,10 @@ namespace FusedNet.Generator.Emit
         }
 
         public string Name(PathPlan path, StepPlan step, VectorWidth? width) => _stepKernels[(path.Name, step.Id, width?.Suffix ?? "")];
+
+        /// <summary>A pool's kernel for rebased calls (see PoolEmitter.EmitWindowPool), or null when it has none.</summary>
+        public string? RebasedName(PathPlan path, StepPlan step, VectorWidth width) =>
+            _stepKernels.TryGetValue((path.Name, step.Id, width.Suffix + "|rebased"), out string? name) ? name : null;
 
         /// <summary>The kernel that turns a global average pool's row sums into the means.</summary>
         public string GlobalAverageFinishName(PathPlan path, StepPlan step, VectorWidth width) => _stepKernels[(path.Name, step.Id, width.Suffix + "|finish")];

@@ -515,10 +515,12 @@ namespace FusedNet.Generator.Emit
                 w.Line($"{StepMethod(path, step)}(s, own, {begin}, {end});");
                 return;
             }
-            int stride = RowPipelines.Window(step).S;
+            // A conv's input reference is the place of padded row begin·S (its kernel adds border − P + ky·D); a pool's, that of
+            // the first row it reads, max(begin·S − P, 0) (its kernel adds the border).
+            string firstInputRow = RowWindow.ClipsRows(step) ? RowWindow.FirstRowRead(step, begin) : Product(begin, Int(RowPipelines.Window(step).S));
             string input = pipelines.WindowReadBy(step) is { } read
-                ? $"ref {Unsafe}.Add(ref own.{read.Field}.Start, {read.Offset(Product(begin, Int(stride)))})"
-                : $"ref {Unsafe}.Add(ref s.{step.Input}.Start, {Product(Product(begin, Int(stride)), Int(RowFloats(plan, step.Input)))})";
+                ? $"ref {Unsafe}.Add(ref own.{read.Field}.Start, {read.Offset(firstInputRow)})"
+                : $"ref {Unsafe}.Add(ref s.{step.Input}.Start, {Product(firstInputRow, Int(RowFloats(plan, step.Input)))})";
             string output = pipelines.WindowWrittenBy(step) is { } written
                 ? $"ref {Unsafe}.Add(ref own.{written.Field}.Start, {written.Offset(begin)})"
                 : $"ref {Unsafe}.Add(ref s.{step.Output}.Start, {Product(begin, Int(RowFloats(plan, step.Output)))})";
@@ -660,9 +662,17 @@ namespace FusedNet.Generator.Emit
                     w.Line(OptimizedAtOnce);
                     w.Open($"private void {StepMethod(path, step)}Rebased(Scratch s, Scratch own, ref float input, ref float output, int firstRow, int rows)");
                     w.Line("FoldedWeights w = _weights;");
-                    // The residual operand is read by output row: it moves with the output.
-                    string? residual = step.SecondInput is null ? null : $"ref {Unsafe}.Add(ref s.{step.SecondInput}.Start, firstRow * {Int(RowFloats(plan, step.SecondInput))})";
-                    EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own", input: "ref input", output: "ref output", second: residual) + ", 0, rows");
+                    if (step.Kind == StepKind.Conv)
+                    {
+                        // The residual operand is read by output row: it moves with the output.
+                        string? residual = step.SecondInput is null ? null : $"ref {Unsafe}.Add(ref s.{step.SecondInput}.Start, firstRow * {Int(RowFloats(plan, step.SecondInput))})";
+                        EmitKernelCall(w, path, step, kernels, StepArguments(step, parameters, workspaceOwner: "own", input: "ref input", output: "ref output", second: residual) + ", 0, rows");
+                    }
+                    else
+                    {
+                        // A pool clips its window to absolute rows: its rebased kernel takes firstRow.
+                        EmitKernelCall(w, step, width => kernels.RebasedName(path, step, width!)!, "ref input, ref output, firstRow, rows");
+                    }
                     w.Close();
                     w.Line();
                 }
@@ -1058,7 +1068,7 @@ namespace FusedNet.Generator.Emit
         {
             string Field(string part) => $"ref w.{parameters.Field(step, part)}.Start";
             if ((input ?? output ?? second) is not null && step.Kind != StepKind.Conv)
-                throw new System.InvalidOperationException($"step {step.Id}: only convolutions run rebased");
+                throw new System.InvalidOperationException($"step {step.Id}: only convolutions take moved references here (pools have a rebased kernel)");
             switch (step.Kind)
             {
                 case StepKind.Conv:

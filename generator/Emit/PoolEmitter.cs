@@ -13,15 +13,32 @@ namespace FusedNet.Generator.Emit
     /// </summary>
     internal static class PoolEmitter
     {
-        public static void EmitWindowPool(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v)
+        /// <param name="rebased">
+        /// The variant a row pipeline calls when the pool reads or writes a rolling window (RowWindow): output rows [firstRow,
+        /// firstRow + rows), written from <c>output</c> (row firstRow's place) and read from <c>input</c> (the place of input
+        /// row max(firstRow·S − P, 0), the first the window clipped to the input reads); rows are still clipped absolutely.
+        /// </param>
+        public static void EmitWindowPool(SourceWriter w, string method, StepPlan step, BufferPlan input, BufferPlan output, VectorWidth v, bool rebased = false)
         {
             bool max = step.Kind == StepKind.MaxPool;
             int channels = BufferPlan.RoundUp(step.InputShape.Channels, v.Lanes);
             int height = step.InputShape.Height, width = step.InputShape.Width;
             int k = step.KernelHeight, s = step.Stride, p = step.Padding;
-            OpenKernel(w, $"public static void {method}(ref float input, ref float output, {string.Join(", ", RowRange.Parameters)})");
+            OpenKernel(w, $"public static void {method}(ref float input, ref float output, {(rebased ? "int firstRow, int rows" : string.Join(", ", RowRange.Parameters))})");
             w.Line($"// {(max ? "max" : "average")} over {k}x{k} windows, stride {s}, padding {p}; {Int(channels / v.Lanes)} channel vector(s) of {v.Lanes}.");
-            w.Open(RowRange.Loop("oy", step.OutputShape.Height));
+            string outRow = "oy", inRow = "y";
+            if (rebased)
+            {
+                w.Line($"// output rows [firstRow, firstRow + rows) of {Int(step.OutputShape.Height)}; input and output point at the first row each reads or writes.");
+                w.Line($"int inFirst = Math.Max({Product("firstRow", Int(s))}{(p == 0 ? "" : $" - {Int(p)}")}, 0);");
+                w.Open("for (int i = 0; i < rows; i++)");
+                w.Line("int oy = firstRow + i;");
+                (outRow, inRow) = ("i", "y - inFirst");
+            }
+            else
+            {
+                w.Open(RowRange.Loop("oy", step.OutputShape.Height));
+            }
             w.Line($"int y0 = {Product("oy", Int(s))}{(p == 0 ? "" : $" - {Int(p)}")};");
             w.Line($"int yStart = Math.Max(y0, 0), yEnd = Math.Min(y0 + {Int(k)}, {Int(height)});");
             w.Open($"for (int ox = 0; ox < {Int(step.OutputShape.Width)}; ox++)");
@@ -32,12 +49,12 @@ namespace FusedNet.Generator.Emit
                 w.Line("// count_include_pad: the divisor counts padding cells but not cells beyond the padded input.");
                 w.Line($"float divisor = (Math.Min(y0 + {Int(k)}, {Int(height + p)}) - y0) * (Math.Min(x0 + {Int(k)}, {Int(width + p)}) - x0);");
             }
-            w.Line($"ref float o = ref Unsafe.Add(ref output, {PixelOffset(output, "oy", "ox")});");
+            w.Line($"ref float o = ref Unsafe.Add(ref output, {PixelOffset(output, outRow, "ox")});");
             w.Open($"for (int c = 0; c < {Int(channels)}; c += {v.Lanes})");
             w.Line(max ? $"{v.Of} acc = {v.Broadcast("float.NegativeInfinity")};" : $"{v.Of} acc = {v.Of}.Zero;");
             w.Open("for (int y = yStart; y < yEnd; y++)");
             w.Open("for (int x = xStart; x < xEnd; x++)");
-            string load = v.Load("input", Sum(PixelOffset(input, "y", "x"), "c"));
+            string load = v.Load("input", Sum(PixelOffset(input, inRow, "x"), "c"));
             w.Line(max ? $"acc = {v.TypeName}.Max(acc, {load});" : $"acc += {load};");
             w.Close();
             w.Close();

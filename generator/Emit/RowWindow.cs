@@ -33,6 +33,9 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         public const long DoubledMaximumBytes = 256 * 1024;
 
+        /// <summary>No window for a consumer that needs more than this at once (Zen 4/5's L2: the window would not stay there).</summary>
+        public const long MaximumBytes = 1024 * 1024;
+
         private RowWindow(StepPlan producer, StepPlan consumer, BufferPlan buffer, int rows)
         {
             Producer = producer;
@@ -68,12 +71,22 @@ namespace FusedNet.Generator.Emit
         public long Floats => (long)(GuardRows + Rows) * RowFloats;
 
         /// <summary>C# for the first padded row of the buffer the consumer reads for its output row <paramref name="row"/>.</summary>
-        public string FirstPaddedRowRead(string row)
+        public string FirstPaddedRowRead(string row) => Sum(FirstRowRead(Consumer, row), Int(Buffer.Border));
+
+        /// <summary>
+        /// C# for the first input row (from the buffer's first row, border not counted) <paramref name="step"/> reads for its
+        /// output row <paramref name="row"/>: a convolution reads its materialised padding (row·S − P ≥ −border); a pool clips
+        /// its window to the input, so it starts at max(row·S − P, 0).
+        /// </summary>
+        public static string FirstRowRead(StepPlan step, string row)
         {
-            (int _, int s, int p, int _) = RowPipelines.Window(Consumer);
-            int shift = Buffer.Border - p; // ≥ 0: the border materialises the consumer's padding
-            return Sum(Product(row, Int(s)), Int(shift));
+            (int _, int s, int p, int _) = RowPipelines.Window(step);
+            string first = p == 0 ? Product(row, Int(s)) : $"{Product(row, Int(s))} - {Int(p)}";
+            return ClipsRows(step) && p > 0 ? $"global::System.Math.Max({first}, 0)" : first;
         }
+
+        /// <summary>Pools clip their windows to the input's rows (no border holds their padding).</summary>
+        public static bool ClipsRows(StepPlan step) => step.Kind is StepKind.MaxPool or StepKind.AvgPool;
 
         /// <summary>C# for the window's first element of padded row <paramref name="paddedRow"/> (a window row index times the row length).</summary>
         public string Offset(string paddedRow) =>
@@ -100,12 +113,16 @@ namespace FusedNet.Generator.Emit
                 // The consumer's reads for one call, plus the bottom border rows: the window then holds them at its last
                 // call, which starts at most rowsPerCall rows before the bottom (see the bound in the class remarks).
                 int needed = RowsRead(consumer, rowsPerCall[k + 1]) + buffer.Border;
-                if (2 * needed > buffer.PaddedHeight) continue; // half the buffer or more: little to save
                 long rowBytes = 4L * buffer.PaddedWidth * buffer.ChannelStride;
+                // Half the buffer or more, or more than L2 holds: little to save.
+                if (2 * needed > buffer.PaddedHeight || needed * rowBytes > MaximumBytes) continue;
                 int rows = (int)System.Math.Max(needed, System.Math.Min(2L * needed, DoubledMaximumBytes / rowBytes));
                 yield return new RowWindow(producer, consumer, buffer, rows);
             }
         }
+
+        /// <summary>Steps a pipeline can call with rows from 0 or firstRow and references moved: convolutions and window pools.</summary>
+        private static bool Rebasable(StepPlan step) => step.Kind is StepKind.Conv or StepKind.MaxPool or StepKind.AvgPool;
 
         /// <summary>Padded input rows <paramref name="step"/> reads for <paramref name="outputRows"/> consecutive output rows.</summary>
         private static int RowsRead(StepPlan step, int outputRows)
@@ -117,15 +134,16 @@ namespace FusedNet.Generator.Emit
         /// <summary>
         /// Whether the intermediate between <paramref name="producer"/> (at <paramref name="producerIndex"/> in the path) and
         /// <paramref name="consumer"/> can live in a window: both are direct convolutions (their kernels address rows only as
-        /// oy·S + constant, a residual operand as its output rows; a pool clips its window to absolute rows); the producer
-        /// writes whole rows of a zero-border feature map; and nothing but the consumer reads the tensor: no later step
-        /// before the buffer is next written, and it is not the path's output.
+        /// oy·S + constant, a residual operand as its output rows) or window pools (which have a rebased kernel variant,
+        /// see PoolEmitter.EmitWindowPool); the producer writes whole rows of a zero-border feature map; and nothing but the
+        /// consumer reads the tensor: no later step before the buffer is next written, and it is not the path's output.
         /// </summary>
         private static bool Qualifies(PathPlan path, int producerIndex, StepPlan producer, StepPlan consumer, BufferPlan buffer)
         {
-            if (producer.Kind != StepKind.Conv || consumer.Kind != StepKind.Conv) return false;
+            if (!Rebasable(producer) || !Rebasable(consumer)) return false;
             if (producer.ChannelOffset != 0 || producer.OutputShape.Channels != buffer.Shape.Channels) return false;
-            if (buffer.Shape.IsFlat || buffer.BorderFillLayer >= 0 || buffer.Border < consumer.Padding) return false;
+            if (buffer.Shape.IsFlat || buffer.BorderFillLayer >= 0) return false;
+            if (!ClipsRows(consumer) && buffer.Border < consumer.Padding) return false;
             if (consumer.Input != buffer.Name || consumer.Output == buffer.Name || producer.Input == buffer.Name) return false;
             if (buffer.Name == path.OutputBuffer) return false;
             for (int i = producerIndex + 2; i < path.Steps.Count; i++)
