@@ -57,7 +57,7 @@ namespace FusedNet.Generator.Emit
             EmitParallelBody(w, plan, pipelines, buffers, kernels);
             EmitInterface(w);
             EmitWeights(w, plan, parameters);
-            EmitScratch(w, plan);
+            EmitScratch(w, plan, pipelines);
             w.Close();
             EmitCalibration(w, plan, kernels, parameters, buffers);
             if (hasNamespace) w.Close();
@@ -1323,7 +1323,7 @@ namespace FusedNet.Generator.Emit
         private static string BatchNormNames(NetworkPlan plan, int firstTensor) =>
             $"{String(plan.ClassName)}, {String(plan.Weights[firstTensor].LayerName)}";
 
-        private static void EmitScratch(SourceWriter w, NetworkPlan plan)
+        private static void EmitScratch(SourceWriter w, NetworkPlan plan, RowPipelines pipelines)
         {
             const string I = "global::FusedNet.Internal";
             w.Line("/// <summary>Per-instance activation buffers (NHWC, zero borders), allocated and touched once.</summary>");
@@ -1345,7 +1345,7 @@ namespace FusedNet.Generator.Emit
             if (normWorkspace > 0)
                 w.Line($"public readonly {I}.AlignedBuffer {NormWorkspaceField} = new {I}.AlignedBuffer({Long(normWorkspace)}); // normalisation statistics: the largest any LayerNorm/GroupNorm/InstanceNorm2d step needs");
             EmitBatchStatisticsScratch(w, plan);
-            foreach (RowWindow window in RowPipelines.Find(plan.Fused, plan.Buffers.ToDictionary(b => b.Name)).Windows)
+            foreach (RowWindow window in pipelines.Windows)
                 w.Line($"public readonly {I}.AlignedBuffer {window.Field} = new {I}.AlignedBuffer({Long(window.Floats)}); // rolling window: {Int(window.GuardRows)} + {Int(window.Rows)} of the {Int(window.Buffer.PaddedHeight)} padded rows of {window.Buffer.Name}, step {window.Producer.Id} → step {window.Consumer.Id} (RowWindow)");
             var filled = plan.Buffers.Where(b => b.BorderFillLayer >= 0).ToList();
             if (filled.Count > 0)

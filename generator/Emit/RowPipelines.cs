@@ -11,7 +11,8 @@ namespace FusedNet.Generator.Emit
     /// the row sums of a global average pool, whose finish runs after the chain) run
     /// interleaved by rows: before the last step computes output row r, each earlier step computes just the rows the next
     /// one reads for it. The intermediate rows are read back while they are still in L1/L2, instead of the whole tensor
-    /// (megabytes at 112×112) being written out to L3/DRAM and read back by the next pass.
+    /// (megabytes at 112×112) being written out to L3/DRAM and read back by the next pass. Intermediates between convs and
+    /// pools that only the next step reads live in rolling windows of a few rows (<see cref="RowWindow"/>).
     /// </summary>
     /// <remarks>
     /// Correctness: only the order of row computations changes. Each step's rows are computed before any row of the next

@@ -22,6 +22,10 @@ namespace FusedNet.Generator.Emit
     /// written by anyone and stay zero from allocation (rows move whole).
     /// The <see cref="GuardRows"/> rows in front keep the moved output reference inside the window: a kernel adds the
     /// output border to every row it writes, and the reference must not point before the window's first element.
+    /// Size bound: before a producer call the window must hold the padded rows from the consumer's next first row to the
+    /// producer's last new row (at the bottom, to the end of the bottom border). The producer computes only rows the
+    /// consumer's next call reads, so that is at most what the consumer reads for its largest call, (M − 1)·S + (K − 1)·D + 1
+    /// rows (M: the most rows it computes in one call), plus the bottom border's rows.
     /// </remarks>
     internal sealed class RowWindow
     {
@@ -110,8 +114,7 @@ namespace FusedNet.Generator.Emit
                 StepPlan producer = chain[k], consumer = chain[k + 1];
                 BufferPlan buffer = buffers[producer.Output];
                 if (!Qualifies(path, firstIndex + k, producer, consumer, buffer)) continue;
-                // The consumer's reads for one call, plus the bottom border rows: the window then holds them at its last
-                // call, which starts at most rowsPerCall rows before the bottom (see the bound in the class remarks).
+                // The consumer's reads for its largest call plus the bottom border rows (the bound in the class remarks).
                 int needed = RowsRead(consumer, rowsPerCall[k + 1]) + buffer.Border;
                 long rowBytes = 4L * buffer.PaddedWidth * buffer.ChannelStride;
                 // Half the buffer or more, or more than L2 holds: little to save.

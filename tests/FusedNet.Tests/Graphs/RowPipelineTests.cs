@@ -10,7 +10,9 @@ namespace FusedNet.Tests.Graphs
     /// Row pipelining (generator/Emit/RowPipelines.cs): consecutive row-range steps whose intermediate tensor is at least
     /// 256 KiB run interleaved by rows in the fused path. Checked on the chains the planner forms, against the double
     /// reference (fused, unfused, batch), and on 2–4 threads (each thread recomputing the rows at its range's edges)
-    /// bit-equal to one thread. Odd heights and widths, stride 2, dilation 2, 5×5, pools with padding, a residual add.
+    /// bit-equal to one thread. Odd heights and widths, stride 2, dilation 2, 5×5, pools with padding, a residual add,
+    /// grouped convs of the scalar kernel; the rolling windows each network forms (RowWindow), and that no call sees the rows
+    /// an earlier call left in them.
     /// </summary>
     public class RowPipelineTests
     {
