@@ -53,11 +53,12 @@ namespace FusedNet.Tests.Graphs
             return g;
         }
 
-        /// <summary>Wider windows: 3×3 dilation 2, then 5×5 stride 2 padding 2, then 3×3 without padding.</summary>
+        /// <summary>Wider windows: 3×3, then 3×3 dilation 2 (reading a rolling window with a border of 2), then 5×5 stride 2 padding 2, then 3×3 without padding.</summary>
         private static GraphNet Windows()
         {
             var g = new GraphNet(16, 95, 79) { Winograd = WinogradUse.Never }; // direct, as above ("valid" would be Winograd)
-            int x = g.Act(g.Conv(GraphNet.In, 48, 3, "dilated", padding: 2, dilation: 2), LayerKind.SiLU);
+            int x = g.Conv(GraphNet.In, 24, 3, "first", padding: 1);
+            x = g.Act(g.Conv(x, 48, 3, "dilated", padding: 2, dilation: 2), LayerKind.SiLU);
             x = g.ReLU(g.Conv(x, 40, 5, "five", stride: 2, padding: 2));
             x = g.Conv(x, 24, 3, "valid");
             g.Linear(g.Flatten(g.GlobalAvgPool(x)), 3, "fc");
@@ -105,7 +106,7 @@ namespace FusedNet.Tests.Graphs
                 "InvertedResidual" => 4,   // expand → dw → project (+ the residual add in its epilogue) → the pool's row sums
                 "StemAndPools" => 4,       // stem → max-pool → c2 → avg-pool
                 "Grouped" => 2,            // g4 → g2 (g2's output, 30×30×40, is under 256 KiB)
-                _ => 3,                    // dilated → five → valid
+                _ => 4,                    // first → dilated → five → valid
             };
             Assert.Equal(expectedSteps, chains.Sum(c => c.Count));
             foreach (List<StepPlan> chain in chains)
@@ -119,7 +120,7 @@ namespace FusedNet.Tests.Graphs
                 "InvertedResidual" => 2,   // expand → dw, dw → project (its residual operand moves with its output rows)
                 "StemAndPools" => 3,       // stem → max-pool, max-pool → c2, c2 → avg-pool (the pools' rebased kernels)
                 "Grouped" => 1,            // g4 → g2 (both the scalar grouped kernel)
-                _ => 2,                    // dilated → five, five → valid
+                _ => 3,                    // first → dilated, dilated → five, five → valid
             };
             Assert.Equal(expectedWindows, windows.Count);
             foreach (RowWindow window in windows)
