@@ -497,9 +497,10 @@ namespace FusedNet.Generator.Emit
             int id = window.Producer.Id, border = window.Buffer.Border, height = window.Producer.OutputShape.Height;
             string b = window.BaseLocal;
             string end = border == 0 ? $"need{id}" : $"(need{id} == {Int(height)} ? {Int(height + 2 * border)} : need{id} + {Int(border)})";
-            w.Open($"if ({end} - {b} > {Int(window.Rows)})");
+            string written = border == 0 ? $"done{id}" : $"done{id} + {Int(border)}";
+            w.Open($"if ({end} - {b} > {Int(window.Rows)}) // no room for the new rows{(border == 0 ? "" : " (and, after the last, the bottom border)")}: move the rows still read to the front");
             w.Line($"int top = {window.FirstPaddedRowRead(consumerDone)}; // the first padded row step {window.Consumer.Id} still reads");
-            w.Line($"own.{window.Field}.Span.Slice({window.Offset("top")}, (done{id} + {Int(border)} - top) * {Int(window.RowFloats)}).CopyTo(own.{window.Field}.Span.Slice({Int(window.GuardRows * window.RowFloats)}));");
+            w.Line($"own.{window.Field}.Span.Slice({window.Offset("top")}, ({written} - top) * {Int(window.RowFloats)}).CopyTo(own.{window.Field}.Span.Slice({Int(window.GuardRows * window.RowFloats)}));");
             w.Line($"{b} = top;");
             w.Close();
         }

@@ -75,7 +75,13 @@ namespace FusedNet.Generator.Emit
         public long Floats => (long)(GuardRows + Rows) * RowFloats;
 
         /// <summary>C# for the first padded row of the buffer the consumer reads for its output row <paramref name="row"/>.</summary>
-        public string FirstPaddedRowRead(string row) => Sum(FirstRowRead(Consumer, row), Int(Buffer.Border));
+        public string FirstPaddedRowRead(string row)
+        {
+            if (ClipsRows(Consumer)) return Sum(FirstRowRead(Consumer, row), Int(Buffer.Border));
+            (int _, int s, int p, int _) = RowPipelines.Window(Consumer);
+            int shift = Buffer.Border - p; // ≥ 0: the border holds the conv's padding
+            return Sum(Product(row, Int(s)), Int(shift));
+        }
 
         /// <summary>
         /// C# for the first input row (from the buffer's first row, border not counted) <paramref name="step"/> reads for its
