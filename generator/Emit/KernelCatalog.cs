@@ -47,10 +47,10 @@ namespace FusedNet.Generator.Emit
 
         private KernelCatalog(string className) => _className = className;
 
-        public static KernelCatalog Build(NetworkPlan plan, Dictionary<string, BufferPlan> buffers)
+        /// <param name="fusedPipelines">The fused path's row pipelines: a pool that reads or writes a rolling window gets a rebased kernel.</param>
+        public static KernelCatalog Build(NetworkPlan plan, Dictionary<string, BufferPlan> buffers, RowPipelines fusedPipelines)
         {
             var catalog = new KernelCatalog(plan.ClassName);
-            RowPipelines fusedPipelines = RowPipelines.Find(plan.Fused, buffers);
             foreach (PathPlan path in new[] { plan.Fused, plan.Unfused })
             {
                 RowPipelines pipelines = path == plan.Fused ? fusedPipelines : RowPipelines.None;

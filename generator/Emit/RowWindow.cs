@@ -70,7 +70,7 @@ namespace FusedNet.Generator.Emit
         public string BaseLocal => $"base{Producer.Id}";
 
         /// <summary>Floats of one padded row.</summary>
-        public int RowFloats => Buffer.PaddedWidth * Buffer.ChannelStride;
+        public int RowFloats => Buffer.RowFloats;
 
         public long Floats => (long)(GuardRows + Rows) * RowFloats;
 
@@ -122,7 +122,7 @@ namespace FusedNet.Generator.Emit
                 if (!Qualifies(path, firstIndex + k, producer, consumer, buffer)) continue;
                 // The consumer's reads for its largest call plus the bottom border rows (the bound in the class remarks).
                 int needed = RowsRead(consumer, rowsPerCall[k + 1]) + buffer.Border;
-                long rowBytes = 4L * buffer.PaddedWidth * buffer.ChannelStride;
+                long rowBytes = 4L * buffer.RowFloats;
                 // Half the buffer or more, or more than L2 holds: little to save.
                 if (2 * needed > buffer.PaddedHeight || needed * rowBytes > MaximumBytes) continue;
                 int rows = (int)System.Math.Max(needed, System.Math.Min(2L * needed, DoubledMaximumBytes / rowBytes));

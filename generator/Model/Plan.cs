@@ -126,6 +126,9 @@ namespace FusedNet.Generator.Model
         public int PaddedWidth => Shape.Width + 2 * Border;
         public int Length => Shape.IsFlat ? ChannelStride : PaddedHeight * PaddedWidth * ChannelStride;
 
+        /// <summary>Floats of one padded row of a feature map (what a kernel adds to move one row down).</summary>
+        public int RowFloats => PaddedWidth * ChannelStride;
+
         public static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
     }
 

@@ -44,7 +44,7 @@ namespace FusedNet.Bench.Checks
                 (mineFirst ? mineRounds : otherRounds).Add(RoundMicros(mineFirst ? runMine : runOther));
                 (mineFirst ? otherRounds : mineRounds).Add(RoundMicros(mineFirst ? runOther : runMine));
             }
-            double a = Median(otherRounds), b = Median(mineRounds);
+            double a = ThreadTiming.Median(otherRounds), b = ThreadTiming.Median(mineRounds);
             Console.WriteLine($"{bench.Key}, {threads} thread(s): other build {a:F1} µs, this build {b:F1} µs, this / other {b / a:F3} " +
                 $"(medians of {mineRounds.Count} alternating rounds of {CallsPerRound} calls)");
             (mine as IDisposable)?.Dispose();
@@ -89,12 +89,6 @@ namespace FusedNet.Bench.Checks
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < CallsPerRound; i++) run();
             return Stopwatch.GetElapsedTime(start).TotalMicroseconds / CallsPerRound;
-        }
-
-        private static double Median(List<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToList();
-            return sorted[sorted.Count / 2];
         }
 
         /// <summary>Loads the other build's FusedNet assemblies from its directory; everything else from the default context.</summary>

@@ -82,7 +82,7 @@ namespace FusedNet.Bench.Checks
             return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
         }
 
-        private static double Median(List<double> values)
+        internal static double Median(List<double> values)
         {
             double[] sorted = values.OrderBy(v => v).ToArray();
             return sorted[sorted.Length / 2];
