@@ -51,13 +51,21 @@ namespace FusedNet.Generator.Emit
         public int TemporaryRegisters => Lanes == 4 ? 2 : 1;
 
         /// <summary>
+        /// Loads (broadcasts of inputs and weight vectors) a core sustains per cycle beside two FMAs, for the block cost model.
+        /// Vector256 code runs on AVX2-only CPUs: on Zen 3 a loop of 14 broadcasts + 1 weight load + 14 FMAs ran at 70% of
+        /// the FMA peak (about 1.5 loads per cycle) where 6 broadcasts + 2 loads + 12 FMAs ran at the peak (KERNEL-NOTES,
+        /// bench/README "The AVX2 machine"). Vector512 code runs on AVX-512 CPUs (Zen 4/5, Intel server), which sustain 2.
+        /// </summary>
+        public double LoadsPerCycle => Lanes == 8 ? 1.5 : 2.0;
+
+        /// <summary>
         /// Register-block shape (pixels R × output-channel vectors J) of the output-vector convolution for a row of
         /// <paramref name="outWidth"/> pixels and <paramref name="vectors"/> vectors of output channels.
         /// </summary>
         /// <remarks>
         /// R·J accumulators + J weight vectors + the temporaries (<see cref="TemporaryRegisters"/>) must fit the register file. Among the shapes that fit,
         /// pick the one with the fewest estimated cycles per input-channel step over the whole row: a block costs
-        /// max(R·J / 2 FMAs per cycle, (R + J) / 2 loads per cycle, 4 cycles of FMA latency) plus one cycle of loop
+        /// max(R·J / 2 FMAs per cycle, (R + J) / <see cref="LoadsPerCycle"/>, 4 cycles of FMA latency) plus one cycle of loop
         /// overhead, so tail blocks with
         /// few accumulators are what a good shape avoids (e.g. 56 pixels: 7 blocks of 8, not 9 of 6 plus 2).
         /// </remarks>
@@ -101,12 +109,12 @@ namespace FusedNet.Generator.Emit
             return best;
         }
 
-        private static double RowCost(int outWidth, int r, int vectors, int j)
+        private double RowCost(int outWidth, int r, int vectors, int j)
         {
             double total = 0;
             foreach ((int blocksR, int sizeR) in Split(outWidth, r))
                 foreach ((int blocksJ, int sizeJ) in Split(vectors, j))
-                    total += blocksR * blocksJ * (System.Math.Max(System.Math.Max(sizeR * sizeJ / 2.0, (sizeR + sizeJ) / 2.0), 4.0) + 1.0);
+                    total += blocksR * blocksJ * (System.Math.Max(System.Math.Max(sizeR * sizeJ / 2.0, (sizeR + sizeJ) / LoadsPerCycle), 4.0) + 1.0);
             return total;
         }
 
