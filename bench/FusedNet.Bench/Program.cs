@@ -30,6 +30,8 @@ namespace FusedNet.Bench
     ///                 between calls), 1 then 2 threads; both take --with-load BUSY_US,PERIOD_US (a background thread)
     ///   --compare-build DIR NET [THREADS [SECONDS]]  this build's fused path against the build in DIR (its
     ///                 bin/Release/net10.0) in one process, alternating rounds: the ratio of two commits, robust to the VM's drift
+    ///   --interleaved NET[,NET…] [SECONDS]  fused, unfused and ORT on 1 and 2 threads in alternating ~2 ms rounds in one
+    ///                 process (medians): the target ratios robust to a shared VM's drift (Checks/Interleaved.cs)
     ///   --core-scaling [ROUNDS]  the multiply-add peak on one thread vs two at once, and preemption gaps: what two threads
     ///                 can gain on this machine right now (the ceiling of the 2 thr / 1 thr column)
     ///   --write-onnx NET FILE, --ort-cold-start FILE   the ONNX Runtime side of the cold-start table (OrtColdStart)
@@ -126,6 +128,11 @@ namespace FusedNet.Bench
                 double Arg(int k, double fallback) => compareAt + k < rest.Count && double.TryParse(rest[compareAt + k], out double v) && v > 0 ? v : fallback;
                 return BuildComparison.Run(rest[compareAt + 1], rest[compareAt + 2], (int)Arg(3, 1), Arg(4, 15));
             }
+
+            int interleavedAt = rest.IndexOf("--interleaved");
+            if (interleavedAt >= 0 && interleavedAt + 1 < rest.Count)
+                return Interleaved.Run(rest[interleavedAt + 1],
+                    interleavedAt + 2 < rest.Count && double.TryParse(rest[interleavedAt + 2], out double isec) && isec > 0 ? isec : 20);
 
             int scalingAt = rest.IndexOf("--core-scaling");
             if (scalingAt >= 0)

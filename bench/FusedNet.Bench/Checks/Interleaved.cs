@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using FusedNet.Bench.Networks;
+
+namespace FusedNet.Bench.Checks
+{
+    /// <summary>
+    /// --interleaved NET[,NET…] [SECONDS]: the issue's target ratios of one network from one process, in alternating rounds:
+    /// fused, unfused and ONNX Runtime on one thread, then the same on two threads, each engine a ~2 ms round of calls, the
+    /// rounds repeated until SECONDS (default 20) have passed; medians of the rounds. On a shared VM whose neighbours come
+    /// and go within minutes, BenchmarkDotNet's one-benchmark-after-another table can time ORT in a quiet minute and FusedNet
+    /// in a busy one; here a change in the machine's state hits every engine alike. After ORT's two-thread calls the round
+    /// sleeps 2 ms, so ORT's spinning workers have stopped before the next engine runs.
+    /// </summary>
+    internal static class Interleaved
+    {
+        private const double RoundMicros = 2000;
+        private static readonly int SleepAfterOrt = int.Parse(Environment.GetEnvironmentVariable("SLEEP_AFTER_ORT") ?? "2");
+
+        private sealed record Engine(string Name, int Threads, Action Call)
+        {
+            public int Calls;
+            public readonly List<double> Rounds = new();
+            public double Median => ThreadTiming.Median(Rounds);
+        }
+
+        public static int Run(string networkNames, double seconds)
+        {
+            foreach (string name in networkNames.Split(','))
+            {
+                if (BenchNetworks.Parse(name) is not { } bench) return 2;
+                using PreparedNetwork one = PreparedNetwork.Create(bench, 1);
+                using PreparedNetwork two = PreparedNetwork.Create(bench, 2);
+                one.VerifyAgainstOnnxRuntime();
+                two.VerifyAgainstOnnxRuntime();
+                Engine[] engines = Engines(one).Concat(Engines(two)).ToArray();
+                foreach (Engine engine in engines) engine.Calls = CallsPerRound(engine.Call);
+
+                var total = Stopwatch.StartNew();
+                for (int round = 0; total.Elapsed.TotalSeconds < seconds; round++)
+                {
+                    // Each engine takes each place in the order in turn: the first after the sleep runs on a core that
+                    // has just woken (measured: cifar fused 1 thr 15-25% slower when always first).
+                    for (int k = 0; k < engines.Length; k++)
+                    {
+                        Engine engine = engines[(round + k) % engines.Length];
+                        long start = Stopwatch.GetTimestamp();
+                        for (int i = 0; i < engine.Calls; i++) engine.Call();
+                        engine.Rounds.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / engine.Calls);
+                        if (engine.Name == "ORT" && engine.Threads > 1) Thread.Sleep(SleepAfterOrt);
+                    }
+                }
+                Report(bench.Key, engines);
+            }
+            return 0;
+        }
+
+        private static IEnumerable<Engine> Engines(PreparedNetwork p)
+        {
+            int threads = p.Network.Threads;
+            yield return new Engine("fused", threads, () => p.Network.Forward(p.Input, p.FusedOutput));
+            yield return new Engine("unfused", threads, () => p.Network.ForwardUnfused(p.Input, p.UnfusedOutput));
+            yield return new Engine("ORT", threads, p.Ort.Run);
+        }
+
+        /// <summary>Warms the engine up and returns how many calls fill about <see cref="RoundMicros"/>.</summary>
+        private static int CallsPerRound(Action call)
+        {
+            for (int i = 0; i < 10; i++) call();
+            long start = Stopwatch.GetTimestamp();
+            call();
+            call();
+            double micros = Stopwatch.GetElapsedTime(start).TotalMicroseconds / 2;
+            return Math.Max(1, (int)Math.Round(RoundMicros / micros));
+        }
+
+        private static void Report(string key, Engine[] e)
+        {
+            double Of(string name, int threads) => e.First(x => x.Name == name && x.Threads == threads).Median;
+            Console.WriteLine($"{key}: medians of {e[0].Rounds.Count} interleaved rounds (µs per call: " +
+                string.Join(", ", e.Select(x => $"{x.Name} {x.Threads} thr {x.Median:F1}")) + ")");
+            Console.WriteLine($"  ORT / fused: 1 thr {Of("ORT", 1) / Of("fused", 1):F2}, 2 thr {Of("ORT", 2) / Of("fused", 2):F2}; " +
+                $"unfused / fused: 1 thr {Of("unfused", 1) / Of("fused", 1):F2}, 2 thr {Of("unfused", 2) / Of("fused", 2):F2}; " +
+                $"fused 2 thr / 1 thr speed-up {Of("fused", 1) / Of("fused", 2):F2} (ORT {Of("ORT", 1) / Of("ORT", 2):F2})");
+        }
+    }
+}
