@@ -18,7 +18,8 @@ namespace FusedNet.Bench.Checks
     internal static class Interleaved
     {
         private const double RoundMicros = 2000;
-        private static readonly int SleepAfterOrt = int.Parse(Environment.GetEnvironmentVariable("SLEEP_AFTER_ORT") ?? "2");
+        /// <summary>Milliseconds the round sleeps after ORT's two-thread calls, until its spinning workers have stopped.</summary>
+        private const int SleepAfterOrt = 2;
 
         private sealed record Engine(string Name, int Threads, Action Call)
         {
