@@ -30,7 +30,7 @@ namespace FusedNet.Bench
     ///                 between calls), 1 then 2 threads; both take --with-load BUSY_US,PERIOD_US (a background thread)
     ///   --compare-build DIR NET [THREADS [SECONDS]]  this build's fused path against the build in DIR (its
     ///                 bin/Release/net10.0) in one process, alternating rounds: the ratio of two commits, robust to the VM's drift
-    ///   --interleaved NET[,NET…] [SECONDS]  fused, unfused and ORT on 1 and 2 threads in alternating ~2 ms rounds in one
+    ///   --interleaved NET[,NET…] [SECONDS]  fused, unfused (1 and 2 threads) and ORT (1 thread) in alternating ~2 ms rounds in one
     ///                 process (medians): the target ratios robust to a shared VM's drift (Checks/Interleaved.cs)
     ///   --core-scaling [ROUNDS]  the multiply-add peak on one thread vs two at once, and preemption gaps: what two threads
     ///                 can gain on this machine right now (the ceiling of the 2 thr / 1 thr column)

@@ -2,24 +2,23 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Threading;
 using FusedNet.Bench.Networks;
 
 namespace FusedNet.Bench.Checks
 {
     /// <summary>
     /// --interleaved NET[,NET…] [SECONDS]: the issue's target ratios of one network from one process, in alternating rounds:
-    /// fused, unfused and ONNX Runtime on one thread, then the same on two threads, each engine a ~2 ms round of calls, the
+    /// fused, unfused and ONNX Runtime on one thread, fused and unfused on two threads, each engine a ~2 ms round of calls, the
     /// rounds repeated until SECONDS (default 20) have passed; medians of the rounds. On a shared VM whose neighbours come
     /// and go within minutes, BenchmarkDotNet's one-benchmark-after-another table can time ORT in a quiet minute and FusedNet
-    /// in a busy one; here a change in the machine's state hits every engine alike. After ORT's two-thread calls the round
-    /// sleeps 2 ms, so ORT's spinning workers have stopped before the next engine runs.
+    /// in a busy one; here a change in the machine's state hits every engine alike. ORT runs on one thread only: its
+    /// two-thread pool spins for tens of milliseconds after each call (--idle-cpu), which would take the second core from
+    /// whichever engine ran next (measured: FusedNet's two-thread MobileNetV2 no faster than one thread after ORT's calls);
+    /// BenchmarkDotNet's table, one process per benchmark, has ORT on two threads.
     /// </summary>
     internal static class Interleaved
     {
         private const double RoundMicros = 2000;
-        /// <summary>Milliseconds the round sleeps after ORT's two-thread calls, until its spinning workers have stopped.</summary>
-        private const int SleepAfterOrt = 2;
 
         private sealed record Engine(string Name, int Threads, Action Call)
         {
@@ -43,15 +42,13 @@ namespace FusedNet.Bench.Checks
                 var total = Stopwatch.StartNew();
                 for (int round = 0; total.Elapsed.TotalSeconds < seconds; round++)
                 {
-                    // Each engine takes each place in the order in turn: the first after the sleep runs on a core that
-                    // has just woken (measured: cifar fused 1 thr 15-25% slower when always first).
+                    // Each engine takes each place in the order in turn, so none always follows the same other one.
                     for (int k = 0; k < engines.Length; k++)
                     {
                         Engine engine = engines[(round + k) % engines.Length];
                         long start = Stopwatch.GetTimestamp();
                         for (int i = 0; i < engine.Calls; i++) engine.Call();
                         engine.Rounds.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / engine.Calls);
-                        if (engine.Name == "ORT" && engine.Threads > 1) Thread.Sleep(SleepAfterOrt);
                     }
                 }
                 Report(bench.Key, engines);
@@ -64,7 +61,7 @@ namespace FusedNet.Bench.Checks
             int threads = p.Network.Threads;
             yield return new Engine("fused", threads, () => p.Network.Forward(p.Input, p.FusedOutput));
             yield return new Engine("unfused", threads, () => p.Network.ForwardUnfused(p.Input, p.UnfusedOutput));
-            yield return new Engine("ORT", threads, p.Ort.Run);
+            if (threads == 1) yield return new Engine("ORT", threads, p.Ort.Run);
         }
 
         /// <summary>Warms the engine up and returns how many calls fill about <see cref="RoundMicros"/>.</summary>
@@ -83,9 +80,9 @@ namespace FusedNet.Bench.Checks
             double Of(string name, int threads) => e.First(x => x.Name == name && x.Threads == threads).Median;
             Console.WriteLine($"{key}: medians of {e[0].Rounds.Count} interleaved rounds (µs per call: " +
                 string.Join(", ", e.Select(x => $"{x.Name} {x.Threads} thr {x.Median:F1}")) + ")");
-            Console.WriteLine($"  ORT / fused: 1 thr {Of("ORT", 1) / Of("fused", 1):F2}, 2 thr {Of("ORT", 2) / Of("fused", 2):F2}; " +
+            Console.WriteLine($"  ORT / fused 1 thr {Of("ORT", 1) / Of("fused", 1):F2}; " +
                 $"unfused / fused: 1 thr {Of("unfused", 1) / Of("fused", 1):F2}, 2 thr {Of("unfused", 2) / Of("fused", 2):F2}; " +
-                $"fused 2 thr / 1 thr speed-up {Of("fused", 1) / Of("fused", 2):F2} (ORT {Of("ORT", 1) / Of("ORT", 2):F2})");
+                $"fused 2 thr / 1 thr speed-up {Of("fused", 1) / Of("fused", 2):F2}");
         }
     }
 }
