@@ -397,15 +397,31 @@ namespace FusedNet.Generator.Emit
             else
             {
                 // Walk input channels by moving the two references: every load below is base + literal displacement.
-                w.Open($"for (int ic = 0; ic < {Int(g.InPerGroup)}; ic++)");
-                InputChannelStep(0, 0);
+                // A prefetching block takes as many channels per trip as one cache line holds weight vectors of (2 at
+                // Vector256), so it prefetches each line once: a prefetch uses a load slot, and at 1.5 loads per cycle
+                // (AVX2-only CPUs) one per channel and vector made a 5 × 2 block load-bound.
+                int perTrip = prefetchNextBlock ? System.Math.Max(1, 16 / v.Lanes) : 1;
+                int loopChannels = g.InPerGroup / perTrip * perTrip;
+                w.Open($"for (int ic = 0; ic < {Int(loopChannels)}; ic += {Int(perTrip)})");
+                for (int c = 0; c < perTrip; c++)
+                {
+                    if (perTrip > 1) w.Open($"// input channel ic + {c}");
+                    InputChannelStep(c, c * v.Lanes);
+                    if (perTrip > 1) w.Close();
+                }
                 if (prefetchNextBlock)
                     for (int j = 0; j < vectors; j++)
                         w.Line($"CachePrefetch.Line(ref Unsafe.Add(ref wTap, {Sum("prefetch", Int(j * vectorStride))}));");
-                w.Line("x = ref Unsafe.Add(ref x, 1);");
-                if (scaled) w.Line("sc = ref Unsafe.Add(ref sc, 1);");
-                w.Line($"wTap = ref Unsafe.Add(ref wTap, {v.Lanes});");
+                w.Line($"x = ref Unsafe.Add(ref x, {Int(perTrip)});");
+                if (scaled) w.Line($"sc = ref Unsafe.Add(ref sc, {Int(perTrip)});");
+                w.Line($"wTap = ref Unsafe.Add(ref wTap, {Int(perTrip * v.Lanes)});");
                 w.Close();
+                for (int c = loopChannels; c < g.InPerGroup; c++)
+                {
+                    w.Open($"// input channel {c}, after the loop's {Int(loopChannels)}");
+                    InputChannelStep(c - loopChannels, (c - loopChannels) * v.Lanes);
+                    w.Close();
+                }
             }
             w.Close();
             if (!pointwise) w.Close();

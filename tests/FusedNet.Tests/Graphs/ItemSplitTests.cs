@@ -38,14 +38,15 @@ namespace FusedNet.Tests.Graphs
         }
 
         /// <summary>
-        /// Two 1×1 convs past L2 (350 → 390: 0.56 MB, 25 vectors of 16 = 8 blocks of 3 and one of 1; 390 → 333: 0.53 MB) at 6×5:
-        /// their blocks prefetch the next block's weights (CachePrefetch), the last block none.
+        /// Two 1×1 convs past L2 (350 → 391: 0.56 MB, 25 vectors of 16 = 8 blocks of 3 and one of 1; 391 → 341: 0.54 MB) at 6×5:
+        /// their blocks prefetch the next block's weights (CachePrefetch), the last block none; below Vector512 they take two
+        /// (Vector256) or four (Vector128) input channels per trip, so 391 leaves one or three after the loop.
         /// </summary>
         private static GraphNet LargePointwise()
         {
             var g = new GraphNet(350, 6, 5) { Winograd = WinogradUse.Never };
-            int x = g.ConvBn(GraphNet.In, 390, 1, "expand", "expand_bn");
-            g.Act(g.Conv(x, 333, 1, "project"), LayerKind.ReLU6);
+            int x = g.ConvBn(GraphNet.In, 391, 1, "expand", "expand_bn");
+            g.Act(g.Conv(x, 341, 1, "project"), LayerKind.ReLU6);
             return g;
         }
 
@@ -54,7 +55,10 @@ namespace FusedNet.Tests.Graphs
         {
             var graphs = new Dictionary<string, GraphNet> { ["ItemsLarge"] = Large(), ["ItemsFewRows"] = FewRows(), ["ItemsPointwise"] = LargePointwise() };
             using CompiledGraphs compiled = GraphCompiler.Compile(graphs);
-            Assert.Matches(@"CachePrefetch\.Line\(ref Unsafe\.Add\(ref wTap, prefetch \+ \d+\)\);", NetworkEmitter.Emit(compiled.Plans["ItemsPointwise"]));
+            string pointwise = NetworkEmitter.Emit(compiled.Plans["ItemsPointwise"]);
+            Assert.Matches(@"CachePrefetch\.Line\(ref Unsafe\.Add\(ref wTap, prefetch \+ \d+\)\);", pointwise);
+            Assert.Contains("for (int ic = 0; ic < 390; ic += 2)", pointwise); // 391 → 341 at Vector256: one channel after the loop
+            Assert.Contains("// input channel 390, after the loop's 390", pointwise);
             string source = NetworkEmitter.Emit(compiled.Plans["ItemsLarge"]);
             Assert.Matches(@"case \d+: FusedStep\d+Items\(s, own, rowBegin, rowEnd\); break;", source);
             Assert.Matches(@"workers!\.RunRows\(this, \d+, s_useVector512 \? \d+ : s_useVector256 \? \d+ : \d+, chunksPerThread: 4\); // \(output vector, row\) items", source);
