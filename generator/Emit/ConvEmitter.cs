@@ -402,7 +402,7 @@ namespace FusedNet.Generator.Emit
                 // (AVX2-only CPUs) one per channel and vector made a 5 × 2 block load-bound.
                 int perTrip = prefetchNextBlock ? System.Math.Max(1, 16 / v.Lanes) : 1;
                 int loopChannels = g.InPerGroup / perTrip * perTrip;
-                w.Open($"for (int ic = 0; ic < {Int(loopChannels)}; ic += {Int(perTrip)})");
+                w.Open($"for (int ic = 0; ic < {Int(loopChannels)}; {(perTrip == 1 ? "ic++" : $"ic += {Int(perTrip)}")})");
                 for (int c = 0; c < perTrip; c++)
                 {
                     if (perTrip > 1) w.Open($"// input channel ic + {c}");
