@@ -184,6 +184,9 @@ namespace FusedNet.Generator.Emit
         private static bool VectorsOuter(StepPlan step, int vectorsPerGroup, int vectorStride) =>
             (long)vectorsPerGroup * vectorStride * 4 > WeightsResidentBytes && step.OutputShape.Height > 1;
 
+        /// <summary>Floats in one 64-byte cache line: the weight vectors a single prefetch brings in.</summary>
+        private const int FloatsPerCacheLine = 16;
+
         /// <summary>Input channels per group up to which the reduction over them is unrolled.</summary>
         private const int UnrollInputChannels = 4;
 
@@ -400,7 +403,7 @@ namespace FusedNet.Generator.Emit
                 // A prefetching block takes as many channels per trip as one cache line holds weight vectors of (2 at
                 // Vector256), so it prefetches each line once: a prefetch uses a load slot, and at 1.5 loads per cycle
                 // (AVX2-only CPUs) one per channel and vector made a 5 × 2 block load-bound.
-                int perTrip = prefetchNextBlock ? System.Math.Max(1, 16 / v.Lanes) : 1;
+                int perTrip = prefetchNextBlock ? System.Math.Max(1, FloatsPerCacheLine / v.Lanes) : 1;
                 int loopChannels = g.InPerGroup / perTrip * perTrip;
                 w.Open($"for (int ic = 0; ic < {Int(loopChannels)}; {(perTrip == 1 ? "ic++" : $"ic += {Int(perTrip)}")})");
                 for (int c = 0; c < perTrip; c++)

@@ -53,8 +53,9 @@ namespace FusedNet.Generator.Emit
         /// <summary>
         /// Loads (broadcasts of inputs and weight vectors) a core sustains per cycle beside two FMAs, for the block cost model.
         /// Vector256 code runs on AVX2-only CPUs: on Zen 3 a loop of 14 broadcasts + 1 weight load + 14 FMAs ran at 70% of
-        /// the FMA peak (about 1.5 loads per cycle) where 6 broadcasts + 2 loads + 12 FMAs ran at the peak (
-        /// bench/README "The AVX2 machine"). Vector512 code runs on AVX-512 CPUs (Zen 4/5, Intel server), which sustain 2.
+        /// the FMA peak (about 1.5 loads per cycle) where 6 broadcasts + 2 loads + 12 FMAs ran at the peak
+        /// (bench/README "The AVX2 machine"). Vector512 code runs on AVX-512 CPUs (Zen 4/5, Intel server), which sustain 2;
+        /// Vector128 keeps 2 too (not measured otherwise; its extra temporary register already limits its blocks).
         /// </summary>
         public double LoadsPerCycle => Lanes == 8 ? 1.5 : 2.0;
 
