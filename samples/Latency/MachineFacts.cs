@@ -15,6 +15,7 @@ namespace Latency
         public static void Print(TextWriter output)
         {
             output.WriteLine($"CPU:            {CpuModel()} ({Environment.ProcessorCount} logical processors visible)");
+            output.WriteLine($"CPU id, L2:     {CpuIdentity()}, L2 {Level2CacheSize()} per core");
             output.WriteLine($"AVX-512F flag:  {Avx512FlagInCpuInfo()}");
             output.WriteLine($"SIMD in .NET:   Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}");
             output.WriteLine($".NET:           {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture})");
@@ -27,6 +28,27 @@ namespace Latency
         {
             string? line = CpuInfoLines().FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
             return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+
+        /// <summary>
+        /// Family and model as /proc/cpuinfo gives them: cloud VMs often name every AMD part "AMD EPYC", and these tell
+        /// the generations apart (AMD family 25: Zen 3 or Zen 4 by model, 26: Zen 5).
+        /// </summary>
+        private static string CpuIdentity()
+        {
+            string Field(string name)
+            {
+                string? line = CpuInfoLines().FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':'));
+                return line is null ? "?" : line[(line.IndexOf(':') + 1)..].Trim();
+            }
+            return $"family {Field("cpu family")} model {Field("model")}";
+        }
+
+        /// <summary>The level-2 cache of CPU 0 as Linux reports it (e.g. "1024K"), or "unknown".</summary>
+        private static string Level2CacheSize()
+        {
+            const string path = "/sys/devices/system/cpu/cpu0/cache/index2/size";
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";
         }
 
         private static string Avx512FlagInCpuInfo()

@@ -29,6 +29,8 @@ namespace FusedNet.Bench.Checks
 
         public static int Run(string networkNames, double seconds)
         {
+            // Which machine the ratios come from (the VMs here differ from session to session).
+            Latency.MachineFacts.Print(Console.Out);
             foreach (string name in networkNames.Split(','))
             {
                 if (BenchNetworks.Parse(name) is not { } bench) return 2;
