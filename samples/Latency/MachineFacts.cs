@@ -14,9 +14,14 @@ namespace Latency
 
         public static void Print(TextWriter output)
         {
-            output.WriteLine($"CPU:            {CpuModel()} ({Environment.ProcessorCount} logical processors visible)");
-            output.WriteLine($"CPU id, L2:     {CpuIdentity()}, L2 {Level2CacheSize()} per core");
-            output.WriteLine($"AVX-512F flag:  {Avx512FlagInCpuInfo()}");
+            string[] cpuInfo = File.Exists(CpuInfoPath) ? File.ReadAllLines(CpuInfoPath) : Array.Empty<string>();
+            string model = CpuInfoField(cpuInfo, "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+            output.WriteLine($"CPU:            {model} ({Environment.ProcessorCount} logical processors visible)");
+            // Cloud VMs often name every AMD part "AMD EPYC"; family and model tell the generations apart (AMD family 25:
+            // Zen 3 or Zen 4 by model, 26: Zen 5).
+            output.WriteLine($"CPU id, L2:     family {CpuInfoField(cpuInfo, "cpu family") ?? "?"} model {CpuInfoField(cpuInfo, "model") ?? "?"}, " +
+                             $"L2 {Level2CacheSize()} per core");
+            output.WriteLine($"AVX-512F flag:  {Avx512Flag(CpuInfoField(cpuInfo, "flags"))}");
             output.WriteLine($"SIMD in .NET:   Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}");
             output.WriteLine($".NET:           {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture})");
             output.WriteLine($"Timer:          Stopwatch.GetTimestamp, {Stopwatch.Frequency:N0} ticks/s (one tick = {1e9 / Stopwatch.Frequency:0.#} ns)");
@@ -24,24 +29,15 @@ namespace Latency
 
         private static string Accelerated(bool accelerated) => accelerated ? "accelerated" : "not accelerated";
 
-        private static string CpuModel()
+        /// <summary>The value of the first "key : value" line of /proc/cpuinfo whose key is exactly <paramref name="key"/>, or null.</summary>
+        private static string? CpuInfoField(string[] cpuInfo, string key)
         {
-            string? line = CpuInfoLines().FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
-        }
-
-        /// <summary>
-        /// Family and model as /proc/cpuinfo gives them: cloud VMs often name every AMD part "AMD EPYC", and these tell
-        /// the generations apart (AMD family 25: Zen 3 or Zen 4 by model, 26: Zen 5).
-        /// </summary>
-        private static string CpuIdentity()
-        {
-            string Field(string name)
+            foreach (string line in cpuInfo)
             {
-                string? line = CpuInfoLines().FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':'));
-                return line is null ? "?" : line[(line.IndexOf(':') + 1)..].Trim();
+                int colon = line.IndexOf(':');
+                if (colon > 0 && line[..colon].Trim() == key) return line[(colon + 1)..].Trim();
             }
-            return $"family {Field("cpu family")} model {Field("model")}";
+            return null;
         }
 
         /// <summary>The level-2 cache of CPU 0 as Linux reports it (e.g. "1024K"), or "unknown".</summary>
@@ -51,13 +47,10 @@ namespace Latency
             return File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";
         }
 
-        private static string Avx512FlagInCpuInfo()
+        private static string Avx512Flag(string? flags)
         {
-            string? flags = CpuInfoLines().FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
             if (flags is null) return $"unknown (no {CpuInfoPath})";
             return flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("avx512f") ? "present" : "absent";
         }
-
-        private static string[] CpuInfoLines() => File.Exists(CpuInfoPath) ? File.ReadAllLines(CpuInfoPath) : Array.Empty<string>();
     }
 }

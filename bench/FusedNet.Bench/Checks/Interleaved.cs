@@ -9,8 +9,8 @@ namespace FusedNet.Bench.Checks
     /// <summary>
     /// --interleaved NET[,NET…] [SECONDS]: the target ratios of one network from one process, in alternating rounds:
     /// fused, unfused and ONNX Runtime on one thread, fused and unfused on two threads, each engine a ~2 ms round of calls, the
-    /// rounds repeated until SECONDS (default 20) have passed; medians of the rounds (each round after one untimed call). On a shared VM whose neighbours come
-    /// and go within minutes, BenchmarkDotNet's one-benchmark-after-another table can time ORT in a quiet minute and FusedNet
+    /// rounds repeated until SECONDS (default 20) have passed; medians of the rounds (each round after one untimed call).
+    /// On a shared VM whose neighbours come and go within minutes, BenchmarkDotNet's one-benchmark-after-another table can time ORT in a quiet minute and FusedNet
     /// in a busy one; here a change in the machine's state hits every engine alike. ORT runs on one thread only: its
     /// two-thread pool spins for tens of milliseconds after each call (--idle-cpu), which would take the second core from
     /// whichever engine ran next (measured: FusedNet's two-thread MobileNetV2 no faster than one thread after ORT's calls);
@@ -54,8 +54,8 @@ namespace FusedNet.Bench.Checks
                     {
                         // One untimed call first: a round times back-to-back calls, as BenchmarkDotNet does, not the first
                         // call after another engine, which finds the caches full of that engine's data and this engine's
-                        // workers asleep (measured on Zen 4: cifar on two threads 160 µs per call with it timed, against
-                        // 131 µs back to back; the cost of a call after an idle gap is what --periodic measures).
+                        // workers asleep (measured on Zen 4: cifar on two threads 160 µs per call with it timed, 141 µs
+                        // without; the cost of a call after an idle gap is what --periodic measures).
                         engine.Call();
                         long start = Stopwatch.GetTimestamp();
                         for (int i = 0; i < engine.Calls; i++) engine.Call();
