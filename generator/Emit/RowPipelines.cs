@@ -18,7 +18,8 @@ namespace FusedNet.Generator.Emit
     /// Correctness: only the order of row computations changes. Each step's rows are computed before any row of the next
     /// step that reads them (<see cref="NeededRows"/>), no chain step writes a buffer an earlier chain step reads or writes
     /// (no write-after-read or write-after-write across the interleaving), and a step reads no other chain step's output
-    /// except its predecessor's. Readers after the chain see the buffers as the sequential order leaves them.
+    /// except its predecessor's, or a residual whose rows are provably finished in time (<see cref="ResidualRowsReadyInTime"/>).
+    /// Readers after the chain see the buffers as the sequential order leaves them.
     /// With several threads each takes a range of the last step's rows and computes the earlier rows it needs itself;
     /// the rows at range boundaries are computed by both threads, writing identical values.
     /// </remarks>
@@ -96,14 +97,39 @@ namespace FusedNet.Generator.Emit
             if ((long)buffers[last.Output].Length * 4 < MinimumIntermediateBytes) return false;
             var written = new HashSet<string>(chain.Select(s => s.Output));
             var read = new HashSet<string>(chain.SelectMany(s => s.Reads));
-            // The other operands (residual, squeeze-excite scale) must be complete before the chain starts.
-            if (next.SecondInput is not null && written.Contains(next.SecondInput)) return false;
+            // The other operands must be complete when read: a squeeze-excite scale needs the whole map before the chain starts;
+            // a residual written by an earlier chain step only needs its rows finished in time (see ResidualRowsReadyInTime).
+            if (next.SecondInput is not null && written.Contains(next.SecondInput) && !ResidualRowsReadyInTime(chain, next)) return false;
             if (next.InputScale is not null && written.Contains(next.InputScale)) return false;
             // No write into a buffer an earlier chain step reads (its rows may still be needed) or writes; in place over
             // the predecessor's output (an elementwise pass) is fine: it rewrites rows the predecessor has finished.
             bool inPlace = next.Output == next.Input;
             if (!inPlace && (read.Contains(next.Output) || written.Contains(next.Output))) return false;
             if (inPlace && chain.Take(chain.Count - 1).Any(s => s.Output == next.Output || s.Reads.Contains(next.Output))) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="next"/>'s second operand (a residual, read at its own output rows), written by a chain step P
+        /// before its predecessor, has rows [.., e) finished whenever <paramref name="next"/> computes rows up to e. The pipeline
+        /// advances P, within the same loop turn and before <paramref name="next"/>, to the rows the steps after it need:
+        /// e composed through NeededRows of every step from P's successor to <paramref name="next"/>. For a stride-1 step
+        /// that keeps the height and whose window reaches at least its padding past the row ((K − 1)·D ≥ P), NeededRows(e) ≥ e,
+        /// so the composition never falls behind e; and FirstRow(b) ≤ b, so a thread's range starts P at or before the first
+        /// residual row its <paramref name="next"/> reads (it computes every such row itself). MobileNetV2's first residual
+        /// block at 56×56 is the case: the project conv's output is both the next expand's input and the residual added
+        /// two steps later. Any other shape of chain keeps the old rule: the residual must be complete before the chain starts.
+        /// </summary>
+        private static bool ResidualRowsReadyInTime(List<StepPlan> chain, StepPlan next)
+        {
+            int producer = chain.FindLastIndex(s => s.Output == next.SecondInput);
+            if (producer < 0 || producer == chain.Count - 1) return false; // x + x of the predecessor: a window may hold it
+            if (chain[producer].OutputShape.Height != next.OutputShape.Height) return false;
+            foreach (StepPlan step in chain.Skip(producer + 1).Append(next))
+            {
+                (int k, int s, int p, int d) = Window(step);
+                if (s != 1 || (k - 1) * d < p || step.InputShape.Height != step.OutputShape.Height) return false;
+            }
             return true;
         }
 
