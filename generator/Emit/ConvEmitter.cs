@@ -239,8 +239,12 @@ namespace FusedNet.Generator.Emit
                 w.Line($"int inRow = {Sum(Product("oy", Int(step.Stride)), Int(g.Shift))}; // padded input row of kernel row 0");
             }
 
-            void PixelLoops(int vectorCount, string vectorStart)
+            // A last vector of output channels with at most 8 real lanes (24 channels: 16 + 8) is computed at half width; see
+            // HalfLastVector. Only a block emitted for that vector alone can be specialised: a loop over blocks shares one body.
+            bool halfLast = HalfLastVector(v, g, pieces);
+            void PixelLoops(int vectorCount, string vectorStart, bool holdsLastVector)
             {
+                bool half = halfLast && holdsLastVector;
                 if (prefetchNextBlock)
                     w.Line($"int prefetch = {vectorStart} + {Int(vectorCount)} < {Int(vectorsPerGroup)} ? {Int(vectorCount * vectorStride)} : 0; // the next block's weights, from each weight of this one");
                 if (blocksOuter) OpenRow();
@@ -248,7 +252,7 @@ namespace FusedNet.Generator.Emit
                 {
                     w.Open(fullPixelBlocks == pixels ? "" : $"for (int ox = 0; ox < {Int(fullPixelBlocks)}; ox += {Int(pixels)})");
                     if (fullPixelBlocks == pixels) w.Line("const int ox = 0; // one block covers the row");
-                    EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock);
+                    EmitBlock(w, v, g, pixels, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock, half);
                     w.Close();
                 }
                 int tail = outWidth - fullPixelBlocks;
@@ -256,7 +260,7 @@ namespace FusedNet.Generator.Emit
                 {
                     w.Open();
                     w.Line($"const int ox = {Int(fullPixelBlocks)}; // last {Int(tail)} pixel(s) of the row");
-                    EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock);
+                    EmitBlock(w, v, g, tail, vectorCount, "ox", vectorStart, vectorsPerGroup, vectorStride, grouped, prefetchNextBlock, half);
                     w.Close();
                 }
                 if (blocksOuter) w.Close();
@@ -264,7 +268,7 @@ namespace FusedNet.Generator.Emit
 
             if (itemSplit)
             {
-                EmitItemLoop(w, step, vectors, vectorsPerGroup, fullVectorBlocks, PixelLoops);
+                EmitItemLoop(w, step, vectors, vectorsPerGroup, fullVectorBlocks, (count, start) => PixelLoops(count, start, holdsLastVector: false));
                 w.Close();
                 return;
             }
@@ -273,14 +277,14 @@ namespace FusedNet.Generator.Emit
             {
                 w.Open(fullVectorBlocks == vectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
                 if (fullVectorBlocks == vectors) w.Line("const int vb = 0; // one block covers the output channels");
-                PixelLoops(vectors, "vb");
+                PixelLoops(vectors, "vb", holdsLastVector: fullVectorBlocks == vectors && vectorsPerGroup == vectors);
                 w.Close();
             }
             if (vectorsPerGroup > fullVectorBlocks)
             {
                 w.Open();
                 w.Line($"const int vb = {Int(fullVectorBlocks)}; // remaining {Int(vectorsPerGroup - fullVectorBlocks)} vector(s) of output channels");
-                PixelLoops(vectorsPerGroup - fullVectorBlocks, "vb");
+                PixelLoops(vectorsPerGroup - fullVectorBlocks, "vb", holdsLastVector: true);
                 w.Close();
             }
             if (!vectorsOuter) w.Close();
@@ -337,18 +341,33 @@ namespace FusedNet.Generator.Emit
         /// </summary>
         private const long WeightsResidentBytes = 512 * 1024;
 
+        /// <summary>
+        /// Whether a Vector512 conv computes the last output vector of each group at Vector256 width: when that vector has at
+        /// most 8 real lanes (24 channels: 16 + 8; the other lanes are the packing's zero padding). The products of the padded
+        /// lanes are wasted work; a Vector256 multiply-add costs half a Vector512 one where AVX-512 runs on 256-bit units
+        /// (Zen 4: both FMA pipes per Vector512 instruction, so 24 channels take 3 pipe-cycles per input channel instead of 4)
+        /// and the same issue slot elsewhere (no loss). The block's other vectors, the loads and the broadcast stay as they
+        /// are (the Vector256 product uses the broadcast's lower half).
+        /// </summary>
+        private static bool HalfLastVector(VectorWidth v, Geometry g, int pieces) =>
+            v.Lanes == 16 && pieces == 1 && g.OutPerGroup % 16 is > 0 and <= 8;
+
         private static void EmitBlock(SourceWriter w, VectorWidth v, Geometry g, int pixels, int vectors, string ox, string vb,
-            int vectorsPerGroup, int vectorStride, bool grouped, bool prefetchNextBlock = false)
+            int vectorsPerGroup, int vectorStride, bool grouped, bool prefetchNextBlock = false, bool halfLastVector = false)
         {
             StepPlan step = g.Step;
             string group = grouped ? "g" : "0";
             string firstVector = grouped ? $"g * {Int(vectorsPerGroup)} + {vb}" : vb;
+            // The vector at half width (see HalfLastVector): the block's last, when it holds the group's last vector.
+            int halfVector = halfLastVector ? vectors - 1 : -1;
+            VectorWidth WidthOf(int j) => j == halfVector ? VectorWidth.V256 : v;
+            if (halfLastVector) w.Line($"// The last vector (outputs {g.OutPerGroup / 16 * 16}–{g.OutPerGroup - 1} of the group) at Vector256 width: its other 8 lanes are padding.");
             w.Line($"ref float wBlock = ref Unsafe.Add(ref weights, {Product(firstVector, Int(vectorStride))});");
             for (int j = 0; j < vectors; j++)
-                w.Line($"{v.Of} b{j} = {v.Load("bias", Product(Sum(firstVector, Int(j)), Int(v.Lanes)))};");
+                w.Line($"{WidthOf(j).Of} b{j} = {WidthOf(j).Load("bias", Product(Sum(firstVector, Int(j)), Int(v.Lanes)))};");
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
-                    w.Line($"{v.Of} acc{r}_{j} = b{j};");
+                    w.Line($"{WidthOf(j).Of} acc{r}_{j} = b{j};");
             string channelStart = grouped ? Product("g", Int(g.InPerGroup)) : "0";
             bool pointwise = step.KernelHeight == 1 && step.KernelWidth == 1;
             if (pointwise)
@@ -376,14 +395,14 @@ namespace FusedNet.Generator.Emit
             void InputChannelStep(int xOffset, int wOffset)
             {
                 for (int j = 0; j < vectors; j++)
-                    w.Line($"{v.Of} w{j} = {v.Load("wTap", Int(wOffset + j * vectorStride))};");
+                    w.Line($"{WidthOf(j).Of} w{j} = {WidthOf(j).Load("wTap", Int(wOffset + j * vectorStride))};");
                 if (scaled) w.Line($"float s{xOffset} = Unsafe.Add(ref sc, {Int(xOffset)});");
                 for (int r = 0; r < pixels; r++)
                 {
                     string value = $"Unsafe.Add(ref x, {Int(xOffset + r * step.Stride * g.InStride)})";
                     w.Line($"{v.Of} x{r} = {v.Broadcast(scaled ? $"{value} * s{xOffset}" : value)};");
                     for (int j = 0; j < vectors; j++)
-                        w.Line($"acc{r}_{j} = {v.Fma($"x{r}", $"w{j}", $"acc{r}_{j}")};");
+                        w.Line($"acc{r}_{j} = {WidthOf(j).Fma(j == halfVector ? $"x{r}.GetLower()" : $"x{r}", $"w{j}", $"acc{r}_{j}")};");
                 }
             }
 
@@ -440,8 +459,11 @@ namespace FusedNet.Generator.Emit
             for (int r = 0; r < pixels; r++)
                 for (int j = 0; j < vectors; j++)
                 {
-                    string residual = g.Residual is null ? "" : v.Load("r", Int(r * g.Residual.ChannelStride + j * v.Lanes));
-                    w.Line(v.Store(Epilogue(step.Epilogue, $"acc{r}_{j}", residual), "o", Int(r * g.OutStride + j * v.Lanes)));
+                    string residual = g.Residual is null ? "" : WidthOf(j).Load("r", Int(r * g.Residual.ChannelStride + j * v.Lanes));
+                    string value = Epilogue(step.Epilogue, $"acc{r}_{j}", residual);
+                    // The half-width vector is stored whole, its padding lanes as zeros, as wide as before (the same bytes written).
+                    if (j == halfVector) value = $"({value}).ToVector512()";
+                    w.Line(v.Store(value, "o", Int(r * g.OutStride + j * v.Lanes)));
                 }
         }
 
