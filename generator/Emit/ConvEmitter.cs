@@ -277,7 +277,7 @@ namespace FusedNet.Generator.Emit
             {
                 w.Open(fullVectorBlocks == vectors ? "" : $"for (int vb = 0; vb < {Int(fullVectorBlocks)}; vb += {Int(vectors)})");
                 if (fullVectorBlocks == vectors) w.Line("const int vb = 0; // one block covers the output channels");
-                PixelLoops(vectors, "vb", holdsLastVector: fullVectorBlocks == vectors && vectorsPerGroup == vectors);
+                PixelLoops(vectors, "vb", holdsLastVector: vectorsPerGroup == vectors);
                 w.Close();
             }
             if (vectorsPerGroup > fullVectorBlocks)
@@ -350,7 +350,7 @@ namespace FusedNet.Generator.Emit
         /// are (the Vector256 product uses the broadcast's lower half).
         /// </summary>
         private static bool HalfLastVector(VectorWidth v, Geometry g, int pieces) =>
-            v.Lanes == 16 && pieces == 1 && g.OutPerGroup % 16 is > 0 and <= 8;
+            v == VectorWidth.V512 && pieces == 1 && g.OutPerGroup % v.Lanes is > 0 and <= 8;
 
         private static void EmitBlock(SourceWriter w, VectorWidth v, Geometry g, int pixels, int vectors, string ox, string vb,
             int vectorsPerGroup, int vectorStride, bool grouped, bool prefetchNextBlock = false, bool halfLastVector = false)
@@ -361,7 +361,7 @@ namespace FusedNet.Generator.Emit
             // The vector at half width (see HalfLastVector): the block's last, when it holds the group's last vector.
             int halfVector = halfLastVector ? vectors - 1 : -1;
             VectorWidth WidthOf(int j) => j == halfVector ? VectorWidth.V256 : v;
-            if (halfLastVector) w.Line($"// The last vector (outputs {g.OutPerGroup / 16 * 16}–{g.OutPerGroup - 1} of the group) at Vector256 width: its other 8 lanes are padding.");
+            if (halfLastVector) w.Line($"// The last vector (outputs {g.OutPerGroup / v.Lanes * v.Lanes}–{g.OutPerGroup - 1} of the group) at Vector256 width: its other 8 lanes are padding.");
             w.Line($"ref float wBlock = ref Unsafe.Add(ref weights, {Product(firstVector, Int(vectorStride))});");
             for (int j = 0; j < vectors; j++)
                 w.Line($"{WidthOf(j).Of} b{j} = {WidthOf(j).Load("bias", Product(Sum(firstVector, Int(j)), Int(v.Lanes)))};");
